@@ -1,0 +1,1 @@
+"""The FAQ engine: YAML content, validation and a multilingual matcher."""

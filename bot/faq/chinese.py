@@ -1,0 +1,60 @@
+"""Chinese script conversion (OpenCC) and toneless pinyin; the only module importing opencc."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib.resources import files
+
+import opencc
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified, phrase-aware (臺灣 -> 台湾, 發票 -> 发票)."""
+    return str(_converter("t2s").convert(text))
+
+
+def to_traditional(text: str, region: str = "tw") -> str:
+    """Simplified -> Traditional with Taiwan ('tw') or Hong Kong ('hk') conventions."""
+    return str(_converter("s2twp" if region == "tw" else "s2hk").convert(text))
+
+
+# Written Cantonese function words -> Standard Written Chinese, so that Hong Kong sellers'
+# colloquial messages meet the FAQ's Mandarin phrasings. Applied to Simplified text; longest
+# first so that 点样 wins over 样.
+_CANTONESE = {
+    "点样": "怎样", "点解": "为什么", "几时": "什么时候", "几耐": "多久", "几多": "多少",
+    "系唔系": "是不是", "系咪": "是不是", "可唔可以": "可不可以", "有冇": "有没有", "使唔使": "需不需要",
+    "唔该": "请", "乜嘢": "什么", "咩": "什么", "乜": "什么", "嘢": "东西", "冇": "没有",
+    "唔": "不", "嘅": "的", "喺": "在", "咗": "了", "啲": "些", "佢哋": "他们", "我哋": "我们",
+    "你哋": "你们", "佢": "他", "俾": "给", "畀": "给", "睇": "看", "揾": "找", "边度": "哪里",
+    "边个": "哪个", "而家": "现在", "仲": "还", "咁": "这样", "嗰": "那", "呢个": "这个",
+    "系": "是", "要点": "要怎样", "一次过": "一次", "返": "回", "舖": "店", "铺": "店",
+}
+_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
+
+
+def cantonese_to_mandarin(text: str) -> str:
+    """Replace common written-Cantonese words with their Mandarin equivalents."""
+    return _CANTONESE_RE.sub(lambda m: _CANTONESE[m.group(0)], text)
+
+
+@cache
+def _pinyin_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    text = files("bot.faq").joinpath("data/pinyin.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        syllable, _, chars = line.partition("\t")
+        for ch in chars:
+            table[ch] = syllable
+    return table
+
+
+def pinyin(char: str) -> str | None:
+    """Toneless first reading of one Han character ('证' -> 'zheng'), None if unknown."""
+    return _pinyin_table().get(char)

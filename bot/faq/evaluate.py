@@ -1,0 +1,125 @@
+"""Batch testing of the matcher against a file of cases, like a QnA test pane."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.faq.matcher import Matcher
+from bot.faq.model import LANGS, Lang, is_lang
+from bot.faq.problems import ContentError, Problem
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test question and what should happen to it."""
+
+    text: str
+    lang: Lang
+    expect: str  # an entry id, "fallback" or "escalate"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """A case with what the matcher did."""
+
+    text: str
+    lang: Lang
+    expect: str
+    action: str
+    faq_id: str | None
+    score: float
+    ok: bool
+
+
+def load_cases(path: Path, known_ids: set[str]) -> list[Case]:
+    """Read a cases file; every malformed case is reported with its index."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ContentError([Problem(str(path), 0, f"cannot read file: {exc.strerror}")]) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = int(mark.line) + 1 if mark is not None else 0
+        raise ContentError([Problem(str(path), line, f"YAML syntax error: {exc.problem}")]) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise ContentError([Problem(str(path), 1, "expected a top-level 'cases:' list")])
+    cases, problems = [], []
+    for i, raw in enumerate(data["cases"], start=1):
+        where = f"case {i}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+            problems.append(Problem(str(path), 0, f"{where}: needs text, lang and expect"))
+            continue
+        lang, expect = raw.get("lang"), raw.get("expect")
+        if not is_lang(lang):
+            problems.append(Problem(str(path), 0, f"{where}: lang must be one of en, zh, ko"))
+            continue
+        if expect not in known_ids and expect not in ("fallback", "escalate"):
+            problems.append(Problem(str(path), 0, f"{where}: unknown expect '{expect}'"))
+            continue
+        cases.append(Case(raw["text"], lang, str(expect)))
+    if problems:
+        raise ContentError(problems)
+    return cases
+
+
+def run_case(matcher: Matcher, case: Case) -> CaseResult:
+    """Ask one case and judge it."""
+    d = matcher.ask(case.text, hint=case.lang)
+    if case.expect == "fallback":
+        ok = d.action == "fallback"
+    elif case.expect == "escalate":
+        ok = d.action == "escalate"
+    else:
+        ok = d.action in ("answer", "escalate") and d.faq_id == case.expect
+    return CaseResult(case.text, case.lang, case.expect, d.action, d.faq_id, d.score, ok)
+
+
+def is_escalation(case: CaseResult | Case, matcher: Matcher) -> bool:
+    """True when a case expects a hand-over (compliance, or an escalate entry)."""
+    if case.expect == "escalate":
+        return True
+    return case.expect in matcher.faq and matcher.faq.get(case.expect).escalate
+
+
+def summarise(results: list[CaseResult], matcher: Matcher) -> dict[str, dict[str, Any]]:
+    """Per-language rates: top-1, clarify, wrong answers, out-of-scope, escalation recall."""
+    by_lang: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in results:
+        by_lang[r.lang].append(r)
+    by_lang["all"] = list(results)
+    summary: dict[str, dict[str, Any]] = {}
+    for lang in [*LANGS, "all"]:
+        rs = by_lang.get(lang, [])
+        if not rs:
+            continue
+        esc = [r for r in rs if is_escalation(r, matcher)]
+        oos = [r for r in rs if r.expect == "fallback"]
+        ins = [r for r in rs if r not in esc and r not in oos]
+        wrong = [r for r in ins if r.action == "answer" and r.faq_id != r.expect]
+        summary[lang] = {
+            "cases": len(rs),
+            "in_scope": len(ins),
+            "in_scope_top1": _rate([r.ok for r in ins]),
+            "clarify_rate": _rate([r.action == "clarify" for r in ins]),
+            "wrong_answer_rate": _rate([True] * len(wrong) + [False] * (len(ins) - len(wrong))),
+            "out_of_scope": len(oos),
+            "out_of_scope_handled": _rate([r.ok for r in oos]),
+            "escalations": len(esc),
+            "escalation_recall": _rate([r.action == "escalate" for r in esc]),
+            "passed": sum(r.ok for r in rs),
+        }
+    return summary
+
+
+def _rate(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def as_json(results: list[CaseResult], summary: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The `faq test --json` object."""
+    return {"summary": summary, "cases": [asdict(r) for r in results]}
