@@ -20,8 +20,8 @@ def to_simplified(text: str) -> str:
 
 
 def to_traditional(text: str, region: str = "tw") -> str:
-    """Simplified -> Traditional with Taiwan ('tw') or Hong Kong ('hk') conventions."""
-    return str(_converter("s2twp" if region == "tw" else "s2hk").convert(text))
+    """Simplified -> Traditional characters with Taiwan ('tw') or Hong Kong ('hk') conventions."""
+    return str(_converter("s2tw" if region == "tw" else "s2hk").convert(text))
 
 
 # Written Cantonese function words -> Standard Written Chinese, so that Hong Kong sellers'

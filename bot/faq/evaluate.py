@@ -7,11 +7,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.faq.matcher import Matcher
 from bot.faq.model import LANGS, Lang, is_lang
 from bot.faq.problems import ContentError, Problem
+from bot.faq.yamlnodes import (
+    MappingNode,
+    SequenceNode,
+    compose_file,
+    line_of,
+    mapping_items,
+    scalar_str,
+)
 
 
 @dataclass(frozen=True)
@@ -37,33 +43,35 @@ class CaseResult:
 
 
 def load_cases(path: Path, known_ids: set[str]) -> list[Case]:
-    """Read a cases file; every malformed case is reported with its index."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContentError([Problem(str(path), 0, f"cannot read file: {exc.strerror}")]) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = int(mark.line) + 1 if mark is not None else 0
-        raise ContentError([Problem(str(path), line, f"YAML syntax error: {exc.problem}")]) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise ContentError([Problem(str(path), 1, "expected a top-level 'cases:' list")])
-    cases, problems = [], []
-    for i, raw in enumerate(data["cases"], start=1):
-        where = f"case {i}"
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-            problems.append(Problem(str(path), 0, f"{where}: needs text, lang and expect"))
-            continue
-        lang, expect = raw.get("lang"), raw.get("expect")
-        if not is_lang(lang):
-            problems.append(Problem(str(path), 0, f"{where}: lang must be one of en, zh, ko"))
-            continue
-        if expect not in known_ids and expect not in ("fallback", "escalate"):
-            problems.append(Problem(str(path), 0, f"{where}: unknown expect '{expect}'"))
-            continue
-        cases.append(Case(raw["text"], lang, str(expect)))
+    """Read a cases file; every malformed case is reported with its line."""
+    name = str(path)
+    root, problems = compose_file(path)
     if problems:
         raise ContentError(problems)
+    items = mapping_items(root, name)[0] if isinstance(root, MappingNode) else {}
+    seq = items.get("cases")
+    if not isinstance(seq, SequenceNode):
+        raise ContentError([Problem(name, 1, "expected a top-level 'cases:' list")])
+    cases: list[Case] = []
+    for node in seq.value:
+        line = line_of(node)
+        fields, found = mapping_items(node, name) if isinstance(node, MappingNode) else ({}, [])
+        problems.extend(found)
+        text = scalar_str(fields["text"]) if "text" in fields else None
+        lang = scalar_str(fields["lang"]) if "lang" in fields else None
+        expect = scalar_str(fields["expect"]) if "expect" in fields else None
+        if text is None or lang is None or expect is None:
+            problems.append(Problem(name, line, "a case needs text, lang and expect"))
+        elif not is_lang(lang):
+            problems.append(Problem(name, line, f"lang must be en, zh or ko, not '{lang}'"))
+        elif expect not in known_ids and expect not in ("fallback", "escalate"):
+            problems.append(Problem(name, line, f"expect '{expect}' is not an entry id"))
+        else:
+            cases.append(Case(text, lang, expect))
+    if problems:
+        raise ContentError(problems)
+    if not cases:
+        raise ContentError([Problem(name, line_of(seq), "no cases")])
     return cases
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.faq.model import Faq
+from bot.faq.stopwords import is_stop
 from bot.faq.text import normalize
 from bot.faq.tokens import latin_words, tokenize
 from bot.faq.vocab import LatinVocabulary
@@ -93,8 +94,8 @@ class LexicalIndex:
         )
 
     def coverage(self, query: Query, position: int) -> float:
-        """IDF-weighted share of the query's tokens that the entry's phrasings contain."""
-        unique = set(query.tokens)
+        """IDF-weighted share of the query's topic tokens that the entry's phrasings contain."""
+        unique = {t for t in query.tokens if not is_stop(t)} or set(query.tokens)
         if not unique:
             return 0.0
         total = sum(self.idf.get(t, self.unknown_idf) for t in unique)

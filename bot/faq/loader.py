@@ -100,8 +100,11 @@ def _entry(node: Node, file: str) -> tuple[FaqEntry | None, list[Problem]]:
     escalate = scalar_bool(fields["escalate"]) if "escalate" in fields else None
     if "escalate" in fields and escalate is None:
         problems.append(Problem(file, line_of(fields["escalate"]), "escalate must be true or false"))
-    questions = _lang_map(fields.get("questions"), file, "questions", _phrasings, problems)
-    answer = _lang_map(fields.get("answer"), file, "answer", _text, problems)
+    key_lines = {str(k.value): line_of(k) for k, _ in node.value}
+    questions = _lang_map(
+        fields.get("questions"), file, "questions", _phrasings, problems, key_lines
+    )
+    answer = _lang_map(fields.get("answer"), file, "answer", _text, problems, key_lines)
     related = _related(fields.get("related"), file, problems)
     if problems or entry_id is None or category is None or escalate is None:
         return None, problems
@@ -124,6 +127,7 @@ def _lang_map(
     what: str,
     convert: Callable[[Node, str, str, list[Problem]], T | None],
     problems: list[Problem],
+    key_lines: dict[str, int],
 ) -> dict[Lang, T]:
     if node is None:
         return {}
@@ -144,7 +148,8 @@ def _lang_map(
             out[cast(Lang, key)] = converted
     for lang in LANGS:
         if lang not in items:
-            problems.append(Problem(file, line_of(node), f"'{what}' has no '{lang}'"))
+            at = key_lines.get(what, line_of(node))
+            problems.append(Problem(file, at, f"'{what}' has no '{lang}'"))
     return out
 
 

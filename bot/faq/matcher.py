@@ -24,7 +24,8 @@ class Thresholds:
     escalate_entry: float = 0.40  # an escalate entry this confident is enough to hand over
     off_topic_override: float = 0.80  # an off-topic signal loses only to a match this sure
     clarify_gap: float = 0.06  # candidates within this of the best are offered together
-    saturation: float = 6.0  # BM25 score at which lexical strength counts as full
+    clarify_ratio: float = 0.8  # ... if their BM25 score on the whole message is this close too
+    saturation: float = 1.33  # BM25 score (in units of the rarest token's IDF) for full strength
     strength_weight: float = 0.5  # strength vs coverage, geometric mix
     margin_weight: float = 0.3  # how much a close runner-up lowers confidence
 
@@ -52,54 +53,69 @@ class Matcher:
         texts = (query.normalized, query.repaired)
         hit = self.compliance.detect(*texts)
         off_topic = hit is None and self.off_topic.detect(*texts) is not None
-        candidates = self.rank(query, self.index.clauses(text))
-        action, faq_id = self._decide(candidates, hit is not None, off_topic)
+        ranked = self.rank(query, self.index.clauses(text))
+        action, faq_id, offered = self._decide(ranked, hit is not None, off_topic)
         return Decision(
             action=action,
             faq_id=faq_id,
-            score=round(candidates[0].score, 4) if candidates else 0.0,
+            score=ranked[0][0].score if ranked else 0.0,
             lang=lang,
-            candidates=tuple(candidates[:3]),
+            candidates=tuple(offered or [c for c, _ in ranked[:3]]),
             compliance=hit.category if hit else None,
             traditional=lang == "zh" and is_traditional(text),
         )
 
     def _decide(
-        self, candidates: list[Candidate], compliance: bool, off_topic: bool
-    ) -> tuple[Action, str | None]:
+        self, ranked: list[tuple[Candidate, float]], compliance: bool, off_topic: bool
+    ) -> tuple[Action, str | None, list[Candidate] | None]:
         t = self.thresholds
-        if not candidates:
-            return ("escalate" if compliance else "fallback"), None
-        top = candidates[0]
+        if not ranked:
+            return ("escalate" if compliance else "fallback"), None, None
+        top, top_raw = ranked[0]
+        entry_escalates = self.faq.get(top.faq_id).escalate and top.score >= t.escalate_entry
         if compliance:
-            # Hand over; keep an entry only when it is a confident answer to go with it.
-            return "escalate", (top.faq_id if top.score >= t.answer else None)
+            # Hand over; keep an entry only when it fits well enough to answer alongside.
+            fits = entry_escalates or top.score >= t.answer
+            return "escalate", (top.faq_id if fits else None), None
         if off_topic and top.score < t.off_topic_override:
-            return "fallback", None
-        if self.faq.get(top.faq_id).escalate and top.score >= t.escalate_entry:
-            return "escalate", top.faq_id
-        close = [c for c in candidates[1:3] if top.score - c.score <= t.clarify_gap]
+            return "fallback", None, None
+        if entry_escalates:
+            return "escalate", top.faq_id, None
+        # Ambiguous only when a runner-up is about as confident AND about as strong lexically
+        # on the whole message (a clause that happens to fit another entry is not ambiguity).
+        close = [
+            c
+            for c, raw in ranked[1:3]
+            if top.score - c.score <= t.clarify_gap and raw >= t.clarify_ratio * top_raw
+        ]
         if close and top.score >= t.clarify and close[0].score >= t.clarify:
-            return "clarify", None
+            return "clarify", None, [top, *close]
         if top.score >= t.answer:
-            return "answer", top.faq_id
-        return "fallback", None
+            return "answer", top.faq_id, None
+        return "fallback", None, None
 
-    def rank(self, query: Query, clauses: list[Query]) -> list[Candidate]:
-        """Candidates by confidence: the whole message or its best-matching clause."""
+    def rank(self, query: Query, clauses: list[Query]) -> list[tuple[Candidate, float]]:
+        """Candidates by confidence (whole message or best clause), with whole-message BM25."""
         best: dict[int, float] = {}
+        whole: dict[int, float] = {}
         for part in [query, *clauses]:
             scores = self.index.scores(part)
             if not len(scores) or float(scores.max()) <= 0:
                 continue
             order = np.argsort(-scores)[: TOP_K + 1]
             for rank, pos in enumerate(order[:TOP_K]):
-                runner_up = float(scores[order[rank + 1]]) if rank + 1 < len(order) else 0.0
+                # The strongest other entry competes with this one (for the top: the second).
+                rival = order[1] if rank == 0 and len(order) > 1 else order[0]
+                runner_up = float(scores[rival]) if rival != pos else 0.0
                 conf = self.confidence(part, int(pos), float(scores[pos]), runner_up)
+                if part is query:
+                    whole[int(pos)] = float(scores[pos])
                 if part is query or int(pos) in best:
                     best[int(pos)] = max(best.get(int(pos), 0.0), conf)
-        ranked = [Candidate(self.index.ids[p], round(c, 4)) for p, c in best.items() if c > 0]
-        ranked.sort(key=lambda c: -c.score)
+        ranked = [
+            (Candidate(self.index.ids[p], round(c, 4)), whole[p]) for p, c in best.items() if c > 0
+        ]
+        ranked.sort(key=lambda pair: -pair[0].score)
         return ranked
 
     def confidence(self, query: Query, pos: int, raw: float, runner_up: float) -> float:
@@ -107,7 +123,7 @@ class Matcher:
         if raw <= 0:
             return 0.0
         t = self.thresholds
-        strength = min(raw / t.saturation, 1.0)
+        strength = min(raw / (t.saturation * self.index.unknown_idf), 1.0)
         coverage = self.index.coverage(query, pos)
         mixed = strength**t.strength_weight * coverage ** (1 - t.strength_weight)
         return float(mixed * (1 - t.margin_weight * min(runner_up / raw, 1.0)))

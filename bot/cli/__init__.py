@@ -1,0 +1,1 @@
+"""The ``merchant-bot`` command line."""

@@ -1,0 +1,78 @@
+"""Shared fixtures: the shipped FAQ, and small FAQ folders written per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.faq.loader import load_faq
+from bot.faq.matcher import Matcher
+from bot.faq.model import Faq
+
+ROOT = Path(__file__).resolve().parent.parent
+FAQ_DIR = ROOT / "faq"
+CASES = ROOT / "tests" / "data" / "faq_cases.yaml"
+HOLDOUT = ROOT / "tests" / "data" / "faq_cases_holdout.yaml"
+
+WriteFaq = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def shipped_faq() -> Faq:
+    faq, problems = load_faq(FAQ_DIR)
+    assert faq is not None, problems
+    return faq
+
+
+@pytest.fixture(scope="session")
+def shipped_matcher(shipped_faq: Faq) -> Matcher:
+    return Matcher(shipped_faq)
+
+
+def entry_yaml(
+    entry_id: str,
+    en: list[str],
+    zh: list[str],
+    ko: list[str],
+    *,
+    escalate: bool = False,
+    category: str = "general",
+    related: list[str] | None = None,
+) -> str:
+    """One entry in the documented schema, as YAML text."""
+
+    def seq(items: list[str]) -> str:
+        return "[" + ", ".join(f'"{i}"' for i in items) + "]"
+
+    lines = [
+        f"  - id: {entry_id}",
+        f"    category: {category}",
+        f"    escalate: {str(escalate).lower()}",
+        "    questions:",
+        f"      en: {seq(en)}",
+        f"      zh: {seq(zh)}",
+        f"      ko: {seq(ko)}",
+        "    answer:",
+        f'      en: "Answer {entry_id} en"',
+        f'      zh: "答案 {entry_id} 中文"',
+        f'      ko: "답변 {entry_id} 한국어"',
+    ]
+    if related:
+        lines.append(f"    related: {seq(related)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def write_faq(tmp_path: Path) -> WriteFaq:
+    """Write files into a fresh FAQ folder: write_faq(name=text, ...) -> folder."""
+
+    def write(**files: str) -> Path:
+        folder = tmp_path / "faq"
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (folder / name.replace("__", ".")).write_text(text, encoding="utf-8")
+        return folder
+
+    return write

@@ -1,0 +1,159 @@
+"""The matcher's rules, on a small FAQ written here and on the shipped one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq.loader import load_faq
+from bot.faq.matcher import Matcher
+from bot.faq.replies import reply_text
+from tests.conftest import WriteFaq, entry_yaml
+
+SMALL = "entries:\n" + "".join(
+    [
+        entry_yaml(
+            "security-deposit",
+            ["How much is the security deposit?", "Do I get the deposit back?",
+             "deposit amount for a new store", "is the deposit refundable"],
+            ["保证金要交多少？", "保证金能退吗", "开店押金多少钱", "保证金什么时候退"],
+            ["보증금은 얼마인가요?", "보증금 돌려받을 수 있나요", "입점 보증금 금액", "보증금 환불 언제 돼요"],
+            related=["commission-rates"],
+        ),
+        entry_yaml(
+            "commission-rates",
+            ["What commission do you charge per sale?", "commission rate by category",
+             "how much is the referral fee", "percentage taken from each order"],
+            ["佣金是多少", "每个类目的佣金比例", "平台抽成几个点", "每单扣多少佣金"],
+            ["판매 수수료가 얼마예요?", "카테고리별 수수료율", "주문마다 떼는 수수료", "커미션 몇 퍼센트"],
+        ),
+        entry_yaml(
+            "shipping-options",
+            ["Which carriers can I ship with?", "can I use my own courier",
+             "shipping methods for overseas orders", "do you offer logistics"],
+            ["可以用哪些物流发货", "能用自己的快递吗", "海外订单怎么发货", "平台有物流服务吗"],
+            ["어떤 택배사로 배송할 수 있나요", "제 택배사를 써도 되나요", "해외 주문 배송 방법", "물류 서비스 있나요"],
+        ),
+        entry_yaml(
+            "frozen-funds",
+            ["My funds are frozen", "why is my money on hold",
+             "payout withheld by the platform", "balance frozen after review"],
+            ["资金被冻结了", "为什么我的钱被扣住", "货款被平台冻结", "余额被冻结怎么办"],
+            ["정산금이 동결됐어요", "돈이 보류됐어요", "판매 대금이 묶였어요", "잔액 동결 해제"],
+            escalate=True,
+        ),
+    ]
+)
+
+
+@pytest.fixture
+def small(write_faq: WriteFaq) -> Matcher:
+    faq, problems = load_faq(write_faq(a__yaml=SMALL))
+    assert faq is not None, problems
+    return Matcher(faq)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("how much deposit do I need to pay", "en"),
+        ("押金交多少", "zh"),
+        ("保證金要交幾多？", "zh"),  # Traditional, Cantonese
+        ("보증금얼마에요", "ko"),  # no spaces, colloquial spelling
+        ("depositt how much?? 🙏", "en"),  # typo and emoji
+        ("ｄｅｐｏｓｉｔ amount", "en"),  # full-width
+    ],
+)
+def test_answers_in_the_language_of_the_message(small: Matcher, text: str, lang: str) -> None:
+    d = small.ask(text)
+    assert (d.action, d.faq_id, d.lang) == ("answer", "security-deposit", lang)
+    assert d.candidates[0].faq_id == "security-deposit"
+    assert 0 < d.score <= 1
+
+
+def test_language_hint_does_not_override_the_script(small: Matcher) -> None:
+    assert small.ask("保证金多少", hint="en").lang == "zh"
+
+
+def test_traditional_writer_gets_traditional_answer(small: Matcher) -> None:
+    d = small.ask("保證金能退嗎")
+    assert d.traditional and d.faq_id == "security-deposit"
+    assert reply_text(small.faq, d) == "答案 security-deposit 中文".replace("中文", "中文")
+
+
+def test_unrelated_message_falls_back(small: Matcher) -> None:
+    for text in ["what's the weather in Seoul", "你好", "tell me a joke", "ㅎㅎ", "?!"]:
+        d = small.ask(text)
+        assert d.action == "fallback", (text, d)
+        assert d.faq_id is None
+
+
+def test_look_alike_out_of_scope_question_falls_back(small: Matcher) -> None:
+    for text in ["how much deposit for renting a flat", "원룸 전세 보증금 얼마가 적당해요"]:
+        assert small.ask(text).action == "fallback", text
+
+
+def test_buyer_asking_about_own_order_falls_back(small: Matcher) -> None:
+    assert small.ask("I bought shoes, where is my parcel?").action == "fallback"
+    assert small.ask("我买的鞋子怎么还没到").action == "fallback"
+
+
+def test_escalate_entry_match_escalates_with_its_id(small: Matcher) -> None:
+    d = small.ask("my money has been frozen for a month")
+    assert (d.action, d.faq_id) == ("escalate", "frozen-funds")
+    assert d.compliance is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a lawyer sent us a letter threatening to sue",
+        "有人冒充平台客服要我的验证码",
+        "경찰에서 연락이 왔어요",
+        "the charger we sold caught fire in a customer's house",
+        "customs seized our container in Hamburg",
+        "someone changed my bank details, it wasn't me",
+        "我们的店铺被封了",
+        "a company offers 5 star reviews for $3 each, is that ok",
+    ],
+)
+def test_compliance_matters_escalate_without_an_entry(small: Matcher, text: str) -> None:
+    d = small.ask(text)
+    assert d.action == "escalate", (text, d)
+    assert d.compliance
+
+
+def test_compliance_wins_over_an_ordinary_answer(small: Matcher) -> None:
+    d = small.ask("police called about the deposit")
+    assert d.action == "escalate"
+
+
+def test_two_close_entries_ask_to_clarify(write_faq: WriteFaq) -> None:
+    text = SMALL + entry_yaml(
+        "fee-a", ["what is the monthly fee"], ["月费多少"], ["월 이용료 얼마"]
+    ) + entry_yaml("fee-b", ["what is the monthly fee amount"], ["月费金额"], ["월 이용료 금액"])
+    faq, _ = load_faq(write_faq(a__yaml=text))
+    assert faq is not None
+    d = Matcher(faq).ask("monthly fee?")
+    assert d.action == "clarify"
+    assert {c.faq_id for c in d.candidates} == {"fee-a", "fee-b"}
+    reply = reply_text(faq, d)
+    assert reply.splitlines()[0] == "Did you mean one of these?"
+    assert "1. what is the monthly fee" in reply
+
+
+def test_fallback_and_handover_replies_are_localised(small: Matcher) -> None:
+    ko = small.ask("오늘 날씨 어때요")
+    assert ko.action == "fallback" and "죄송" in reply_text(small.faq, ko)
+    zh = small.ask("律师给我们发了律师函")
+    text = reply_text(small.faq, zh)
+    assert zh.action == "escalate" and "卖家支持团队" in text
+    hant = small.ask("律師給我們發了律師函")
+    assert "賣家支援團隊" in reply_text(small.faq, hant)
+
+
+def test_long_chatty_message_is_answered_from_its_best_clause(small: Matcher) -> None:
+    d = small.ask(
+        "hi there, we are a small furniture factory in Foshan and opened last week. "
+        "how much is the security deposit?"
+    )
+    assert (d.action, d.faq_id) == ("answer", "security-deposit")
