@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dataclasses import replace
+
+from bot.faq.decision import Decision
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
-from bot.faq.problems import Problem
 from bot.faq.replies import reply_text
 
 
@@ -20,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     matcher = Matcher(faq)
     offered: list[str] = []
+    last: Decision | None = None
     interactive = sys.stdin.isatty()
     if interactive:
         print("merchant-bot: ask a question in English, 中文 or 한국어 (Ctrl-D to quit).")
@@ -32,15 +35,12 @@ def run(args: argparse.Namespace) -> int:
         text = line.strip()
         if not text:
             continue
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            entry_id = offered[int(text) - 1]
-            lang = matcher.ask(faq.get(entry_id).questions["en"][0]).lang
-            print(faq.get(entry_id).answer[lang] + "\n")
+        if last is not None and text.isdigit() and 1 <= int(text) <= len(offered):
+            picked = replace(last, action="answer", faq_id=offered[int(text) - 1])
+            print(reply_text(faq, picked) + "\n")
             offered = []
             continue
-        decision = matcher.ask(text, hint=args.lang)
+        decision = last = matcher.ask(text, hint=args.lang)
         offered = [c.faq_id for c in decision.candidates] if decision.action == "clarify" else []
         print(reply_text(faq, decision) + "\n")
 
-
-__all__ = ["Problem", "run"]

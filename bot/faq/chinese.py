@@ -45,7 +45,8 @@ def cantonese_to_mandarin(text: str) -> str:
 
 
 @cache
-def _pinyin_table() -> dict[str, str]:
+def reading_table() -> dict[str, str]:
+    """Han character -> toneless pinyin, for the ~21,000 characters of the basic blocks."""
     table: dict[str, str] = {}
     text = files("bot.faq").joinpath("data/pinyin.txt").read_text(encoding="utf-8")
     for line in text.splitlines():
@@ -57,4 +58,4 @@ def _pinyin_table() -> dict[str, str]:
 
 def pinyin(char: str) -> str | None:
     """Toneless first reading of one Han character ('证' -> 'zheng'), None if unknown."""
-    return _pinyin_table().get(char)
+    return reading_table().get(char)

@@ -5,43 +5,36 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 
+from bot.faq.bm25 import Bm25
 from bot.faq.model import Faq
 from bot.faq.stopwords import is_stop
 from bot.faq.text import normalize
 from bot.faq.tokens import latin_words, tokenize
 from bot.faq.vocab import LatinVocabulary
 
-ANSWER_WEIGHT = 0.35
+ANSWER_WEIGHT = 0.35  # answers add recall for paraphrases but are noisier than phrasings
 # Sentence and clause breaks in any of the three languages (and chat habits: "~", newlines).
-_CLAUSE_RE = re.compile(r"[。！？!?；;，,、\n~～…]+|\.(?:\s|$)|\s-\s")  # answers add recall for paraphrases but are noisier than phrasings
+_CLAUSE_RE = re.compile(r"[。！？!?；;，,、\n~～…]+|\.(?:\s|$)|\s-\s")
+
+IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class Query:
-    """A question prepared for scoring."""
+    """A question prepared for scoring: text forms, known token ids, unknown topic tokens."""
 
     normalized: str
     repaired: str
     tokens: tuple[str, ...]
-
-
-class _Bm25:
-    def __init__(self, docs: list[list[str]]) -> None:
-        self._model = bm25s.BM25(k1=1.2, b=0.75)
-        self._model.index(docs, show_progress=False)
-        self._vocab = self._model.vocab_dict
-
-    def scores(self, tokens: tuple[str, ...], n_docs: int) -> npt.NDArray[np.float64]:
-        known = [t for t in tokens if t in self._vocab]
-        if not known:
-            return np.zeros(n_docs)
-        return np.asarray(self._model.get_scores(known), dtype=np.float64)
+    ids: list[int] = field(default_factory=list, compare=False)
+    topic_ids: IntArray = field(default_factory=lambda: np.empty(0, np.int32), compare=False)
+    unknown_topic: int = 0
 
 
 class LexicalIndex:
@@ -50,24 +43,46 @@ class LexicalIndex:
     def __init__(self, faq: Faq) -> None:
         self.faq = faq
         self.ids = [e.id for e in faq]
+        self.vocab: dict[str, int] = {}
         words: Counter[str] = Counter()
-        question_docs: list[list[str]] = []
-        answer_docs: list[list[str]] = []
+        question_docs: list[tuple[IntArray, FloatArray]] = []
+        answer_docs: list[tuple[IntArray, FloatArray]] = []
         for entry in faq:
             texts = [normalize(q) for qs in entry.questions.values() for q in qs]
             answers = [normalize(a) for a in entry.answer.values()]
             for t in texts + answers:
                 words.update(latin_words(t))
-            question_docs.append([tok for t in texts for tok in tokenize(t)])
-            answer_docs.append([tok for t in answers for tok in tokenize(t)])
+            question_docs.append(self._intern(texts))
+            answer_docs.append(self._intern(answers, with_pinyin=False, with_chars=False))
         self.vocabulary = LatinVocabulary(words)
-        self.entry_tokens = [frozenset(doc) for doc in question_docs]
-        df: Counter[str] = Counter(t for doc in self.entry_tokens for t in doc)
+        self.entry_tokens: list[IntArray] = [np.sort(ids) for ids, _ in question_docs]
+        df = np.zeros(len(self.vocab), dtype=np.float64)
+        for tokens in self.entry_tokens:
+            df[tokens] += 1
         n = len(question_docs)
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        self._questions = _Bm25(question_docs)
-        self._answers = _Bm25(answer_docs)
+        self.idf: FloatArray = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.stop = np.zeros(len(self.vocab), dtype=bool)
+        for token, i in self.vocab.items():
+            self.stop[i] = is_stop(token)
+        self._questions = Bm25(question_docs, len(self.vocab))
+        self._answers = Bm25(answer_docs, len(self.vocab))
+
+    def _intern(
+        self, texts: list[str], *, with_pinyin: bool = True, with_chars: bool = True
+    ) -> tuple[IntArray, FloatArray]:
+        # Count first (in C), then map each distinct token once: a 3,000-entry FAQ has
+        # millions of tokens but far fewer distinct ones per entry. Compact arrays, not dicts,
+        # are kept until the BM25 table is built.
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(tokenize(text, with_pinyin=with_pinyin, with_chars=with_chars))
+        vocab = self.vocab
+        n = len(counts)
+        ids = np.fromiter(
+            (vocab.setdefault(token, len(vocab)) for token in counts), dtype=np.int32, count=n
+        )
+        return ids, np.fromiter(counts.values(), dtype=np.float64, count=n)
 
     def prepare(self, text: str) -> Query:
         """Normalise, repair Latin typos against the vocabulary, and tokenise."""
@@ -84,20 +99,25 @@ class LexicalIndex:
             self.vocabulary.repair(w) if w.isascii() and w.isalpha() else w
             for w in normalized.split()
         )
-        return Query(normalized, repaired, tuple(tokenize(repaired)))
+        tokens = tuple(tokenize(repaired))
+        ids = [i for i in (self.vocab.get(t) for t in tokens) if i is not None]
+        unknown = {t for t in tokens if t not in self.vocab and not is_stop(t)}
+        known = np.unique(np.asarray(ids, dtype=np.int32))
+        topic = known[~self.stop[known]] if len(known) else known
+        if not len(topic) and not unknown:
+            topic = known  # a message of only function words still has to be scored
+        return Query(normalized, repaired, tokens, ids, topic, len(unknown))
 
-    def scores(self, query: Query) -> npt.NDArray[np.float64]:
+    def scores(self, query: Query) -> FloatArray:
         """BM25 score of each entry, in FAQ order."""
-        n = len(self.ids)
-        return self._questions.scores(query.tokens, n) + ANSWER_WEIGHT * self._answers.scores(
-            query.tokens, n
-        )
+        return self._questions.scores(query.ids) + ANSWER_WEIGHT * self._answers.scores(query.ids)
 
     def coverage(self, query: Query, position: int) -> float:
         """IDF-weighted share of the query's topic tokens that the entry's phrasings contain."""
-        unique = {t for t in query.tokens if not is_stop(t)} or set(query.tokens)
-        if not unique:
+        weights = self.idf[query.topic_ids]
+        total = float(weights.sum()) + query.unknown_topic * self.unknown_idf
+        if total <= 0:
             return 0.0
-        total = sum(self.idf.get(t, self.unknown_idf) for t in unique)
-        hit = sum(self.idf[t] for t in unique if t in self.entry_tokens[position])
-        return hit / total if total else 0.0
+        entry = self.entry_tokens[position]
+        hit = np.isin(query.topic_ids, entry, assume_unique=True)
+        return float(weights[hit].sum()) / total

@@ -21,17 +21,18 @@ _CANTONESE_HINT_RE = re.compile("[唔嘅喺咗啲冇咩嘢佢哋俾畀睇揾嗰�
 _NOISE_RE = re.compile(f"[^0-9a-z{HAN}{HANGUL}]+")
 
 
-def _fold_latin(ch: str) -> str:
+_ACCENTED_RE = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _fold_latin(match: re.Match[str]) -> str:
     # Strip accents (pinyin tones, café) without decomposing Hangul syllables.
-    if "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
-        return unicodedata.normalize("NFD", ch)[0]
-    return ch
+    return unicodedata.normalize("NFD", match.group(0))[0]
 
 
 def normalize(text: str) -> str:
     """Fold width, case, accents and Traditional Chinese; punctuation and emoji become spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(_fold_latin(ch) for ch in text)
+    text = _ACCENTED_RE.sub(_fold_latin, text)
     if _HAN_RE.search(text):
         text = to_simplified(text)
         if _CANTONESE_HINT_RE.search(text):

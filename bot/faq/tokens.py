@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from operator import add
 
 import snowballstemmer
 
-from bot.faq.chinese import pinyin
+from bot.faq.chinese import reading_table
 from bot.faq.text import HAN, HANGUL
 
 _RUN_RE = re.compile(f"([{HAN}]+)|([{HANGUL}]+)|([a-z]+)|([0-9]+)")
@@ -25,25 +26,27 @@ def latin_words(normalized: str) -> list[str]:
     return re.findall(r"[a-z]+", normalized)
 
 
-def tokenize(normalized: str) -> list[str]:
-    """Tokens of text already passed through ``normalize``."""
+def tokenize(normalized: str, *, with_pinyin: bool = True, with_chars: bool = True) -> list[str]:
+    """Tokens of text already passed through ``normalize``.
+
+    ``with_chars=False`` drops single Han/Hangul characters (kept only for runs of one), and
+    ``with_pinyin=False`` the reading bigrams: long texts such as answers need neither.
+    """
     out: list[str] = []
-    for han, hangul, latin, digits in _RUN_RE.findall(normalized):
-        if han:
-            out.extend(han)
-            out.extend(han[i : i + 2] for i in range(len(han) - 1))
-            out.extend(_pinyin_bigrams(han))
-        elif hangul:
-            out.extend(hangul)
-            out.extend(hangul[i : i + 2] for i in range(len(hangul) - 1))
-        elif latin:
-            out.append(stem(latin))
+    for match in _RUN_RE.finditer(normalized):
+        run = match.group(0)
+        kind = match.lastindex
+        if kind == 1 or kind == 2:  # Han or Hangul: characters and character bigrams
+            if with_chars or len(run) == 1:
+                out += run
+            out += map(add, run, run[1:])
+            if kind == 1 and with_pinyin and len(run) > 1:
+                # Homophone typos (保正金) share the reading of the word meant (保证金).
+                get = reading_table().get
+                readings = [get(ch, ch) for ch in run]
+                out += ["~" + a + b for a, b in zip(readings, readings[1:], strict=False)]
+        elif kind == 3:
+            out.append(stem(run))
         else:
-            out.append(digits)
+            out.append(run)
     return out
-
-
-def _pinyin_bigrams(run: str) -> list[str]:
-    # Homophone typos (保正金) share the reading of the word meant (保证金).
-    readings = [pinyin(ch) or ch for ch in run]
-    return [f"~{a}{b}" for a, b in zip(readings, readings[1:], strict=False)]
