@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import logging
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,10 @@ from babel.support import NullTranslations, Translations
 UiLocale = Literal["en", "ko", "zh_Hans", "zh_Hant"]
 UI_LOCALES: tuple[UiLocale, ...] = ("en", "ko", "zh_Hans", "zh_Hant")
 DOMAIN = "messages"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# The repository's locales/ (editable installs); images set LOCALES_DIR to where they copy it.
+LOCALES_DIR = Path(
+    os.environ.get("LOCALES_DIR", Path(__file__).resolve().parent.parent / "locales")
+)
 
 log = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ def test_check_reports_bad_yaml_with_file_and_line(
     capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
 ) -> None:
     folder = write_faq(a__yaml=SMALL, b__yaml="entries:\n  - id: x\n   bad: [\n")
-    code, out, err = run(capsys, "faq", "check", "--faq-dir", str(folder))
+    code, _, err = run(capsys, "faq", "check", "--faq-dir", str(folder))
     assert code == 1
     assert f"{folder / 'b.yaml'}:3: YAML syntax error" in err
 
@@ -138,12 +138,16 @@ def test_faq_test_rejects_bad_case_files(
 ) -> None:
     cases = tmp_path / "cases.yaml"
     cases.write_text(body, encoding="utf-8")
-    code, out, err = run(capsys, "faq", "test", str(cases), "--faq-dir", str(write_faq(a__yaml=SMALL)))
+    code, _, err = run(
+        capsys, "faq", "test", str(cases), "--faq-dir", str(write_faq(a__yaml=SMALL))
+    )
     assert code == 1 and message in err, err
 
 
 def test_faq_test_missing_cases_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "faq", "test", str(tmp_path / "none.yaml"), "--faq-dir", str(FAQ_DIR))
+    code, _, err = run(
+        capsys, "faq", "test", str(tmp_path / "none.yaml"), "--faq-dir", str(FAQ_DIR)
+    )
     assert code == 1 and "cannot read file" in err
 
 
@@ -151,7 +155,9 @@ def test_chat_reads_questions_and_picks_numbered_options(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
 ) -> None:
     twin = entry_yaml("fee-a", ["what is the monthly fee"], ["月费多少"], ["월 이용료 얼마"])
-    twin += entry_yaml("fee-b", ["what is the monthly fee amount"], ["月费金额"], ["월 이용료 금액"])
+    twin += entry_yaml(
+        "fee-b", ["what is the monthly fee amount"], ["月费金额"], ["월 이용료 금액"]
+    )
     folder = write_faq(a__yaml=SMALL + twin)
     monkeypatch.setattr(sys, "stdin", io.StringIO("押金多少\nmonthly fee?\n2\n保證金能退嗎\n"))
     code, out, _ = run(capsys, "chat", "--faq-dir", str(folder))

@@ -9,18 +9,21 @@ import pytest
 from bot.faq.loader import load_faq
 from tests.conftest import FAQ_DIR, WriteFaq, entry_yaml
 
-GOOD = "entries:\n" + entry_yaml(
-    "security-deposit",
-    ["How much is the deposit?"],
-    ["保证金多少？"],
-    ["보증금 얼마예요?"],
-    related=["annual-fee"],
-) + entry_yaml("annual-fee", ["Is there a yearly fee?"], ["年费多少"], ["연회비 있어요?"])
+GOOD = (
+    "entries:\n"
+    + entry_yaml(
+        "security-deposit",
+        ["How much is the deposit?"],
+        ["保证金多少？"],
+        ["보증금 얼마예요?"],
+        related=["annual-fee"],
+    )
+    + entry_yaml("annual-fee", ["Is there a yearly fee?"], ["年费多少"], ["연회비 있어요?"])
+)
 
 
 def messages(folder: Path) -> list[str]:
-    faq, problems = load_faq(folder)
-    return [str(p) for p in problems]
+    return [str(p) for p in load_faq(folder)[1]]
 
 
 def test_valid_folder_loads_every_entry(write_faq: WriteFaq) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from dataclasses import replace
 
 from bot.faq.decision import Decision
@@ -43,4 +42,3 @@ def run(args: argparse.Namespace) -> int:
         decision = last = matcher.ask(text, hint=args.lang)
         offered = [c.faq_id for c in decision.candidates] if decision.action == "clarify" else []
         print(reply_text(faq, decision) + "\n")
-

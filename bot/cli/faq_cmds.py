@@ -42,7 +42,9 @@ def check(args: argparse.Namespace) -> int:
         return 1
     warnings = confusable_phrasings(faq)
     _print_problems(warnings)
-    print(f"{args.faq_dir}: {len(faq)} entries OK" + (f", {len(warnings)} warnings" * bool(warnings)))
+    print(
+        f"{args.faq_dir}: {len(faq)} entries OK" + (f", {len(warnings)} warnings" * bool(warnings))
+    )
     return 0
 
 
@@ -129,6 +131,8 @@ def _table(summary: dict[str, dict[str, Any]]) -> str:
         cells = []
         for _, key in cols:
             v = row[key]
-            cells.append(f"{v:>17}" if isinstance(v, int) else f"{'-' if v is None else f'{v:.1%}':>17}")
+            cells.append(
+                f"{v:>17}" if isinstance(v, int) else f"{'-' if v is None else f'{v:.1%}':>17}"
+            )
         lines.append(f"{lang:<6}" + "  ".join(cells))
     return "\n".join(lines)

@@ -46,11 +46,11 @@ class Bm25:
 
     def scores(self, token_ids: Sequence[int]) -> FloatArray:
         """Score of every document for a query (repeated tokens count again, as in bm25s)."""
-        if not token_ids:
-            return np.zeros(self.n_docs)
         starts, docs, weights = self._starts, self._docs, self._weights
-        picks = [np.arange(starts[t], starts[t + 1]) for t in token_ids if t + 1 < len(starts)]
-        if not picks:
+        spans = [(starts[t], starts[t + 1]) for t in token_ids if 0 <= t < len(starts) - 1]
+        if not spans:
             return np.zeros(self.n_docs)
-        index = np.concatenate(picks)
-        return np.bincount(docs[index], weights=weights[index], minlength=self.n_docs)
+        picked_docs = np.concatenate([docs[a:b] for a, b in spans])
+        picked_weights = np.concatenate([weights[a:b] for a, b in spans])
+        out = np.bincount(picked_docs, weights=picked_weights, minlength=self.n_docs)
+        return out.astype(np.float64, copy=False)

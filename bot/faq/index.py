@@ -14,6 +14,7 @@ from bot.faq.bm25 import Bm25
 from bot.faq.model import Faq
 from bot.faq.stopwords import is_stop
 from bot.faq.text import normalize
+from bot.faq.thesaurus import Thesaurus
 from bot.faq.tokens import latin_words, tokenize
 from bot.faq.vocab import LatinVocabulary
 
@@ -40,8 +41,10 @@ class Query:
 class LexicalIndex:
     """Scores every entry against a query; built once per FAQ version."""
 
-    def __init__(self, faq: Faq) -> None:
+    def __init__(self, faq: Faq, thesaurus: Thesaurus | None = None) -> None:
         self.faq = faq
+        self.thesaurus = thesaurus or Thesaurus.packaged()
+        canon = self.thesaurus.apply
         self.ids = [e.id for e in faq]
         self.vocab: dict[str, int] = {}
         words: Counter[str] = Counter()
@@ -52,8 +55,11 @@ class LexicalIndex:
             answers = [normalize(a) for a in entry.answer.values()]
             for t in texts + answers:
                 words.update(latin_words(t))
-            question_docs.append(self._intern(texts))
-            answer_docs.append(self._intern(answers, with_pinyin=False, with_chars=False))
+            question_docs.append(self._intern([canon(t) for t in texts]))
+            answer_docs.append(
+                self._intern([canon(t) for t in answers], with_pinyin=False, with_chars=False)
+            )
+        words.update(self.thesaurus.latin_words())
         self.vocabulary = LatinVocabulary(words)
         self.entry_tokens: list[IntArray] = [np.sort(ids) for ids, _ in question_docs]
         df = np.zeros(len(self.vocab), dtype=np.float64)
@@ -99,7 +105,7 @@ class LexicalIndex:
             self.vocabulary.repair(w) if w.isascii() and w.isalpha() else w
             for w in normalized.split()
         )
-        tokens = tuple(tokenize(repaired))
+        tokens = tuple(tokenize(self.thesaurus.apply(repaired)))
         ids = [i for i in (self.vocab.get(t) for t in tokens) if i is not None]
         unknown = {t for t in tokens if t not in self.vocab and not is_stop(t)}
         known = np.unique(np.asarray(ids, dtype=np.int32))
@@ -119,5 +125,8 @@ class LexicalIndex:
         if total <= 0:
             return 0.0
         entry = self.entry_tokens[position]
-        hit = np.isin(query.topic_ids, entry, assume_unique=True)
+        if not len(entry) or not len(query.topic_ids):
+            return 0.0
+        at = np.minimum(np.searchsorted(entry, query.topic_ids), len(entry) - 1)
+        hit = entry[at] == query.topic_ids
         return float(weights[hit].sum()) / total

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TypeVar
 
-from bot.faq.model import LANGS, Faq, FaqEntry, Lang
+from bot.faq.model import LANGS, Faq, FaqEntry, Lang, is_lang
 from bot.faq.problems import Problem, errors
 from bot.faq.yamlnodes import (
     MappingNode,
@@ -99,7 +99,9 @@ def _entry(node: Node, file: str) -> tuple[FaqEntry | None, list[Problem]]:
         problems.append(Problem(file, line_of(fields["category"]), "category must be text"))
     escalate = scalar_bool(fields["escalate"]) if "escalate" in fields else None
     if "escalate" in fields and escalate is None:
-        problems.append(Problem(file, line_of(fields["escalate"]), "escalate must be true or false"))
+        problems.append(
+            Problem(file, line_of(fields["escalate"]), "escalate must be true or false")
+        )
     key_lines = {str(k.value): line_of(k) for k, _ in node.value}
     questions = _lang_map(
         fields.get("questions"), file, "questions", _phrasings, problems, key_lines
@@ -138,14 +140,12 @@ def _lang_map(
     problems.extend(found)
     out: dict[Lang, T] = {}
     for key, value in items.items():
-        if key not in LANGS:
-            problems.append(
-                Problem(file, line_of(value), f"unknown language '{key}' in '{what}'")
-            )
+        if not is_lang(key):
+            problems.append(Problem(file, line_of(value), f"unknown language '{key}' in '{what}'"))
             continue
         converted = convert(value, file, f"{what}.{key}", problems)
         if converted is not None:
-            out[cast(Lang, key)] = converted
+            out[key] = converted
     for lang in LANGS:
         if lang not in items:
             at = key_lines.get(what, line_of(node))
@@ -161,9 +161,7 @@ def _text(node: Node, file: str, what: str, problems: list[Problem]) -> str | No
     return value.strip()
 
 
-def _phrasings(
-    node: Node, file: str, what: str, problems: list[Problem]
-) -> tuple[str, ...] | None:
+def _phrasings(node: Node, file: str, what: str, problems: list[Problem]) -> tuple[str, ...] | None:
     if not isinstance(node, SequenceNode) or not node.value:
         problems.append(Problem(file, line_of(node), f"'{what}' must be a non-empty list"))
         return None
@@ -205,5 +203,7 @@ def _cross_checks(entries: list[FaqEntry]) -> list[Problem]:
                     Problem(entry.source, entry.line, f"'{entry.id}' relates to unknown id '{rel}'")
                 )
             elif rel == entry.id:
-                problems.append(Problem(entry.source, entry.line, f"'{entry.id}' relates to itself"))
+                problems.append(
+                    Problem(entry.source, entry.line, f"'{entry.id}' relates to itself")
+                )
     return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.faq.decision import Action, Candidate, Decision
 from bot.faq.index import LexicalIndex, Query
@@ -72,7 +73,10 @@ class Matcher:
         if not ranked:
             return ("escalate" if compliance else "fallback"), None, None
         top, top_raw = ranked[0]
-        entry_escalates = self.faq.get(top.faq_id).escalate and top.score >= t.escalate_entry
+        # An escalate entry is never just answered: as sure as an answer, or nearly, hands over.
+        entry_escalates = self.faq.get(top.faq_id).escalate and top.score >= min(
+            t.escalate_entry, t.answer
+        )
         if compliance:
             # Hand over; keep an entry only when it fits well enough to answer alongside.
             fits = entry_escalates or top.score >= t.answer
@@ -102,7 +106,7 @@ class Matcher:
             scores = self.index.scores(part)
             if not len(scores) or float(scores.max()) <= 0:
                 continue
-            order = np.argsort(-scores)[: TOP_K + 1]
+            order = top_positions(scores, TOP_K + 1)
             for rank, pos in enumerate(order[:TOP_K]):
                 # The strongest other entry competes with this one (for the top: the second).
                 rival = order[1] if rank == 0 and len(order) > 1 else order[0]
@@ -127,3 +131,11 @@ class Matcher:
         coverage = self.index.coverage(query, pos)
         mixed = strength**t.strength_weight * coverage ** (1 - t.strength_weight)
         return float(mixed * (1 - t.margin_weight * min(runner_up / raw, 1.0)))
+
+
+def top_positions(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+    """Positions of the k highest scores, best first (partial sort: O(n), not O(n log n))."""
+    if len(scores) <= k:
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]

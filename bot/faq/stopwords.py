@@ -14,19 +14,18 @@ pls please plz hi hello hey thanks thank ok okay dear sir madam kindly want wann
 tell get got also still really much many"""
 
 # Han characters and words that carry grammar or politeness, not topic.
-_ZH = """的 了 吗 呢 吧 啊 呀 哦 嗯 么 嘛 哈 是 在 有 和 与 及 或 就 都 也 还 又 这 那 个 些 我 你 您 他
-她 它 们 我们 你们 请问 请 问 想 想问 一下 下 怎么 怎样 什么 如何 为什么 哪些 哪个 多少 能 能不能 可以
-可不可以 是不是 有没有 要 需要 会 吗 呢 没 不 很 太 就是 然后 现在 一个 谢谢 你好 您好 麻烦"""
+_ZH = """的 了 吗 呢 吧 啊 呀 哦 嗯 么 嘛 哈 是 在 有 和 与 及 或 就 都 也 还 又 这 那 个 些 我 你
+您 他 她 它 们 我们 你们 请问 请 问 想 想问 一下 下 怎么 怎样 什么 如何 为什么 哪些 哪个 多少 能
+能不能 可以 可不可以 是不是 有没有 要 需要 会 吗 呢 没 不 很 太 就是 然后 现在 一个 谢谢 你好 您好
+麻烦"""
 
 # Korean particles, endings and fillers (syllables and common two-syllable chunks).
-_KO = """은 는 이 가 을 를 의 에 도 로 와 과 요 나 까 죠 서 고 다 네 데 면 게 지 야 해 돼 되 하 한 할
-합 니 다 습 세 시 어 아 여 좀 그 저 제 거 것 뭐 왜 어떻게 어디 언제 얼마 있 없 나요 가요 까요
-인가 해요 돼요 되나 하나 있나 없나 인데 는데 한데 에서 으로 하고 이랑 랑 보다 니까 세요 주세 안녕
-하세 감사 합니 니다 습니"""
+_KO = """은 는 이 가 을 를 의 에 도 로 와 과 요 나 까 죠 서 고 다 네 데 면 게 지 야 해 돼 되 하 한
+할 합 니 다 습 세 시 어 아 여 좀 그 저 제 거 것 뭐 왜 어떻게 어디 언제 얼마 있 없 나요 가요
+까요 인가 해요 돼요 되나 하나 있나 없나 인데 는데 한데 에서 으로 하고 이랑 랑 보다 니까 세요 주세
+안녕 하세 감사 합니 니다 습니"""
 
-STOP_TOKENS = frozenset(
-    [stem(w) for w in _EN.split()] + _ZH.split() + _KO.split()
-)
+STOP_TOKENS = frozenset([stem(w) for w in _EN.split()] + _ZH.split() + _KO.split())
 
 
 def is_stop(token: str) -> bool:

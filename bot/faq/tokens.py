@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import pairwise
 from operator import add
 
 import snowballstemmer
@@ -44,7 +45,7 @@ def tokenize(normalized: str, *, with_pinyin: bool = True, with_chars: bool = Tr
                 # Homophone typos (保正金) share the reading of the word meant (保证金).
                 get = reading_table().get
                 readings = [get(ch, ch) for ch in run]
-                out += ["~" + a + b for a, b in zip(readings, readings[1:], strict=False)]
+                out += ["~" + a + b for a, b in pairwise(readings)]
         elif kind == 3:
             out.append(stem(run))
         else:

@@ -36,9 +36,7 @@ class LatinVocabulary:
             if parts:
                 return " ".join(parts)
         candidates = self._by_initial.get(word[0], [])
-        best = process.extractOne(
-            word, candidates, scorer=fuzz.ratio, score_cutoff=SIMILARITY
-        )
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=SIMILARITY)
         return str(best[0]) if best else word
 
     def _split(self, word: str) -> list[str] | None:

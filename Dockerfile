@@ -1,0 +1,28 @@
+# merchant-bot: one process that serves the bot. Build: docker build -t merchant-bot .
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md babel.cfg ./
+COPY bot ./bot
+COPY locales ./locales
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir . \
+ && /opt/venv/bin/pybabel compile -d locales -D messages
+
+FROM python:3.11-slim
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    FAQ_DIR=/app/faq \
+    LOCALES_DIR=/app/locales
+RUN useradd --system --create-home --home-dir /app merchant
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /src/locales ./locales
+COPY --chown=merchant:merchant faq ./faq
+RUN mkdir -p /app/data && chown merchant:merchant /app/data
+USER merchant
+EXPOSE 8080
+# The FAQ must load for the container to count as healthy (serve exposes /healthz later).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD merchant-bot faq check --faq-dir "$FAQ_DIR" >/dev/null || exit 1
+CMD ["merchant-bot", "serve", "--host", "0.0.0.0", "--port", "8080"]
