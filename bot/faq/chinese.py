@@ -15,8 +15,8 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified, phrase-aware (臺灣 -> 台湾, 發票 -> 发票)."""
-    return str(_converter("t2s").convert(text))
+    """Traditional -> Simplified with Taiwan phrases mapped to mainland ones (視訊 -> 视频)."""
+    return str(_converter("tw2sp").convert(text))
 
 
 def to_traditional(text: str, region: str = "tw") -> str:

@@ -20,12 +20,12 @@ TOP_K = 5
 class Thresholds:
     """Confidence cut-offs and the shape of the confidence score (see ``confidence``)."""
 
-    answer: float = 0.45
-    clarify: float = 0.32
+    answer: float = 0.40
+    clarify: float = 0.30
     escalate_entry: float = 0.40  # an escalate entry this confident is enough to hand over
     off_topic_override: float = 0.80  # an off-topic signal loses only to a match this sure
     clarify_gap: float = 0.06  # candidates within this of the best are offered together
-    clarify_ratio: float = 0.8  # ... if their BM25 score on the whole message is this close too
+    clarify_ratio: float = 0.9  # ... if their BM25 score on the whole message is this close too
     saturation: float = 1.33  # BM25 score (in units of the rarest token's IDF) for full strength
     strength_weight: float = 0.5  # strength vs coverage, geometric mix
     margin_weight: float = 0.3  # how much a close runner-up lowers confidence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 
 import yaml
@@ -27,6 +28,7 @@ class SignalDetector:
         ]
 
     @classmethod
+    @cache
     def packaged(cls, name: str) -> SignalDetector:
         """A detector built from a signal list shipped in ``bot/faq/data/NAME.yaml``."""
         raw = files("bot.faq").joinpath(f"data/{name}.yaml").read_text(encoding="utf-8")

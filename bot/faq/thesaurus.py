@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from importlib.resources import files
 
 import yaml
+
+
+_POSSESSIVE_RE = re.compile(r"\b(?:our|your|their|his|her)\b")
+
+
+def _possessive(text: str) -> str:
+    # "import our listings" and "import my listings" are one phrase to the thesaurus.
+    return _POSSESSIVE_RE.sub("my", text)
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -44,10 +53,14 @@ class Thesaurus:
         # Latin items from the English list win over the same item in another language's list.
         for lang in sorted(groups, key=lambda lang: lang == "en"):
             for group in groups[lang]:
-                items = [str(i).strip().lower() for i in group if str(i).strip()]
+                items = [_possessive(str(i).strip().lower()) for i in group if str(i).strip()]
                 if len(items) < 2:
                     continue
                 for variant in items[1:]:
+                    # Latin words inside a Chinese or Korean list would rewrite English text
+                    # into another script ("review" -> 评论); English has its own list.
+                    if variant.isascii() and lang != "en" and not items[0].isascii():
+                        continue
                     if variant != items[0]:
                         mapping[variant] = items[0]
         self._mapping = mapping
@@ -61,6 +74,7 @@ class Thesaurus:
         self._pattern = re.compile("|".join(parts)) if parts else None
 
     @classmethod
+    @cache
     def packaged(cls) -> Thesaurus:
         """The shipped thesaurus."""
         raw = files("bot.faq").joinpath("data/synonyms.yaml").read_text(encoding="utf-8")
@@ -78,4 +92,4 @@ class Thesaurus:
         """Normalised text with every known variant replaced by its canonical form."""
         if self._pattern is None:
             return normalized
-        return self._pattern.sub(lambda m: self._mapping[m.group(0)], normalized)
+        return self._pattern.sub(lambda m: self._mapping[m.group(0)], _possessive(normalized))
