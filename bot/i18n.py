@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import logging
+import os
 from functools import cache
 from pathlib import Path
 from typing import Literal

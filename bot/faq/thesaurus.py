@@ -14,7 +14,6 @@ from importlib.resources import files
 
 import yaml
 
-
 _POSSESSIVE_RE = re.compile(r"\b(?:our|your|their|his|her)\b")
 
 
