@@ -85,9 +85,7 @@ class LexicalIndex:
             counts.update(tokenize(text, with_pinyin=with_pinyin, with_chars=with_chars))
         vocab = self.vocab
         n = len(counts)
-        ids = np.fromiter(
-            (vocab.setdefault(token, len(vocab)) for token in counts), dtype=np.int32, count=n
-        )
+        ids = np.array([vocab.setdefault(token, len(vocab)) for token in counts], dtype=np.int32)
         return ids, np.fromiter(counts.values(), dtype=np.float64, count=n)
 
     def prepare(self, text: str) -> Query:
