@@ -41,7 +41,7 @@ def content_lang(locale: UiLocale) -> Lang:
 
 
 def locale_for_message(text: str, current: UiLocale | None, hint: UiLocale | None) -> UiLocale:
-    """The locale a message is written in; text shared by both Chinese scripts keeps the current one."""
+    """The locale of a message; text common to both Chinese scripts keeps the current one."""
     fallback = current or hint or "en"
     lang = detect_language(text, content_lang(fallback))
     if lang != "zh":

@@ -9,7 +9,7 @@ GREETING = _(
     "own words and in English, Chinese or Korean, or pick an option below."
 )
 HELP = _(
-    "Type your question in your own words, for example \"How much is the security deposit?\". "
+    'Type your question in your own words, for example "How much is the security deposit?". '
     "You can also browse the topics, find the nearest business-expansion centre, or talk to a "
     "person."
 )
@@ -28,8 +28,7 @@ SORRY = _("Sorry that didn't help. You can rephrase your question or talk to a p
 REPHRASE = _("Sure, please ask again in other words. A short question works best.")
 REPHRASE_BUTTON = _("Rephrase")
 HUMAN_REQUESTED = _(
-    "I'm handing your conversation to a person from the seller-support team. They will reply "
-    "here."
+    "I'm handing your conversation to a person from the seller-support team. They will reply here."
 )
 CENTRE_ASK = _(
     "Tell me which city you are in, or share your location, and I'll find the nearest "

@@ -184,3 +184,18 @@ def test_history_returns_the_conversation(service: ConversationService) -> None:
     history = run(service.history(WEB))
     assert [m.direction for m in history] == ["in", "out"]
     assert run(service.history(MerchantKey("web", "nobody"))) == []
+
+
+def test_logs_carry_ids_but_never_message_text(
+    service: ConversationService, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    secret = "my supplier is Shenzhen Sunrise Lighting, how much is the deposit"
+    with caplog.at_level(logging.DEBUG):
+        say(service, secret)
+    assert caplog.records, "the conversation logs its events"
+    for record in caplog.records:
+        assert "Sunrise" not in record.getMessage()
+        assert all("Sunrise" not in str(v) for v in vars(record).values())
+    assert any(getattr(r, "merchant", None) == 1 for r in caplog.records)

@@ -1,0 +1,50 @@
+"""Settings from the environment (pydantic-settings); a bad value stops start-up with one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/merchant-bot.db"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """Every setting, read from environment variables of the same name (upper case)."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, min_length=1)
+    faq_dir: Path = Path("faq")
+    centres_file: Path = Path("faq/centres.yaml")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    faq_reload_seconds: float = Field(default=2.0, gt=0, le=3600)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0]
+        if not scheme.startswith(("sqlite", "postgres")):
+            raise ValueError("must start with sqlite or postgresql")
+        return value
+
+
+def load_settings() -> Settings:
+    """Read the settings; raise SettingsError naming the bad variable and why."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"{name}: {first['msg']}") from None
