@@ -68,7 +68,8 @@ TABLE: dict[str, tuple[str, str]] = {
     "Tax and customs": ("세금 및 통관", "税务与清关"),
     "Tell me which city you are in, or share your location, and I'll find the nearest "
     "business-expansion centre.": (
-        "계신 도시를 알려 주시거나 위치를 공유해 주시면 가장 가까운 비즈니스 확장 센터를 찾아 드릴게요.",
+        "계신 도시를 알려 주시거나 위치를 공유해 주시면 "
+        "가장 가까운 비즈니스 확장 센터를 찾아 드릴게요.",
         "告诉我您所在的城市，或者共享您的位置，我来帮您找最近的商家发展中心。",
     ),
     "Thanks for letting me know!": ("알려 주셔서 감사해요!", "谢谢您的反馈！"),
@@ -81,7 +82,7 @@ TABLE: dict[str, tuple[str, str]] = {
     'Type your question in your own words, for example "How much is the security deposit?". '
     "You can also browse the topics, find the nearest business-expansion centre, or talk to a "
     "person.": (
-        "궁금한 점을 편하게 입력해 주세요. 예: \"보증금은 얼마인가요?\" 주제별로 찾아보거나, "
+        '궁금한 점을 편하게 입력해 주세요. 예: "보증금은 얼마인가요?" 주제별로 찾아보거나, '
         "가까운 비즈니스 확장 센터를 찾거나, 상담원과 이야기할 수도 있어요.",
         "直接用自己的话输入问题即可，例如“保证金要交多少？”。您也可以按主题浏览、查找最近的商家"
         "发展中心，或者转人工。",
@@ -107,7 +108,9 @@ HANT: dict[str, str] = {
     "OK, I'll reply in English from now on.": "好的，之後我會用繁體中文回覆您。",
     "Talk to a person": "轉真人客服",
     "This needs a person from our seller-support team. I'm handing your conversation over; "
-    "they will reply here.": "這個問題需要賣家支援團隊的工作人員來處理。我現在把對話轉給他們，他們會在這裡回覆您。",
+    "they will reply here.": (
+        "這個問題需要賣家支援團隊的工作人員來處理。我現在把對話轉給他們，他們會在這裡回覆您。"
+    ),
 }
 
 

@@ -170,8 +170,9 @@ def test_chat_reads_questions_and_picks_numbered_options(
 
 
 def test_console_script_and_module_entry_points() -> None:
-    for cmd in (["merchant-bot", "--help"], [sys.executable, "-m", "bot", "--help"]):
+    script = str(Path(sys.executable).parent / "merchant-bot")  # the venv's console script
+    for cmd in ([script, "--help"], [sys.executable, "-m", "bot", "--help"]):
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         assert done.returncode == 0 and "ask" in done.stdout and "faq" in done.stdout
-    bad = subprocess.run(["merchant-bot", "nope"], capture_output=True, text=True, check=False)
+    bad = subprocess.run([script, "nope"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import chat, faq_cmds
+from bot.cli import chat, db, faq_cmds, report
 
 
 def default_faq_dir() -> Path:
@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faq_dir_option(test)
     test.set_defaults(run=faq_cmds.test)
+
+    db.register(sub)
+    report.register(sub)
     return parser
 
 

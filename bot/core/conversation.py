@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -19,6 +20,10 @@ from bot.faq.matcher import Matcher
 log = logging.getLogger(__name__)
 
 LOW_CONFIDENCE_MARGIN = 0.10  # answers this close to the answer threshold are logged for admins
+# A repeat delivery that arrives while the first is still being answered waits for that answer
+# (WeChat retries after 5 s and must get the same reply), but not for ever.
+REPLAY_WAIT_SECONDS = 3.0
+REPLAY_POLL_SECONDS = 0.05
 
 
 class ConversationService:
@@ -40,29 +45,34 @@ class ConversationService:
         channel, key = event.merchant.channel, event.delivery_key
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(event.merchant)
-            if key:
-                earlier = await uow.deliveries.message_for(channel, key)
-                if earlier is not None:
-                    return await self._replay(uow, merchant, earlier)
-            inbound = await uow.messages.add(self._inbound(merchant, event))
-            if key and not await uow.deliveries.claim(channel, key, inbound.id):
-                await uow.rollback()  # a concurrent delivery of the same event won the race
-                earlier = await uow.deliveries.message_for(channel, key)
-                return await self._replay(uow, merchant, earlier)
-            await uow.commit()
-            log.info(
-                "message received",
-                extra={"merchant": merchant.id, "channel": channel, "kind": event.kind},
-            )
-            outcome = self._responder.respond(merchant, event, inbound.id)
-            await self._store(uow, merchant, inbound, outcome, event)
-            await uow.commit()
+            earlier = await uow.deliveries.message_for(channel, key) if key else None
+            if earlier is None:
+                inbound = await uow.messages.add(self._inbound(merchant, event))
+                if key and not await uow.deliveries.claim(channel, key, inbound.id):
+                    await uow.rollback()  # a concurrent delivery of the same event won the race
+                    earlier = await uow.deliveries.message_for(channel, key)
+            if earlier is None:
+                await uow.commit()
+                return await self._answer(uow, merchant, inbound, event)
+        return await self._replay(merchant, earlier)
+
+    async def _answer(
+        self, uow: UnitOfWork, merchant: MerchantRecord, inbound: StoredMessage, event: Incoming
+    ) -> Reply:
+        log.info(
+            "message received",
+            extra={"merchant": merchant.id, "channel": event.merchant.channel, "kind": event.kind},
+        )
+        outcome = self._responder.respond(merchant, event, inbound.id)
+        await self._store(uow, merchant, inbound, outcome, event)
+        await uow.commit()
+        d = outcome.decision
         log.info(
             "reply sent",
             extra={
                 "merchant": merchant.id,
-                "action": outcome.decision.action if outcome.decision else event.kind,
-                "faq_id": outcome.decision.faq_id if outcome.decision else None,
+                "action": d.action if d else event.kind,
+                "faq_id": d.faq_id if d else None,
             },
         )
         return Reply(tuple(outcome.messages), locale=outcome.locale)
@@ -130,9 +140,15 @@ class ConversationService:
         answer = self._matcher().thresholds.answer
         return action == "answer" and score < answer + LOW_CONFIDENCE_MARGIN
 
-    async def _replay(
-        self, uow: UnitOfWork, merchant: MerchantRecord, message_id: int | None
-    ) -> Reply:
-        earlier = await uow.messages.replies_to(message_id) if message_id is not None else []
+    async def _replay(self, merchant: MerchantRecord, message_id: int | None) -> Reply:
+        """The answer already given to a repeated delivery (waiting briefly if still in work)."""
+        waited = 0.0
+        while True:
+            async with self._uow() as uow:
+                earlier = await uow.messages.replies_to(message_id) if message_id else []
+            if earlier or waited >= REPLAY_WAIT_SECONDS:
+                break
+            await asyncio.sleep(REPLAY_POLL_SECONDS)
+            waited += REPLAY_POLL_SECONDS
         messages = tuple(Outgoing(m.text, m.buttons) for m in earlier)
         return Reply(messages, locale=merchant.locale or "en", duplicate=True)

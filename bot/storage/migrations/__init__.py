@@ -1,0 +1,1 @@
+"""Alembic migrations for merchant-bot's database (run them with ``merchant-bot db upgrade``)."""

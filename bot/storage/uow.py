@@ -1,0 +1,102 @@
+"""The unit of work: one session and transaction; rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.core.ports import (
+    DeliveryRepository,
+    FeedbackRepository,
+    MerchantRepository,
+    MessageRepository,
+    UnansweredRepository,
+)
+from bot.storage.database import DEFAULT_DATABASE_URL, create_engine, create_sessionmaker
+from bot.storage.repositories import (
+    SqlDeliveryRepository,
+    SqlFeedbackRepository,
+    SqlMerchantRepository,
+    SqlMessageRepository,
+    SqlUnansweredRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Repositories sharing one session; ``commit()`` makes their work durable."""
+
+    merchants: MerchantRepository
+    messages: MessageRepository
+    deliveries: DeliveryRepository
+    feedback: FeedbackRepository
+    unanswered: UnansweredRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        """Open a session and the repositories on it."""
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session = self._sessions()
+        self.merchants = SqlMerchantRepository(session)
+        self.messages = SqlMessageRepository(session)
+        self.deliveries = SqlDeliveryRepository(session)
+        self.feedback = SqlFeedbackRepository(session)
+        self.unanswered = SqlUnansweredRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and close the session."""
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    @property
+    def session(self) -> AsyncSession:
+        """The open session (for queries the repositories do not offer)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use 'async with'")
+        return self._session
+
+    async def commit(self) -> None:
+        """Make the work so far durable."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Discard the work since the last commit."""
+        await self.session.rollback()
+
+
+class SqlStore:
+    """One engine for a database URL; ``uow()`` opens units of work on it."""
+
+    def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
+        self.engine: AsyncEngine = create_engine(url)
+        self.sessions = create_sessionmaker(self.engine)
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work (enter it with ``async with``)."""
+        return SqlUnitOfWork(self.sessions)
+
+    async def ping(self) -> None:
+        """Run a trivial query; raises when the database cannot be reached."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
