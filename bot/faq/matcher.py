@@ -24,7 +24,7 @@ class Thresholds:
     clarify: float = 0.30
     escalate_entry: float = 0.40  # an escalate entry this confident is enough to hand over
     off_topic_override: float = 0.80  # an off-topic signal loses only to a match this sure
-    clarify_gap: float = 0.06  # candidates within this of the best are offered together
+    clarify_gap: float = 0.10  # candidates within this of the best are offered together
     clarify_ratio: float = 0.9  # ... if their BM25 score on the whole message is this close too
     saturation: float = 1.33  # BM25 score (in units of the rarest token's IDF) for full strength
     strength_weight: float = 0.5  # strength vs coverage, geometric mix
