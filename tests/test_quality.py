@@ -18,7 +18,6 @@ from bot.faq.text import normalize
 from tests.conftest import CASES
 
 
-
 @pytest.fixture(scope="module")
 def summary(shipped_faq: Faq, shipped_matcher: Matcher) -> dict[str, dict[str, Any]]:
     cases = load_cases(CASES, {e.id for e in shipped_faq})
