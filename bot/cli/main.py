@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import chat, db, faq_cmds, report
+from bot.cli import chat, db, faq_cmds, report, serve
 
 
 def default_faq_dir() -> Path:
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     faq_dir_option(test)
     test.set_defaults(run=faq_cmds.test)
 
+    serve.register(sub)
     db.register(sub)
     report.register(sub)
     return parser

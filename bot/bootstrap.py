@@ -1,0 +1,75 @@
+"""The composition root: settings -> FAQ, storage, conversation service, web app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.conversation import ConversationService
+from bot.faq.problems import errors
+from bot.faq.reloader import FaqHolder
+from bot.settings import Settings
+from bot.storage.migrate import upgrade
+from bot.storage.uow import SqlStore
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one line."""
+
+
+@dataclass
+class Services:
+    """Everything a running bot holds, built once per process."""
+
+    settings: Settings
+    faq: FaqHolder
+    store: SqlStore
+    conversation: ConversationService
+
+    async def health(self) -> dict[str, Any]:
+        """Database and FAQ status for /healthz; ``ok`` only when both are."""
+        try:
+            await self.store.ping()
+            database: dict[str, Any] = {"ok": True}
+        except Exception as exc:  # any failure to reach the database is "not ok", not a crash
+            database = {"ok": False, "error": type(exc).__name__}
+        state = self.faq.state
+        faq = {
+            "ok": state.ok,
+            "entries": state.entries,
+            "problems": [str(p) for p in errors(state.problems)],
+        }
+        return {"ok": database["ok"] and faq["ok"] and state.entries > 0,
+                "database": database, "faq": faq}  # fmt: skip
+
+
+async def build(settings: Settings) -> Services:
+    """Load the FAQ, prepare the database (SQLite is upgraded here), wire the core."""
+    faq = FaqHolder(settings.faq_dir)
+    await asyncio.to_thread(faq.reload)
+    if faq.state.entries == 0:
+        first = next(iter(errors(faq.state.problems)), None)
+        raise StartupError(f"no valid FAQ in {settings.faq_dir}: {first or 'no entries'}")
+    if settings.database_url.startswith("sqlite"):
+        await upgrade(settings.database_url)
+    store = SqlStore(settings.database_url)
+    return Services(settings, faq, store, ConversationService(faq.matcher, store.uow))
+
+
+@contextlib.asynccontextmanager
+async def running(services: Services) -> AsyncIterator[None]:
+    """Background work while the server runs: the FAQ watcher; closes storage afterwards."""
+    watcher = asyncio.create_task(services.faq.watch(services.settings.faq_reload_seconds))
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await services.store.close()

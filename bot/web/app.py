@@ -1,0 +1,119 @@
+"""The HTTP app: the web chat page and API, /healthz, and room for the other channels' routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Lifespan
+
+from bot.web import session
+from bot.web.mapping import history_json, reply_json, to_incoming
+from bot.web.security import SecurityHeaders
+from bot.web.service import ChatService, HealthCheck
+from bot.web.validation import ApiError, parse_chat, read_body, require_json
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+HISTORY_LIMIT = 100
+UNAVAILABLE = "Sorry, something went wrong on our side. Please try again in a moment."
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    service: ChatService,
+    health: HealthCheck,
+    *,
+    routes: Sequence[BaseRoute] = (),
+    lifespan: Lifespan[Starlette] | None = None,
+) -> Starlette:
+    """The app: GET /, /static, POST /api/chat, GET /api/history, GET /healthz, plus ``routes``."""
+
+    async def page(request: Request) -> Response:
+        token, _ = session.token_of(request)
+        response = FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
+        session.remember(response, request, token)  # (re)set: keeps the cookie from expiring
+        return response
+
+    async def chat(request: Request) -> Response:
+        token, new = session.token_of(request)
+        try:
+            require_json(request)
+            event = to_incoming(parse_chat(await read_body(request)), session.merchant_key(token))
+        except ApiError as exc:
+            response = error(exc.status, exc.code, exc.message)
+        else:
+            try:
+                response = JSONResponse(reply_json(await service.handle(event)))
+            except Exception:  # the core failed: a polite 503 the page retries with the same id
+                log.exception("web chat: the conversation service failed on %s", event.kind)
+                response = error(503, "unavailable", UNAVAILABLE)
+        return _with_cookie(response, request, token, new)
+
+    async def history(request: Request) -> Response:
+        token, new = session.token_of(request)
+        if new:
+            response = JSONResponse({"messages": [], "locale": None})
+        else:
+            try:
+                stored = await service.history(session.merchant_key(token), HISTORY_LIMIT)
+                response = JSONResponse(history_json(stored))
+            except Exception:
+                log.exception("web chat: reading the history failed")
+                response = error(503, "unavailable", UNAVAILABLE)
+        return _with_cookie(response, request, token, new)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            status: dict[str, Any] = await health()
+        except Exception as exc:
+            log.exception("health check failed")
+            status = {"ok": False, "error": type(exc).__name__}
+        return JSONResponse(status, status_code=200 if status.get("ok") is True else 503)
+
+    return Starlette(
+        routes=[
+            Route("/", page, methods=["GET"]),
+            Route("/api/chat", chat, methods=["POST"]),
+            Route("/api/history", history, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            *routes,
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        lifespan=lifespan,
+    )
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    """A JSON error: ``{"error": code, "message": sentence}``."""
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+def _with_cookie(response: Response, request: Request, token: str, new: bool) -> Response:
+    response.headers["cache-control"] = "no-store"
+    if new:
+        session.remember(response, request, token)
+    return response
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(
+        {"error": code, "message": exc.detail}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error(500, "internal_error", UNAVAILABLE)

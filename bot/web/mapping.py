@@ -1,0 +1,82 @@
+"""The one place where web requests become core events and core types become JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.core.ports import StoredMessage
+from bot.core.texts import LANGUAGE_NAMES
+from bot.core.types import Button, Incoming, MerchantKey, Outgoing, Reply, Venue
+from bot.web.validation import ChatRequest
+
+Json = dict[str, Any]
+
+
+def to_incoming(request: ChatRequest, merchant: MerchantKey) -> Incoming:
+    """The core event for a checked chat request."""
+    common: Json = {
+        "merchant": merchant,
+        "message_id": request.client_id,
+        "delivery_key": request.client_id,
+        "lang_hint": request.lang,
+    }
+    if request.type == "start":
+        return Incoming(kind="command", text="start", **common)
+    if request.type == "button":
+        return Incoming(kind="button", payload=request.payload, **common)
+    if request.type == "location":
+        return Incoming(kind="location", location=request.location, **common)
+    return Incoming(kind="text", text=request.text, **common)
+
+
+def reply_json(reply: Reply) -> Json:
+    """A reply as sent to the page: its messages, whether it was a repeat, and the locale."""
+    return {
+        "messages": [outgoing_json(m) for m in reply.messages],
+        "duplicate": reply.duplicate,
+        "locale": reply.locale,
+    }
+
+
+def outgoing_json(message: Outgoing) -> Json:
+    """One bot message."""
+    return message_json("out", message.text, message.buttons, message.venue)
+
+
+def message_json(
+    direction: str, text: str, buttons: Sequence[Button] = (), venue: Venue | None = None
+) -> Json:
+    """One message in the page's shape: direction, text, buttons and an optional venue."""
+    data: Json = {
+        "direction": direction,
+        "text": text,
+        "buttons": [{"label": b.label, "payload": b.payload} for b in buttons],
+    }
+    if venue is not None:
+        data["venue"] = {
+            "title": venue.title,
+            "address": venue.address,
+            "lat": venue.lat,
+            "lon": venue.lon,
+        }
+    return data
+
+
+def history_json(messages: Sequence[StoredMessage]) -> Json:
+    """Stored messages for the page: commands are hidden, a button press shows its label."""
+    labels: dict[str, str] = {f"lang:{k}": v for k, v in LANGUAGE_NAMES.items()}
+    shown: list[Json] = []
+    locale: str | None = None
+    for m in messages:
+        if m.direction == "out":
+            labels.update({b.payload: b.label for b in m.buttons})
+            locale = m.locale or locale
+            shown.append(message_json("out", m.text, m.buttons))
+        elif m.kind == "button":
+            shown.append(message_json("in", labels.get(m.payload, m.text or m.payload)))
+        elif m.kind == "location":
+            shown.append(message_json("in", f"📍 {m.text}"))
+        elif m.kind != "command":
+            shown.append(message_json("in", m.text))
+    return {"messages": shown, "locale": locale}

@@ -1,0 +1,141 @@
+"""Reading and checking a POST /api/chat body; every problem is an ApiError with a 4xx status."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from starlette.requests import Request
+
+from bot.core.types import Location
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_TEXT_CHARS = 2000
+MAX_PAYLOAD_BYTES = 64  # the core's (and Telegram's) limit for button payloads
+RequestType = Literal["start", "text", "button", "location"]
+TYPES: tuple[RequestType, ...] = ("start", "text", "button", "location")
+_CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_LANG_RE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n
+
+
+class ApiError(Exception):
+    """A request the API refuses: an HTTP status, a short code and a sentence for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A checked chat request: what the merchant did, with the client's id for retries."""
+
+    type: RequestType
+    text: str = ""
+    payload: str = ""
+    client_id: str | None = None
+    lang: str | None = None
+    location: Location | None = None
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused with 413 past ``limit`` bytes (declared or streamed)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "too_large", f"The request is larger than {limit} bytes.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, "too_large", f"The request is larger than {limit} bytes.")
+    return bytes(body)
+
+
+def require_json(request: Request) -> None:
+    """Refuse (415) a body that is not declared as JSON."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the request as application/json.")
+
+
+def parse_chat(body: bytes) -> ChatRequest:
+    """Check a chat request body and return what it asks for."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    kind = data.get("type")
+    if kind not in TYPES:
+        raise ApiError(400, "unknown_type", f"'type' must be one of: {', '.join(TYPES)}.")
+    client_id = _optional_str(data, "id")
+    if client_id is not None and not _CLIENT_ID_RE.fullmatch(client_id):
+        raise ApiError(400, "invalid_id", "'id' must be 8 to 64 letters, digits, '-' or '_'.")
+    lang = _optional_str(data, "lang")
+    lang = lang if lang and _LANG_RE.fullmatch(lang) else None  # a hint: a bad one is ignored
+    request = ChatRequest(kind, client_id=client_id, lang=lang)
+    if kind == "text":
+        return _with_text(request, data)
+    if kind == "button":
+        return _with_payload(request, data)
+    if kind == "location":
+        return _with_location(request, data)
+    return request
+
+
+def _optional_str(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"invalid_{name}", f"'{name}' must be a string.")
+    if not _encodable(value):
+        raise ApiError(400, f"invalid_{name}", f"'{name}' is not valid Unicode text.")
+    return value
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, such as "\ud800" in the JSON
+        return False
+    return True
+
+
+def _with_text(request: ChatRequest, data: dict[str, Any]) -> ChatRequest:
+    text = _CONTROL_RE.sub("", _optional_str(data, "text") or "").strip()
+    if not text:
+        raise ApiError(400, "empty_text", "Please type a message before sending.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ApiError(
+            413, "text_too_long", f"Messages can be at most {MAX_TEXT_CHARS} characters long."
+        )
+    return replace(request, text=text)
+
+
+def _with_payload(request: ChatRequest, data: dict[str, Any]) -> ChatRequest:
+    payload = _optional_str(data, "payload") or ""
+    if not payload:
+        raise ApiError(400, "missing_payload", "A button press needs its 'payload'.")
+    if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES or _CONTROL_RE.search(payload):
+        raise ApiError(400, "invalid_payload", "That button payload is not valid.")
+    return replace(request, payload=payload)
+
+
+def _with_location(request: ChatRequest, data: dict[str, Any]) -> ChatRequest:
+    lat, lon = _coordinate(data.get("lat"), 90), _coordinate(data.get("lon"), 180)
+    if lat is None or lon is None:
+        raise ApiError(400, "invalid_location", "'lat' and 'lon' must be valid coordinates.")
+    return replace(request, location=Location(lat, lon))
+
+
+def _coordinate(value: object, bound: float) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and -bound <= number <= bound else None

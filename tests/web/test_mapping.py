@@ -1,0 +1,72 @@
+"""Core types to the page's JSON, and stored history to what the page shows."""
+
+from __future__ import annotations
+
+from bot.core.ports import StoredMessage
+from bot.core.types import Button, Incoming, Location, MerchantKey, Outgoing, Reply, Venue
+from bot.web.mapping import history_json, reply_json, to_incoming
+from bot.web.validation import ChatRequest
+
+KEY = MerchantKey("web", "abc")
+
+
+def stored(
+    direction: str, kind: str, text: str = "", payload: str = "", **kw: object
+) -> StoredMessage:
+    return StoredMessage(1, direction, kind, text, payload, **kw)  # type: ignore[arg-type]
+
+
+def test_reply_with_a_venue() -> None:
+    venue = Venue("Shenzhen centre", "1 Futian Rd", 22.54, 114.06)
+    reply = Reply((Outgoing("Nearest:", (Button("Menu", "menu"),), venue),), "zh_Hans")
+    assert reply_json(reply) == {
+        "messages": [
+            {
+                "direction": "out",
+                "text": "Nearest:",
+                "buttons": [{"label": "Menu", "payload": "menu"}],
+                "venue": {
+                    "title": "Shenzhen centre",
+                    "address": "1 Futian Rd",
+                    "lat": 22.54,
+                    "lon": 114.06,
+                },
+            }
+        ],
+        "duplicate": False,
+        "locale": "zh_Hans",
+    }
+
+
+def test_requests_become_events() -> None:
+    start = to_incoming(ChatRequest("start", client_id="id-12345", lang="zh-TW"), KEY)
+    assert start == Incoming(KEY, "command", text="start", message_id="id-12345",
+                             delivery_key="id-12345", lang_hint="zh-TW")  # fmt: skip
+    where = to_incoming(ChatRequest("location", location=Location(1.5, 2.5)), KEY)
+    assert (where.kind, where.location, where.delivery_key) == (
+        "location",
+        Location(1.5, 2.5),
+        None,
+    )
+
+
+def test_history_labels() -> None:
+    messages = [
+        stored("in", "command", "start"),
+        stored("out", "text", "Hi", buttons=(Button("Fees", "cat:fees"),), locale="en"),
+        stored("in", "button", "", "cat:fees"),
+        stored("in", "button", "", "faq:gone"),
+        stored("in", "button", "", "lang:zh_Hant"),
+        stored("in", "location", "22.540000,114.060000"),
+        stored("out", "text", "好的", locale="zh_Hant"),
+    ]
+    data = history_json(messages)
+    assert [(m["direction"], m["text"]) for m in data["messages"]] == [
+        ("out", "Hi"),
+        ("in", "Fees"),
+        ("in", "faq:gone"),
+        ("in", "繁體中文"),
+        ("in", "📍 22.540000,114.060000"),
+        ("out", "好的"),
+    ]
+    assert data["locale"] == "zh_Hant"
