@@ -48,12 +48,14 @@ def create_app(
         token, new = session.token_of(request)
         try:
             require_json(request)
-            event = to_incoming(parse_chat(await read_body(request)), session.merchant_key(token))
+            checked = parse_chat(await read_body(request))
+            event = to_incoming(checked, session.merchant_key(token))
         except ApiError as exc:
             response = error(exc.status, exc.code, exc.message)
         else:
             try:
-                response = JSONResponse(reply_json(await service.handle(event)))
+                reply = await service.handle(event)
+                response = JSONResponse(reply_json(reply, checked.tz))
             except Exception:  # the core failed: a polite 503 the page retries with the same id
                 log.exception("web chat: the conversation service failed on %s", event.kind)
                 response = error(503, "unavailable", UNAVAILABLE)
@@ -66,7 +68,8 @@ def create_app(
         else:
             try:
                 stored = await service.history(session.merchant_key(token), HISTORY_LIMIT)
-                response = JSONResponse(history_json(stored))
+                tz = request.query_params.get("tz")
+                response = JSONResponse(history_json(stored, tz))
             except Exception:
                 log.exception("web chat: reading the history failed")
                 response = error(503, "unavailable", UNAVAILABLE)

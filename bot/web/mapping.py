@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.ports import StoredMessage
 from bot.core.texts import LANGUAGE_NAMES
 from bot.core.types import Button, Incoming, MerchantKey, Outgoing, Reply, Venue
+from bot.formatting import clock
+from bot.i18n import UI_LOCALES, UiLocale
 from bot.web.validation import ChatRequest
 
 Json = dict[str, Any]
@@ -30,10 +33,11 @@ def to_incoming(request: ChatRequest, merchant: MerchantKey) -> Incoming:
     return Incoming(kind="text", text=request.text, **common)
 
 
-def reply_json(reply: Reply) -> Json:
+def reply_json(reply: Reply, tz: str | None = None) -> Json:
     """A reply as sent to the page: its messages, whether it was a repeat, and the locale."""
+    time = clock(datetime.now(UTC), _ui(reply.locale), tz)
     return {
-        "messages": [outgoing_json(m) for m in reply.messages],
+        "messages": [outgoing_json(m) | {"time": time} for m in reply.messages],
         "duplicate": reply.duplicate,
         "locale": reply.locale,
     }
@@ -63,12 +67,18 @@ def message_json(
     return data
 
 
-def history_json(messages: Sequence[StoredMessage]) -> Json:
-    """Stored messages for the page: commands are hidden, a button press shows its label."""
+def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Json:
+    """Stored messages for the page: commands are hidden, a button press shows its label.
+
+    Bot messages carry their time, formatted with Babel in the message's locale and the
+    browser's time zone (the same as when they were first shown).
+    """
     labels: dict[str, str] = {f"lang:{k}": v for k, v in LANGUAGE_NAMES.items()}
     shown: list[Json] = []
+    timed: list[StoredMessage] = []
     locale: str | None = None
     for m in messages:
+        before = len(shown)
         if m.direction == "out":
             labels.update({b.payload: b.label for b in m.buttons})
             locale = m.locale or locale
@@ -79,4 +89,12 @@ def history_json(messages: Sequence[StoredMessage]) -> Json:
             shown.append(message_json("in", f"📍 {m.text}"))
         elif m.kind != "command":
             shown.append(message_json("in", m.text))
+        timed += [m] * (len(shown) - before)
+    for data, m in zip(shown, timed, strict=True):
+        if m.direction == "out":  # as live replies: the bot's messages carry their time
+            data["time"] = clock(m.created_at, _ui(m.locale), tz)
     return {"messages": shown, "locale": locale}
+
+
+def _ui(locale: str | None) -> UiLocale:
+    return next((loc for loc in UI_LOCALES if loc == locale), "en")

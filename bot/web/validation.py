@@ -17,6 +17,7 @@ MAX_TEXT_CHARS = 2000
 MAX_PAYLOAD_BYTES = 64  # the core's (and Telegram's) limit for button payloads
 RequestType = Literal["start", "text", "button", "location"]
 TYPES: tuple[RequestType, ...] = ("start", "text", "button", "location")
+_TZ_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,40}(?:/[A-Za-z0-9_+\-]{1,40}){0,2}")
 _CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _LANG_RE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n
@@ -40,6 +41,7 @@ class ChatRequest:
     client_id: str | None = None
     lang: str | None = None
     location: Location | None = None
+    tz: str | None = None  # the browser's IANA time zone, for message times
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
@@ -78,7 +80,9 @@ def parse_chat(body: bytes) -> ChatRequest:
         raise ApiError(400, "invalid_id", "'id' must be 8 to 64 letters, digits, '-' or '_'.")
     lang = _optional_str(data, "lang")
     lang = lang if lang and _LANG_RE.fullmatch(lang) else None  # a hint: a bad one is ignored
-    request = ChatRequest(kind, client_id=client_id, lang=lang)
+    tz = _optional_str(data, "tz")
+    tz = tz if tz and _TZ_RE.fullmatch(tz) else None  # unknown zones fall back to UTC later
+    request = ChatRequest(kind, client_id=client_id, lang=lang, tz=tz)
     if kind == "text":
         return _with_text(request, data)
     if kind == "button":

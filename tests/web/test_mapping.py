@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.core.ports import StoredMessage
 from bot.core.types import Button, Incoming, Location, MerchantKey, Outgoing, Reply, Venue
 from bot.web.mapping import history_json, reply_json, to_incoming
@@ -19,7 +21,10 @@ def stored(
 def test_reply_with_a_venue() -> None:
     venue = Venue("Shenzhen centre", "1 Futian Rd", 22.54, 114.06)
     reply = Reply((Outgoing("Nearest:", (Button("Menu", "menu"),), venue),), "zh_Hans")
-    assert reply_json(reply) == {
+    data = reply_json(reply, "Asia/Shanghai")
+    time = data["messages"][0].pop("time")
+    assert re.fullmatch(r"\d\d:\d\d", time)  # Babel's zh_Hans short time: 24-hour clock
+    assert data == {
         "messages": [
             {
                 "direction": "out",
@@ -70,3 +75,20 @@ def test_history_labels() -> None:
         ("out", "好的"),
     ]
     assert data["locale"] == "zh_Hant"
+
+
+def test_history_times_follow_locale_and_zone() -> None:
+    from datetime import UTC, datetime
+
+    from bot.core.ports import StoredMessage
+
+    at = datetime(2026, 11, 25, 1, 5, tzinfo=UTC)
+    stored = [
+        StoredMessage(1, "in", "text", "hi", id=1, created_at=at),
+        StoredMessage(1, "out", "text", "안녕", locale="ko", id=2, created_at=at),
+        StoredMessage(1, "out", "text", "你好", locale="zh_Hans", id=3, created_at=at),
+    ]
+    shown = history_json(stored, "Asia/Seoul")["messages"]
+    assert "time" not in shown[0]  # the merchant's own messages, as shown live, carry none
+    assert "10:05" in shown[1]["time"] and shown[2]["time"] == "10:05"
+    assert history_json(stored, "Not/AZone")["messages"][2]["time"] == "01:05"  # UTC

@@ -85,6 +85,7 @@ def test_start_sends_a_command_with_the_browser_language(
     assert event.merchant == merchant_key(client.cookies[COOKIE_NAME])
     assert event.merchant.channel == "web"
     assert data["duplicate"] is False and data["locale"] == "ko"
+    assert all(m.pop("time") for m in data["messages"])  # type: ignore[attr-defined]
     assert data["messages"] == [
         {
             "direction": "out",

@@ -51,6 +51,9 @@
   const langSelect = $("lang");
   const locate = $("locate");
 
+  const TIME_ZONE = (() => {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch { return "UTC"; }
+  })();
   let locale = localeFromTag(navigator.language);
   const queue = [];
   let busy = false;
@@ -132,6 +135,7 @@
     speaker.dataset.speaker = mine ? "you" : "bot";
     bubble.append(speaker);
     appendText(bubble, m.text || "");
+    if (m.time) bubble.append(el("span", "time", m.time)); // formatted by the server (Babel)
     li.append(bubble);
     if (m.venue) li.append(venueCard(m.venue));
     if (!mine && m.buttons && m.buttons.length) {
@@ -196,7 +200,7 @@
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
+        body: JSON.stringify({ ...body, tz: TIME_ZONE }),
         credentials: "same-origin",
       });
       const data = await response.json().catch(() => null);
@@ -260,7 +264,9 @@
   async function loadHistory() {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await fetch("/api/history", { credentials: "same-origin", cache: "no-store" });
+        const response = await fetch(`/api/history?tz=${encodeURIComponent(TIME_ZONE)}`, {
+          credentials: "same-origin", cache: "no-store",
+        });
         if (response.ok) {
           setBanner(null);
           return await response.json();
