@@ -1,0 +1,47 @@
+"""The composition root: health reflects the database and the FAQ; a broken FAQ keeps serving."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import bootstrap
+from bot.core.types import Incoming, MerchantKey
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings(tmp_path: Path, faq: Path) -> Settings:
+    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", faq_dir=faq)
+
+
+async def test_health_and_a_broken_faq_edit(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    shutil.copytree(ROOT / "faq", faq)
+    services = await bootstrap.build(settings(tmp_path, faq))
+    try:
+        health = await services.health()
+        assert health["ok"] and health["database"]["ok"] and health["faq"]["entries"] == 46
+        broken = faq / "fees-payments.yaml"
+        broken.write_text(broken.read_text(encoding="utf-8") + "  - id: [oops\n", encoding="utf-8")
+        st = broken.stat()
+        os.utime(broken, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        assert services.faq.reload() is False
+        health = await services.health()
+        assert not health["ok"] and not health["faq"]["ok"]
+        assert any("fees-payments.yaml:" in p for p in health["faq"]["problems"])
+        reply = await services.conversation.handle(
+            Incoming(MerchantKey("web", "x"), "text", text="How much is the security deposit?")
+        )
+        assert "500" in reply.messages[0].text  # the last good FAQ still answers
+    finally:
+        await services.store.close()
+
+
+async def test_start_up_refuses_without_a_valid_faq(tmp_path: Path) -> None:
+    with pytest.raises(bootstrap.StartupError, match="no valid FAQ"):
+        await bootstrap.build(settings(tmp_path, tmp_path / "missing"))
