@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.core import payloads, texts
 from bot.core.language import content_lang, locale_for_message, locale_from_tag, parse_locale
@@ -28,7 +28,6 @@ class Outcome:
     feedback: tuple[int, bool] | None = None  # (question message id, helpful)
     merchant_changed: bool = False
     handover: bool = False  # the merchant asked for, or needs, a person
-    notes: dict[str, str] = field(default_factory=dict)
 
 
 class Responder:

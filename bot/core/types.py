@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 EventKind = Literal["text", "button", "command", "location"]
@@ -73,4 +73,3 @@ class Reply:
     messages: tuple[Outgoing, ...] = ()
     locale: str = "en"
     duplicate: bool = False
-    notes: dict[str, str] = field(default_factory=dict, compare=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.faq.model import Lang
@@ -29,4 +29,3 @@ class Decision:
     candidates: tuple[Candidate, ...] = ()
     compliance: str | None = None
     traditional: bool = False
-    notes: dict[str, float] = field(default_factory=dict, compare=False)
