@@ -13,7 +13,7 @@ import numpy.typing as npt
 from bot.faq.bm25 import Bm25
 from bot.faq.model import Faq
 from bot.faq.stopwords import is_stop
-from bot.faq.text import normalize
+from bot.faq.text import normalize, normalize_many
 from bot.faq.thesaurus import Thesaurus
 from bot.faq.tokens import latin_words, tokenize
 from bot.faq.vocab import LatinVocabulary
@@ -51,14 +51,12 @@ class LexicalIndex:
         question_docs: list[tuple[IntArray, FloatArray]] = []
         answer_docs: list[tuple[IntArray, FloatArray]] = []
         for entry in faq:
-            texts = [normalize(q) for qs in entry.questions.values() for q in qs]
-            answers = [normalize(a) for a in entry.answer.values()]
-            for t in texts + answers:
-                words.update(latin_words(t))
-            question_docs.append(self._intern([canon(t) for t in texts]))
-            answer_docs.append(
-                self._intern([canon(t) for t in answers], with_pinyin=False, with_chars=False)
-            )
+            questions = normalize_many([q for qs in entry.questions.values() for q in qs])
+            answers = normalize_many(list(entry.answer.values()))
+            words.update(latin_words(questions))
+            words.update(latin_words(answers))
+            question_docs.append(self._intern(canon(questions)))
+            answer_docs.append(self._intern(canon(answers), with_pinyin=False, with_chars=False))
         words.update(self.thesaurus.latin_words())
         self.vocabulary = LatinVocabulary(words)
         self.entry_tokens: list[IntArray] = [np.sort(ids) for ids, _ in question_docs]
@@ -75,14 +73,12 @@ class LexicalIndex:
         self._answers = Bm25(answer_docs, len(self.vocab))
 
     def _intern(
-        self, texts: list[str], *, with_pinyin: bool = True, with_chars: bool = True
+        self, text: str, *, with_pinyin: bool = True, with_chars: bool = True
     ) -> tuple[IntArray, FloatArray]:
         # Count first (in C), then map each distinct token once: a 3,000-entry FAQ has
         # millions of tokens but far fewer distinct ones per entry. Compact arrays, not dicts,
         # are kept until the BM25 table is built.
-        counts: Counter[str] = Counter()
-        for text in texts:
-            counts.update(tokenize(text, with_pinyin=with_pinyin, with_chars=with_chars))
+        counts = Counter(tokenize(text, with_pinyin=with_pinyin, with_chars=with_chars))
         vocab = self.vocab
         n = len(counts)
         ids = np.array([vocab.setdefault(token, len(vocab)) for token in counts], dtype=np.int32)

@@ -40,6 +40,18 @@ def normalize(text: str) -> str:
     return _NOISE_RE.sub(" ", text).strip()
 
 
+def normalize_many(texts: list[str]) -> str:
+    """Several texts normalised into one, space-separated (same tokens as one by one).
+
+    One call per FAQ entry instead of one per phrasing. A space breaks every script's runs, so
+    no bigram spans two texts; Cantonese conversion stays per text (it would rewrite Mandarin).
+    """
+    joined = normalize(" \n ".join(texts))
+    if _CANTONESE_HINT_RE.search(joined):
+        return " ".join(normalize(t) for t in texts)
+    return joined
+
+
 def detect_language(text: str, hint: Lang | None = None) -> Lang:
     """The message's language by script: Hangul -> ko, Han -> zh, Latin -> en; hint breaks ties."""
     folded = unicodedata.normalize("NFKC", text).casefold()
