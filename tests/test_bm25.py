@@ -38,3 +38,15 @@ def test_unknown_and_empty_queries_score_zero() -> None:
     assert table.scores([]).tolist() == [0.0, 0.0]
     assert table.scores([1])[0] > 0 and table.scores([1])[1] == 0
     assert table.scores([2, 2])[1] == 2 * table.scores([2])[1]  # repeats count again
+
+
+def test_merged_fields_score_as_the_weighted_sum() -> None:
+    rng = random.Random(5)
+    a = [_as_counts([rng.randrange(30) for _ in range(12)]) for _ in range(10)]
+    b = [_as_counts([rng.randrange(30) for _ in range(40)]) for _ in range(10)]
+    first, second = Bm25(a, 30), Bm25(b, 30)
+    merged = first.plus(second, 0.35)
+    for query in ([1, 2, 3], [4, 4], [29]):
+        np.testing.assert_allclose(
+            merged.scores(query), first.scores(query) + 0.35 * second.scores(query)
+        )

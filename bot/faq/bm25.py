@@ -39,10 +39,26 @@ class Bm25:
         idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         norm = tf + k1 * (1 - b + b * length[doc] / avg)
         weight = idf[tok] * tf / norm  # Lucene drops the constant (k1 + 1) factor
+        self._set(tok, doc, weight, vocab_size)
+
+    def _set(self, tok: IntArray, doc: IntArray, weight: FloatArray, vocab_size: int) -> None:
         order = np.argsort(tok, kind="stable")
+        self._tok = tok[order]
         self._docs = doc[order]
         self._weights = weight[order]
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(tok, minlength=vocab_size))))
+
+    def plus(self, other: Bm25, factor: float) -> Bm25:
+        """One table scoring ``self + factor * other`` (fields merged: one lookup per query)."""
+        merged = object.__new__(Bm25)
+        merged.n_docs = self.n_docs
+        merged._set(
+            np.concatenate((self._tok, other._tok)),
+            np.concatenate((self._docs, other._docs)),
+            np.concatenate((self._weights, factor * other._weights)),
+            len(self._starts) - 1,
+        )
+        return merged
 
     def scores(self, token_ids: Sequence[int]) -> FloatArray:
         """Score of every document for a query (repeated tokens count again, as in bm25s)."""

@@ -69,8 +69,8 @@ class LexicalIndex:
         self.stop = np.zeros(len(self.vocab), dtype=bool)
         for token, i in self.vocab.items():
             self.stop[i] = is_stop(token)
-        self._questions = Bm25(question_docs, len(self.vocab))
-        self._answers = Bm25(answer_docs, len(self.vocab))
+        by_phrasing = Bm25(question_docs, len(self.vocab))
+        self._table = by_phrasing.plus(Bm25(answer_docs, len(self.vocab)), ANSWER_WEIGHT)
 
     def _intern(
         self, text: str, *, with_pinyin: bool = True, with_chars: bool = True
@@ -110,7 +110,7 @@ class LexicalIndex:
 
     def scores(self, query: Query) -> FloatArray:
         """BM25 score of each entry, in FAQ order."""
-        return self._questions.scores(query.ids) + ANSWER_WEIGHT * self._answers.scores(query.ids)
+        return self._table.scores(query.ids)
 
     def coverage(self, query: Query, position: int) -> float:
         """IDF-weighted share of the query's topic tokens that the entry's phrasings contain."""

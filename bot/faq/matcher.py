@@ -51,7 +51,7 @@ class Matcher:
         """Match a merchant's message against the FAQ."""
         lang = detect_language(text, hint)
         query = self.index.prepare(text)
-        texts = (query.normalized, query.repaired)
+        texts = tuple(dict.fromkeys((query.normalized, query.repaired)))  # once if unchanged
         hit = self.compliance.detect(*texts)
         off_topic = hit is None and self.off_topic.detect(*texts) is not None
         ranked = self.rank(query, self.index.clauses(text))
@@ -108,14 +108,16 @@ class Matcher:
                 continue
             order = top_positions(scores, TOP_K + 1)
             for rank, pos in enumerate(order[:TOP_K]):
+                at = int(pos)
+                if part is not query and at not in best:
+                    continue  # clauses only re-weigh the whole message's candidates
                 # The strongest other entry competes with this one (for the top: the second).
                 rival = order[1] if rank == 0 and len(order) > 1 else order[0]
                 runner_up = float(scores[rival]) if rival != pos else 0.0
-                conf = self.confidence(part, int(pos), float(scores[pos]), runner_up)
+                conf = self.confidence(part, at, float(scores[pos]), runner_up)
                 if part is query:
-                    whole[int(pos)] = float(scores[pos])
-                if part is query or int(pos) in best:
-                    best[int(pos)] = max(best.get(int(pos), 0.0), conf)
+                    whole[at] = float(scores[pos])
+                best[at] = max(best.get(at, 0.0), conf)
         ranked = [
             (Candidate(self.index.ids[p], round(c, 4)), whole[p]) for p, c in best.items() if c > 0
         ]
