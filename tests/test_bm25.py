@@ -45,7 +45,7 @@ def test_merged_fields_score_as_the_weighted_sum() -> None:
     a = [_as_counts([rng.randrange(30) for _ in range(12)]) for _ in range(10)]
     b = [_as_counts([rng.randrange(30) for _ in range(40)]) for _ in range(10)]
     first, second = Bm25(a, 30), Bm25(b, 30)
-    merged = first.plus(second, 0.35)
+    merged = Bm25.fields([(a, 1.0), (b, 0.35)], 30)
     for query in ([1, 2, 3], [4, 4], [29]):
         np.testing.assert_allclose(
             merged.scores(query), first.scores(query) + 0.35 * second.scores(query)

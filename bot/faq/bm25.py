@@ -16,49 +16,66 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
 
+Docs = Sequence[tuple[IntArray, FloatArray]]  # per document: distinct token ids, their counts
+
+
+def field_weights(
+    docs: Docs, vocab_size: int, k1: float = 1.2, b: float = 0.75
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """(token, document, weight) triples of one field, Lucene's BM25."""
+    n_docs = len(docs)
+    sizes = np.fromiter((len(t) for t, _ in docs), dtype=np.int64, count=n_docs)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)
+    tok = np.concatenate([t for t, _ in docs]) if n_docs else np.empty(0, np.int32)
+    tf = np.concatenate([c for _, c in docs]) if n_docs else np.empty(0)
+    length = np.bincount(doc, weights=tf, minlength=n_docs)
+    avg = float(length.mean()) if n_docs and length.mean() > 0 else 1.0
+    df = np.bincount(tok, minlength=vocab_size).astype(np.float64)
+    idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+    tf /= tf + k1 * (1 - b + b * length[doc] / avg)  # in place: large FAQs, tight memory
+    tf *= idf[tok]  # Lucene drops the constant (k1 + 1) factor
+    return tok, doc, tf
+
+
 class Bm25:
     """Term weights per (token, document), stored by token for fast query scoring."""
 
-    def __init__(
-        self,
-        docs: Sequence[tuple[IntArray, FloatArray]],
-        vocab_size: int,
-        k1: float = 1.2,
-        b: float = 0.75,
-    ) -> None:
-        """Index documents given as (distinct token ids, their counts) pairs."""
-        n_docs = len(docs)
-        self.n_docs = n_docs
-        sizes = np.fromiter((len(t) for t, _ in docs), dtype=np.int64, count=n_docs)
-        doc = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)
-        tok = np.concatenate([t for t, _ in docs]) if n_docs else np.empty(0, np.int32)
-        tf = np.concatenate([c for _, c in docs]) if n_docs else np.empty(0)
-        length = np.bincount(doc, weights=tf, minlength=n_docs)
-        avg = float(length.mean()) if n_docs and length.mean() > 0 else 1.0
-        df = np.bincount(tok, minlength=vocab_size).astype(np.float64)
-        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        norm = tf + k1 * (1 - b + b * length[doc] / avg)
-        weight = idf[tok] * tf / norm  # Lucene drops the constant (k1 + 1) factor
-        self._set(tok, doc, weight, vocab_size)
+    def __init__(self, docs: Docs, vocab_size: int, k1: float = 1.2, b: float = 0.75) -> None:
+        """Index one field of documents."""
+        self._build([(field_weights(docs, vocab_size, k1, b), 1.0)], len(docs), vocab_size)
 
-    def _set(self, tok: IntArray, doc: IntArray, weight: FloatArray, vocab_size: int) -> None:
-        order = np.argsort(tok, kind="stable")
-        self._tok = tok[order]
-        self._docs = doc[order]
-        self._weights = weight[order]
-        self._starts = np.concatenate(([0], np.cumsum(np.bincount(tok, minlength=vocab_size))))
-
-    def plus(self, other: Bm25, factor: float) -> Bm25:
-        """One table scoring ``self + factor * other`` (fields merged: one lookup per query)."""
-        merged = object.__new__(Bm25)
-        merged.n_docs = self.n_docs
-        merged._set(
-            np.concatenate((self._tok, other._tok)),
-            np.concatenate((self._docs, other._docs)),
-            np.concatenate((self._weights, factor * other._weights)),
-            len(self._starts) - 1,
+    @classmethod
+    def fields(cls, fields: Sequence[tuple[Docs, float]], vocab_size: int) -> Bm25:
+        """One table scoring the weighted sum of several fields (one lookup per query)."""
+        table = object.__new__(cls)
+        n_docs = len(fields[0][0]) if fields else 0
+        table._build(
+            [(field_weights(docs, vocab_size), factor) for docs, factor in fields],
+            n_docs,
+            vocab_size,
         )
-        return merged
+        return table
+
+    def _build(
+        self,
+        parts: Sequence[tuple[tuple[IntArray, IntArray, FloatArray], float]],
+        n_docs: int,
+        vocab_size: int,
+    ) -> None:
+        self.n_docs = n_docs
+        tok = np.concatenate([t for (t, _, _), _ in parts])
+        order = np.argsort(tok, kind="stable")
+        self._starts = np.concatenate(([0], np.cumsum(np.bincount(tok, minlength=vocab_size))))
+        del tok
+        self._docs = np.concatenate([d for (_, d, _), _ in parts])[order]
+        weights = np.concatenate([w for (_, _, w), _ in parts]).astype(np.float32)
+        at = 0
+        for (_, _, w), factor in parts:
+            if factor != 1.0:
+                weights[at : at + len(w)] *= factor
+            at += len(w)
+        # float32 halves the table of a 3,000-entry FAQ; scores need no more precision.
+        self._weights = weights[order]
 
     def scores(self, token_ids: Sequence[int]) -> FloatArray:
         """Score of every document for a query (repeated tokens count again, as in bm25s)."""
@@ -69,4 +86,4 @@ class Bm25:
         picked_docs = np.concatenate([docs[a:b] for a, b in spans])
         picked_weights = np.concatenate([weights[a:b] for a, b in spans])
         out = np.bincount(picked_docs, weights=picked_weights, minlength=self.n_docs)
-        return out.astype(np.float64, copy=False)
+        return out.astype(np.float64, copy=False)  # bincount sums in float64

@@ -69,8 +69,9 @@ class LexicalIndex:
         self.stop = np.zeros(len(self.vocab), dtype=bool)
         for token, i in self.vocab.items():
             self.stop[i] = is_stop(token)
-        by_phrasing = Bm25(question_docs, len(self.vocab))
-        self._table = by_phrasing.plus(Bm25(answer_docs, len(self.vocab)), ANSWER_WEIGHT)
+        self._table = Bm25.fields(
+            [(question_docs, 1.0), (answer_docs, ANSWER_WEIGHT)], len(self.vocab)
+        )
 
     def _intern(
         self, text: str, *, with_pinyin: bool = True, with_chars: bool = True
