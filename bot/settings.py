@@ -26,6 +26,25 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     faq_reload_seconds: float = Field(default=2.0, gt=0, le=3600)
 
+    # Telegram (the channel runs when a token is set)
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_secret: str = ""
+    telegram_webhook_url: str = ""
+    telegram_staff_chat_id: int | None = None
+    telegram_framework: Literal["aiogram", "ptb"] = "aiogram"
+
+    # WeChat Official Account (the endpoint runs when a token is set)
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_encoding_aes_key: str = ""
+    wechat_api_url: str = "https://api.weixin.qq.com"
+
+    # Staff console
+    first_response_minutes: int = Field(default=120, gt=0, le=10080)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
