@@ -7,14 +7,20 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.core.conversation import ConversationService
+from bot.core.delivery import Deliverer
+from bot.core.desk import Desk
+from bot.core.escalation import Escalation, Policy
+from bot.core.teams import DefaultTeamOnly, TeamDirectory
 from bot.faq.problems import errors
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
+from bot.web.outbound import WebOutbound
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,9 @@ class Services:
     faq: FaqHolder
     store: SqlStore
     conversation: ConversationService
+    desk: Desk
+    deliverer: Deliverer
+    teams: TeamDirectory
 
     async def health(self) -> dict[str, Any]:
         """Database and FAQ status for /healthz; ``ok`` only when both are."""
@@ -59,17 +68,29 @@ async def build(settings: Settings) -> Services:
     if settings.database_url.startswith("sqlite"):
         await upgrade(settings.database_url)
     store = SqlStore(settings.database_url)
-    return Services(settings, faq, store, ConversationService(faq.matcher, store.uow))
+    teams: TeamDirectory = DefaultTeamOnly()
+    policy = Policy(first_response=timedelta(minutes=settings.first_response_minutes))
+    deliverer = Deliverer(store.uow, {"web": WebOutbound()})
+    conversation = ConversationService(
+        faq.matcher, store.uow, escalation=Escalation(lambda: teams, policy)
+    )
+    desk = Desk(store.uow, lambda: teams, policy=policy, wake=deliverer.wake)
+    return Services(settings, faq, store, conversation, desk, deliverer, teams)
 
 
 @contextlib.asynccontextmanager
 async def running(services: Services) -> AsyncIterator[None]:
-    """Background work while the server runs: the FAQ watcher; closes storage afterwards."""
-    watcher = asyncio.create_task(services.faq.watch(services.settings.faq_reload_seconds))
+    """Background work while the server runs: FAQ watcher, delivery of staff replies."""
+    tasks = [
+        asyncio.create_task(services.faq.watch(services.settings.faq_reload_seconds)),
+        asyncio.create_task(services.deliverer.run()),  # staff replies, also those queued before
+    ]
     try:
         yield
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await services.store.close()

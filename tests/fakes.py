@@ -18,7 +18,16 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from bot.core.accounts import StaffAccount, StaffSession
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnansweredQuestion
+from bot.core.tickets import (
+    ACTIVE,
+    NewTicket,
+    OutboxItem,
+    Ticket,
+    TicketEvent,
+    TicketFilter,
+)
 from bot.core.types import MerchantKey
 
 LOCK_TIMEOUT = 5.0  # seconds; a real database would wait (or time out) too
@@ -33,6 +42,11 @@ class _State:
     deliveries: dict[tuple[str, str], int] = field(default_factory=dict)
     feedback: dict[int, tuple[int, bool]] = field(default_factory=dict)
     unanswered: list[UnansweredQuestion] = field(default_factory=list)
+    tickets: dict[int, Ticket] = field(default_factory=dict)
+    events: list[TicketEvent] = field(default_factory=list)
+    outbox: dict[int, OutboxItem] = field(default_factory=dict)
+    staff: dict[str, StaffAccount] = field(default_factory=dict)
+    sessions: dict[str, StaffSession] = field(default_factory=dict)
 
 
 class FakeMerchants:
@@ -54,6 +68,10 @@ class FakeMerchants:
     async def update(self, merchant: MerchantRecord) -> None:
         record = copy.copy(merchant)
         self.u.change(lambda s: s.merchants.__setitem__(record.key, copy.copy(record)))
+
+    async def get(self, merchant_id: int) -> MerchantRecord | None:
+        found = next((m for m in self.u.state.merchants.values() if m.id == merchant_id), None)
+        return copy.copy(found) if found else None
 
 
 class FakeMessages:
@@ -84,6 +102,120 @@ class FakeMessages:
         return [
             m for m in self.u.state.messages if m.reply_to == message_id and m.direction == "out"
         ]
+
+    async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        mine = [m for m in self.u.state.messages if m.merchant_id == merchant_id and m.id > after_id]
+        return mine[:limit]
+
+
+class FakeTickets:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.u = uow
+
+    async def add(self, ticket: NewTicket) -> Ticket:
+        new = Ticket(id=self.u.store.next_id("ticket", self.u), **vars(ticket))
+        self.u.change(lambda s: s.tickets.__setitem__(new.id, copy.copy(new)))
+        return copy.copy(new)
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        found = self.u.state.tickets.get(ticket_id)
+        return copy.copy(found) if found else None
+
+    async def active_for(self, merchant_id: int) -> Ticket | None:
+        mine = [t for t in self.u.state.tickets.values() if t.merchant_id == merchant_id]
+        active = [t for t in mine if t.status in ACTIVE]
+        return copy.copy(max(active, key=lambda t: t.id)) if active else None
+
+    async def latest_for(self, merchant_id: int) -> Ticket | None:
+        mine = [t for t in self.u.state.tickets.values() if t.merchant_id == merchant_id]
+        return copy.copy(max(mine, key=lambda t: t.id)) if mine else None
+
+    async def update(self, ticket: Ticket) -> None:
+        if ticket.id not in self.u.state.tickets:
+            raise LookupError(f"no ticket {ticket.id}")
+        saved = copy.copy(ticket)
+        self.u.change(lambda s: s.tickets.__setitem__(saved.id, copy.copy(saved)))
+
+    async def find(self, query: TicketFilter) -> list[Ticket]:
+        found = [
+            t
+            for t in self.u.state.tickets.values()
+            if t.status in query.statuses
+            and (query.teams is None or t.team in query.teams)
+            and (not query.locale or t.locale == query.locale)
+            and (not query.reason or t.reason.startswith(query.reason))
+        ]
+        found.sort(key=lambda t: (t.created_at, t.id))
+        return [copy.copy(t) for t in found[: query.limit]]
+
+    async def log(self, event: TicketEvent) -> TicketEvent:
+        stored = replace(event, id=self.u.store.next_id("event", self.u))
+        self.u.change(lambda s: s.events.append(stored))
+        return stored
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        return [e for e in self.u.state.events if e.ticket_id == ticket_id]
+
+
+class FakeOutbox:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.u = uow
+
+    async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
+        item = OutboxItem(
+            self.u.store.next_id("outbox", self.u), message_id, ticket_id, merchant_id, channel
+        )
+        self.u.change(lambda s: s.outbox.__setitem__(item.id, item))
+        return item.id
+
+    async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        due = [i for i in self.u.state.outbox.values() if i.status == "pending"]
+        return sorted((i for i in due if i.next_attempt_at <= now), key=lambda i: i.id)[:limit]
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        return self.u.state.outbox.get(item_id)
+
+    async def for_ticket(self, ticket_id: int) -> list[OutboxItem]:
+        mine = [i for i in self.u.state.outbox.values() if i.ticket_id == ticket_id]
+        return sorted(mine, key=lambda i: i.id)
+
+    async def save(self, item: OutboxItem) -> None:
+        if item.id not in self.u.state.outbox:
+            raise LookupError(f"no outbox item {item.id}")
+        self.u.change(lambda s: s.outbox.__setitem__(item.id, item))
+
+
+class FakeStaff:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.u = uow
+
+    async def add(self, account: StaffAccount) -> None:
+        if account.username in self.u.state.staff:
+            raise ValueError(f"staff account {account.username} exists")
+        saved = copy.copy(account)
+        self.u.change(lambda s: s.staff.__setitem__(saved.username, copy.copy(saved)))
+
+    async def get(self, username: str) -> StaffAccount | None:
+        found = self.u.state.staff.get(username)
+        return copy.copy(found) if found else None
+
+    async def all(self) -> list[StaffAccount]:
+        return [copy.copy(a) for _, a in sorted(self.u.state.staff.items())]
+
+    async def update(self, account: StaffAccount) -> None:
+        if account.username not in self.u.state.staff:
+            raise LookupError(f"no staff account {account.username}")
+        saved = copy.copy(account)
+        self.u.change(lambda s: s.staff.__setitem__(saved.username, copy.copy(saved)))
+
+    async def add_session(self, session: StaffSession) -> None:
+        self.u.change(lambda s: s.sessions.__setitem__(session.token_hash, session))
+
+    async def session(self, token_hash: str) -> StaffSession | None:
+        return self.u.state.sessions.get(token_hash)
+
+    async def drop_session(self, token_hash: str) -> None:
+        self.u.change(lambda s: s.sessions.pop(token_hash, None))
 
 
 class FakeDeliveries:
@@ -142,10 +274,14 @@ class FakeStore:
 
     def next_id(self, kind: str, uow: FakeUnitOfWork) -> int:
         """A new id, unique among committed rows and those of open units of work."""
-        if kind == "merchant":
-            used = [m.id for m in self.committed.merchants.values()]
-        else:
-            used = [m.id for m in self.committed.messages]
+        state = self.committed
+        used = {
+            "merchant": [m.id for m in state.merchants.values()],
+            "message": [m.id for m in state.messages],
+            "ticket": list(state.tickets),
+            "event": [e.id for e in state.events],
+            "outbox": list(state.outbox),
+        }[kind]
         used += [i for k, i in self._ids if k == kind]
         new = max(used, default=0) + 1
         self._ids[(kind, new)] = uow
@@ -182,6 +318,9 @@ class FakeUnitOfWork:
         self.deliveries = FakeDeliveries(self)
         self.feedback = FakeFeedback(self)
         self.unanswered = FakeUnanswered(self)
+        self.tickets = FakeTickets(self)
+        self.outbox = FakeOutbox(self)
+        self.staff = FakeStaff(self)
 
     def change(self, apply: Change) -> None:
         """Apply a change here now, and to the store on commit."""

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from bot.core import payloads, texts
+from bot.core.escalation import Escalation
+from bot.core.language import parse_locale
+from bot.core.notify import TicketListener, notify
 from bot.core.ports import (
     MerchantRecord,
     NewMessage,
@@ -14,6 +18,9 @@ from bot.core.ports import (
     UnitOfWork,
 )
 from bot.core.responder import Outcome, Responder
+from bot.core.teams import DefaultTeamOnly
+from bot.core.texts import t
+from bot.core.tickets import Ticket, TicketEvent
 from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
 from bot.faq.matcher import Matcher
 
@@ -29,16 +36,31 @@ REPLAY_POLL_SECONDS = 0.05
 class ConversationService:
     """One entry point for every channel: ``handle`` an event, read a merchant's ``history``."""
 
-    def __init__(self, matcher: Callable[[], Matcher], uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(
+        self,
+        matcher: Callable[[], Matcher],
+        uow: Callable[[], UnitOfWork],
+        *,
+        escalation: Escalation | None = None,
+        listeners: Sequence[TicketListener] = (),
+    ) -> None:
         self._matcher = matcher
         self._uow = uow
         self._responder = Responder(matcher)
+        self.escalation = escalation or Escalation(DefaultTeamOnly)
+        self.listeners = listeners
 
     async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
         """A merchant's latest messages, oldest first (none for an unknown merchant)."""
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(key)
             return await uow.messages.history(merchant.id, limit)
+
+    async def since(self, key: MerchantKey, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages stored after ``after_id`` (the web chat polls for them)."""
+        async with self._uow() as uow:
+            merchant = await uow.merchants.get_or_create(key)
+            return await uow.messages.since(merchant.id, after_id, limit)
 
     async def handle(self, event: Incoming) -> Reply:
         """Store the event (committed before anything is answered), reply, store the reply."""
@@ -63,9 +85,22 @@ class ConversationService:
             "message received",
             extra={"merchant": merchant.id, "channel": event.merchant.channel, "kind": event.kind},
         )
-        outcome = self._responder.respond(merchant, event, inbound.id)
+        ticket = await uow.tickets.active_for(merchant.id)
+        if ticket is not None and event.kind in ("text", "location"):
+            return await self._relay(uow, merchant, ticket, inbound)
+        rated = await self._rating(uow, merchant, event)
+        if rated is not None:
+            outcome = rated
+        elif ticket is not None and self._asks_for_person(event):
+            locale = parse_locale(merchant.locale or "") or "en"
+            outcome = Outcome([Outgoing(t(locale, texts.ALREADY_WITH_PERSON))], locale)
+        else:
+            outcome = self._responder.respond(merchant, event, inbound.id)
+        changed = await self._escalate(uow, merchant, inbound, outcome) if ticket is None else None
         await self._store(uow, merchant, inbound, outcome, event)
         await uow.commit()
+        if changed is not None:
+            await notify(self.listeners, *changed, inbound)
         d = outcome.decision
         log.info(
             "reply sent",
@@ -76,6 +111,54 @@ class ConversationService:
             },
         )
         return Reply(tuple(outcome.messages), locale=outcome.locale)
+
+    async def _relay(
+        self, uow: UnitOfWork, merchant: MerchantRecord, ticket: Ticket, inbound: StoredMessage
+    ) -> Reply:
+        """People hold the thread: the message joins the ticket and the bot stays quiet."""
+        event = await self.escalation.relay(uow, ticket, inbound)
+        await uow.commit()
+        await notify(self.listeners, ticket, event, inbound)
+        return Reply((), locale=merchant.locale or "en")
+
+    async def _rating(
+        self, uow: UnitOfWork, merchant: MerchantRecord, event: Incoming
+    ) -> Outcome | None:
+        """A press of a rating button (rate:<ticket>:<1-5>), or None for any other event."""
+        payload = payloads.decode(event.payload) if event.kind == "button" else None
+        if payload is None or payload.action != "rate":
+            return None
+        locale = parse_locale(merchant.locale or "") or "en"
+        if await self.escalation.rate(uow, merchant, payload.arg, payload.extra):
+            return Outcome([Outgoing(t(locale, texts.RATING_THANKS))], locale)
+        return Outcome([Outgoing(t(locale, texts.STALE_BUTTON))], locale)
+
+    def _asks_for_person(self, event: Incoming) -> bool:
+        payload = payloads.decode(event.payload) if event.kind == "button" else None
+        return (payload is not None and payload.action == "human") or (
+            event.kind == "command" and event.text.strip().lstrip("/").lower() == "human"
+        )
+
+    async def _escalate(
+        self, uow: UnitOfWork, merchant: MerchantRecord, inbound: StoredMessage, outcome: Outcome
+    ) -> tuple[Ticket, TicketEvent] | None:
+        """Open a ticket for a hand-over, or reopen one resolved in the last 7 days."""
+        d = outcome.decision
+        unanswered = d is not None and d.action == "fallback"
+        if not (outcome.handover or unanswered):
+            return None
+        latest = await uow.tickets.latest_for(merchant.id)
+        if latest is not None and latest.reopenable(self.escalation.now()):
+            event = await self.escalation.reopen(uow, latest, inbound)
+            outcome.messages = [Outgoing(t(outcome.locale, texts.TICKET_REOPENED))]
+            return latest, event
+        if not outcome.handover:
+            return None
+        ticket, event, notice = await self.escalation.open(
+            uow, merchant, outcome.reason, outcome.locale, inbound
+        )
+        outcome.messages.append(Outgoing(notice))
+        return ticket, event
 
     def _inbound(self, merchant: MerchantRecord, event: Incoming) -> NewMessage:
         text = event.text

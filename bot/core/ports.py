@@ -10,6 +10,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.core.accounts import StaffAccount, StaffSession
+from bot.core.tickets import NewTicket, OutboxItem, Ticket, TicketEvent, TicketFilter
 from bot.core.types import Button, Direction, EventKind, Location, MerchantKey
 
 
@@ -73,6 +75,10 @@ class MerchantRepository(Protocol):
         """Store the merchant's locale, location and centre."""
         ...
 
+    async def get(self, merchant_id: int) -> MerchantRecord | None:
+        """A merchant by id."""
+        ...
+
 
 class MessageRepository(Protocol):
     async def add(self, message: NewMessage) -> StoredMessage:
@@ -89,6 +95,10 @@ class MessageRepository(Protocol):
 
     async def replies_to(self, message_id: int) -> list[StoredMessage]:
         """The bot's messages answering one inbound message, in order."""
+        ...
+
+    async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages with ids above ``after_id``, oldest first."""
         ...
 
 
@@ -118,12 +128,101 @@ class UnansweredRepository(Protocol):
         ...
 
 
+class TicketRepository(Protocol):
+    async def add(self, ticket: NewTicket) -> Ticket:
+        """Open a ticket; returns it with its id."""
+        ...
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        """One ticket by id."""
+        ...
+
+    async def active_for(self, merchant_id: int) -> Ticket | None:
+        """The merchant's unresolved ticket, if any."""
+        ...
+
+    async def latest_for(self, merchant_id: int) -> Ticket | None:
+        """The merchant's most recent ticket, whatever its status."""
+        ...
+
+    async def update(self, ticket: Ticket) -> None:
+        """Store the ticket's status, team, assignee, rating and times."""
+        ...
+
+    async def find(self, query: TicketFilter) -> list[Ticket]:
+        """Tickets matching the filter, oldest first."""
+        ...
+
+    async def log(self, event: TicketEvent) -> TicketEvent:
+        """Append to the audit trail."""
+        ...
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        """A ticket's audit trail, oldest first."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
+        """Queue a staff message for delivery; returns the item's id."""
+        ...
+
+    async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Pending items whose next attempt is due, oldest first."""
+        ...
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        """One item by id."""
+        ...
+
+    async def for_ticket(self, ticket_id: int) -> list[OutboxItem]:
+        """Every item of a ticket (to show sent/pending/failed next to each reply)."""
+        ...
+
+    async def save(self, item: OutboxItem) -> None:
+        """Store an item's status, attempts, error and next attempt."""
+        ...
+
+
+class StaffRepository(Protocol):
+    async def add(self, account: StaffAccount) -> None:
+        """Create an account (the username must be new)."""
+        ...
+
+    async def get(self, username: str) -> StaffAccount | None:
+        """An account by username."""
+        ...
+
+    async def all(self) -> list[StaffAccount]:
+        """Every account, by username."""
+        ...
+
+    async def update(self, account: StaffAccount) -> None:
+        """Store role, teams, password hash, disabled flag and lock-out state."""
+        ...
+
+    async def add_session(self, session: StaffSession) -> None:
+        """Remember a signed-in browser."""
+        ...
+
+    async def session(self, token_hash: str) -> StaffSession | None:
+        """A session by the hash of its cookie token."""
+        ...
+
+    async def drop_session(self, token_hash: str) -> None:
+        """Sign a browser out."""
+        ...
+
+
 class UnitOfWork(Protocol):
     merchants: MerchantRepository
     messages: MessageRepository
     deliveries: DeliveryRepository
     feedback: FeedbackRepository
     unanswered: UnansweredRepository
+    tickets: TicketRepository
+    outbox: OutboxRepository
+    staff: StaffRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -74,3 +74,20 @@ def category_label(locale: UiLocale, category: str) -> str:
     """A category's display name; unknown categories are shown as written."""
     known = CATEGORY_LABELS.get(category)
     return t(locale, known) if known else category.replace("-", " ").capitalize()
+
+# -- escalation to people ----------------------------------------------------------------------
+TEAM_OPEN = _("A person from the {team} team will reply here, usually within about {within}.")
+TEAM_CLOSED = _(
+    "A person from the {team} team will reply here. The team opens {at} ({relative}); "
+    "your message is saved and waiting for them."
+)
+ALREADY_WITH_PERSON = _(
+    "You're already talking to the seller-support team. Write here and they will see it."
+)
+TICKET_REOPENED = _(
+    "I've passed your message to the team that helped you before. A person will reply here."
+)
+TICKET_RESOLVED = _(
+    "The team has marked your question as resolved. How would you rate the help you got?"
+)
+RATING_THANKS = _("Thank you for your rating!")

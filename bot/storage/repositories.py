@@ -88,6 +88,11 @@ class SqlMerchantRepository:
         assert row is not None
         return _merchant_record(row)
 
+    async def get(self, merchant_id: int) -> MerchantRecord | None:
+        """A merchant by id."""
+        row = await self.session.get(Merchant, merchant_id, populate_existing=True)
+        return _merchant_record(row) if row is not None else None
+
     async def update(self, merchant: MerchantRecord) -> None:
         """Store the merchant's locale, location and centre."""
         location = merchant.location
@@ -154,6 +159,16 @@ class SqlMessageRepository:
             select(Message)
             .where(Message.reply_to == message_id, Message.direction == "out")
             .order_by(Message.id)
+        )
+        return [_stored_message(row) for row in rows]
+
+    async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages with ids above ``after_id``, oldest first."""
+        rows = await self.session.scalars(
+            select(Message)
+            .where(Message.merchant_id == merchant_id, Message.id > after_id)
+            .order_by(Message.id)
+            .limit(limit)
         )
         return [_stored_message(row) for row in rows]
 

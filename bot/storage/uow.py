@@ -13,6 +13,9 @@ from bot.core.ports import (
     FeedbackRepository,
     MerchantRepository,
     MessageRepository,
+    OutboxRepository,
+    StaffRepository,
+    TicketRepository,
     UnansweredRepository,
 )
 from bot.storage.database import DEFAULT_DATABASE_URL, create_engine, create_sessionmaker
@@ -23,6 +26,8 @@ from bot.storage.repositories import (
     SqlMessageRepository,
     SqlUnansweredRepository,
 )
+from bot.storage.staff import SqlStaffRepository
+from bot.storage.tickets import SqlOutboxRepository, SqlTicketRepository
 
 
 class SqlUnitOfWork:
@@ -33,6 +38,9 @@ class SqlUnitOfWork:
     deliveries: DeliveryRepository
     feedback: FeedbackRepository
     unanswered: UnansweredRepository
+    tickets: TicketRepository
+    outbox: OutboxRepository
+    staff: StaffRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -48,6 +56,9 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryRepository(session)
         self.feedback = SqlFeedbackRepository(session)
         self.unanswered = SqlUnansweredRepository(session)
+        self.tickets = SqlTicketRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.staff = SqlStaffRepository(session)
         return self
 
     async def __aexit__(

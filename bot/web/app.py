@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
 from bot.web import session
-from bot.web.mapping import history_json, reply_json, to_incoming
+from bot.web.mapping import history_json, reply_json, to_incoming, updates_json
 from bot.web.security import SecurityHeaders
 from bot.web.service import ChatService, HealthCheck
 from bot.web.validation import ApiError, parse_chat, read_body, require_json
@@ -63,13 +63,20 @@ def create_app(
 
     async def history(request: Request) -> Response:
         token, new = session.token_of(request)
+        after = request.query_params.get("after", "")
         if new:
-            response = JSONResponse({"messages": [], "locale": None})
+            response = JSONResponse({"messages": [], "locale": None, "cursor": 0})
+        elif after and not (after.isdigit() and len(after) < 19):
+            response = error(400, "bad_request", "after must be a message id")
         else:
             try:
-                stored = await service.history(session.merchant_key(token), HISTORY_LIMIT)
-                tz = request.query_params.get("tz")
-                response = JSONResponse(history_json(stored, tz))
+                key, tz = session.merchant_key(token), request.query_params.get("tz")
+                if after:  # the page polls for staff replies and other messages it did not ask
+                    stored = await service.since(key, int(after), HISTORY_LIMIT)
+                    response = JSONResponse(updates_json(stored, int(after), tz))
+                else:
+                    stored = await service.history(key, HISTORY_LIMIT)
+                    response = JSONResponse(history_json(stored, tz))
             except Exception:
                 log.exception("web chat: reading the history failed")
                 response = error(503, "unavailable", UNAVAILABLE)

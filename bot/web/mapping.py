@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core.ports import StoredMessage
 from bot.core.texts import LANGUAGE_NAMES
+from bot.core.tickets import STAFF_KIND
 from bot.core.types import Button, Incoming, MerchantKey, Outgoing, Reply, Venue
 from bot.formatting import clock
 from bot.i18n import UI_LOCALES, UiLocale
@@ -93,7 +94,22 @@ def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Js
     for data, m in zip(shown, timed, strict=True):
         if m.direction == "out":  # as live replies: the bot's messages carry their time
             data["time"] = clock(m.created_at, _ui(m.locale), tz)
-    return {"messages": shown, "locale": locale}
+        if m.kind == STAFF_KIND:
+            data["from"] = "staff"
+    cursor = max((m.id for m in messages), default=0)
+    return {"messages": shown, "locale": locale, "cursor": cursor}
+
+
+def updates_json(messages: Sequence[StoredMessage], after: int, tz: str | None = None) -> Json:
+    """Messages nobody asked for in this page (staff replies, rating requests) after a cursor.
+
+    The page already shows the bot's replies to its own posts, so only outgoing messages that
+    answer no inbound message are new to it; the cursor moves past everything read.
+    """
+    unsolicited = [m for m in messages if m.direction == "out" and m.reply_to is None]
+    data = history_json(unsolicited, tz)
+    data["cursor"] = max((m.id for m in messages), default=after)
+    return data
 
 
 def _ui(locale: str | None) -> UiLocale:

@@ -21,3 +21,7 @@ class ChatService(Protocol):
     async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
         """A merchant's latest messages, oldest first."""
         ...
+
+    async def since(self, key: MerchantKey, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages stored after ``after_id``, oldest first."""
+        ...

@@ -110,7 +110,7 @@ def test_language_follows_messages_until_picked(service: ConversationService) ->
 
 def test_fallback_offers_rephrase_topics_and_person(service: ConversationService) -> None:
     reply = say(service, "what's the weather in Seoul tomorrow")
-    assert payloads_of(reply) == ["rephrase", "topics", "human"]
+    assert payloads_of(reply) == ["rephrase", "topics", "human:no_answer"]
 
 
 def test_compliance_is_handed_over(service: ConversationService) -> None:

@@ -33,7 +33,18 @@ T = TypeVar("T")
 PG_URL = normalize_url(
     os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 )
-TABLES = ("merchants", "messages", "deliveries", "feedback", "unanswered_questions")
+TABLES = (
+    "merchants",
+    "messages",
+    "deliveries",
+    "feedback",
+    "unanswered_questions",
+    "tickets",
+    "ticket_events",
+    "outbox",
+    "staff_accounts",
+    "staff_sessions",
+)
 
 
 def run_in_thread(coro: Coroutine[Any, Any, T]) -> T:

@@ -127,7 +127,7 @@ def test_a_repeated_id_is_answered_once(client: TestClient, service: FakeService
 def test_history_hides_commands_and_labels_presses(
     client: TestClient, service: FakeService
 ) -> None:
-    assert client.get("/api/history").json() == {"messages": [], "locale": None}
+    assert client.get("/api/history").json() == {"messages": [], "locale": None, "cursor": 0}
     post(client, type="start", lang="en")
     post(client, type="button", payload="topics")
     post(client, type="button", payload="lang:ko")
@@ -146,6 +146,26 @@ def test_history_hides_commands_and_labels_presses(
         ("out", ANSWER["ko"]),
     ]
     assert data["messages"][2]["buttons"][0] == {"label": "Fees", "payload": "cat:fees"}
+    assert data["cursor"] == 8  # the last stored message
+
+
+def test_polling_returns_only_messages_the_page_did_not_ask_for(
+    client: TestClient, service: FakeService
+) -> None:
+    post(client, type="text", text="deposit?")
+    cursor = client.get("/api/history").json()["cursor"]
+    assert client.get(f"/api/history?after={cursor}").json()["messages"] == []
+    post(client, type="text", text="and the fee?")  # answered in the POST's own response
+    (key,) = service.stored
+    service.push(key, "Hi, this is Mei from the Shenzhen team.")
+    data = client.get(f"/api/history?after={cursor}").json()
+    assert [(m["direction"], m["text"], m.get("from")) for m in data["messages"]] == [
+        ("out", "Hi, this is Mei from the Shenzhen team.", "staff")
+    ]
+    assert data["cursor"] == len(service.stored[key])
+    assert client.get(f"/api/history?after={data['cursor']}").json()["messages"] == []
+    assert client.get("/api/history?after=-1").status_code == 400
+    assert client.get("/api/history?after=abc").status_code == 400
 
 
 def test_history_is_per_cookie(app: Starlette, service: FakeService) -> None:
@@ -162,7 +182,7 @@ def test_history_is_per_cookie(app: Starlette, service: FakeService) -> None:
 
 def test_history_without_a_cookie_sets_one(client: TestClient, service: FakeService) -> None:
     response = client.get("/api/history")
-    assert response.json() == {"messages": [], "locale": None}
+    assert response.json() == {"messages": [], "locale": None, "cursor": 0}
     assert COOKIE_NAME in response.headers["set-cookie"]
 
 

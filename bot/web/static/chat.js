@@ -1,4 +1,5 @@
-// merchant-bot web chat: vanilla JS, no build step. Talks to POST /api/chat and GET /api/history.
+// merchant-bot web chat: vanilla JS, no build step. Talks to POST /api/chat and GET /api/history
+// (also polled with ?after=<cursor> for staff replies).
 "use strict";
 
 (() => {
@@ -9,7 +10,7 @@
       placeholder: "Type your question…", send: "Send", locate: "Share my location",
       you: "You", bot: "Assistant", reconnecting: "Connection lost. Reconnecting…",
       failed: "Not sent.", rejected: "This message couldn't be sent.", retry: "Retry",
-      noLocation: "Couldn't get your location.", map: "Open map",
+      noLocation: "Couldn't get your location.", map: "Open map", staff: "Support team",
     },
     ko: {
       title: "판매자 지원", language: "언어",
@@ -17,7 +18,7 @@
       placeholder: "질문을 입력하세요…", send: "보내기", locate: "내 위치 공유",
       you: "나", bot: "도우미", reconnecting: "연결이 끊겼습니다. 다시 연결하는 중…",
       failed: "전송되지 않았습니다.", rejected: "이 메시지는 보낼 수 없습니다.", retry: "다시 시도",
-      noLocation: "위치를 가져올 수 없습니다.", map: "지도 열기",
+      noLocation: "위치를 가져올 수 없습니다.", map: "지도 열기", staff: "지원팀",
     },
     zh_Hans: {
       title: "卖家支持", language: "语言",
@@ -25,7 +26,7 @@
       placeholder: "输入您的问题…", send: "发送", locate: "发送我的位置",
       you: "我", bot: "助手", reconnecting: "连接中断，正在重新连接…",
       failed: "未发送。", rejected: "此消息无法发送。", retry: "重试",
-      noLocation: "无法获取您的位置。", map: "打开地图",
+      noLocation: "无法获取您的位置。", map: "打开地图", staff: "支持团队",
     },
     zh_Hant: {
       title: "賣家支援", language: "語言",
@@ -33,12 +34,13 @@
       placeholder: "輸入您的問題…", send: "傳送", locate: "傳送我的位置",
       you: "我", bot: "助手", reconnecting: "連線中斷，正在重新連線…",
       failed: "未傳送。", rejected: "此訊息無法傳送。", retry: "重試",
-      noLocation: "無法取得您的位置。", map: "打開地圖",
+      noLocation: "無法取得您的位置。", map: "打開地圖", staff: "支援團隊",
     },
   };
   const HTML_LANG = { en: "en", ko: "ko", zh_Hans: "zh-Hans", zh_Hant: "zh-Hant" };
   const RETRY_DELAYS = [500, 1000, 2000, 4000, 8000]; // ms; then the message offers "Retry"
   const RETRYABLE = new Set([408, 425, 429]);
+  const POLL_MS = 3000; // how often the page asks for staff replies while it is visible
 
   const $ = (id) => document.getElementById(id);
   const log = $("log");
@@ -57,6 +59,7 @@
   let locale = localeFromTag(navigator.language);
   const queue = [];
   let busy = false;
+  let cursor = 0; // the newest stored message this page has accounted for
 
   function localeFromTag(tag) {
     const t = (tag || "").toLowerCase().replace("_", "-");
@@ -129,10 +132,12 @@
 
   function addMessage(m) {
     const mine = m.direction === "in";
-    const li = el("li", `msg ${mine ? "in" : "out"}`);
+    const staff = m.from === "staff";
+    const li = el("li", `msg ${mine ? "in" : "out"}${staff ? " staff" : ""}`);
     const bubble = el("div", "bubble");
-    const speaker = el("span", "visually-hidden", `${t(mine ? "you" : "bot")}: `);
-    speaker.dataset.speaker = mine ? "you" : "bot";
+    const who = mine ? "you" : staff ? "staff" : "bot";
+    const speaker = el("span", staff ? "speaker" : "visually-hidden", `${t(who)}: `);
+    speaker.dataset.speaker = who;
     bubble.append(speaker);
     appendText(bubble, m.text || "");
     if (m.time) bubble.append(el("span", "time", m.time)); // formatted by the server (Babel)
@@ -328,6 +333,21 @@
     });
   }
 
+  async function poll() {
+    // Staff replies and rating requests arrive without the page asking: fetch what is new.
+    if (document.hidden) return;
+    try {
+      const url = `/api/history?after=${cursor}&tz=${encodeURIComponent(TIME_ZONE)}`;
+      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const m of data.messages || []) addMessage(m);
+      if (typeof data.cursor === "number") cursor = Math.max(cursor, data.cursor);
+    } catch {
+      // offline or restarting: the next poll catches up
+    }
+  }
+
   async function start() {
     applyLocale(locale);
     autosize();
@@ -335,6 +355,9 @@
     const history = await loadHistory();
     if (history.locale) applyLocale(history.locale);
     for (const m of history.messages || []) addMessage(m);
+    cursor = history.cursor || 0;
+    setInterval(poll, POLL_MS);
+    document.addEventListener("visibilitychange", poll);
     scrollDown("instant");
     log.setAttribute("aria-busy", "false");
     if (!history.messages || !history.messages.length) send({ type: "start" });

@@ -1,0 +1,123 @@
+"""Delivers queued staff messages through each merchant's channel, retrying until it can't.
+
+Items live in the database (the outbox), so a reply written just before a restart still goes
+out after it. A transient failure is retried with growing waits; a permanent one, or too many
+attempts, marks the item failed: the agent sees it in the thread and can send it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.core.outbound import DeliveryError, Outbound
+from bot.core.ports import UnitOfWork
+from bot.core.tickets import OutboxItem, utcnow
+from bot.core.types import Outgoing
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_WAIT = timedelta(seconds=2)
+
+
+class Deliverer:
+    """Sends due outbox items; ``wake()`` after queueing, ``run()`` as a background task."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        outbounds: Mapping[str, Outbound],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        max_attempts: int = MAX_ATTEMPTS,
+        first_wait: timedelta = FIRST_WAIT,
+    ) -> None:
+        self._uow = uow
+        self.outbounds = dict(outbounds)
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._first_wait = first_wait
+        self._event = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Something was queued: deliver it now rather than at the next poll."""
+        self._event.set()
+
+    async def run(self, poll_seconds: float = 1.0) -> None:
+        """Deliver until cancelled, waking on ``wake()`` or every ``poll_seconds``."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:  # the loop must outlive a database hiccup
+                log.exception("delivery pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), poll_seconds)
+            self._event.clear()
+
+    async def deliver_due(self) -> int:
+        """One pass over the due items; returns how many were sent."""
+        async with self._lock:  # one pass at a time keeps each merchant's order
+            async with self._uow() as uow:
+                items = await uow.outbox.due(self._clock())
+            sent = 0
+            failed_merchants: set[int] = set()
+            for item in items:
+                if item.merchant_id in failed_merchants:
+                    continue  # keep order: later messages wait for the earlier one
+                if await self._deliver(item):
+                    sent += 1
+                else:
+                    failed_merchants.add(item.merchant_id)
+            return sent
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        async with self._uow() as uow:
+            message = await uow.messages.get(item.message_id)
+            merchant = await uow.merchants.get(item.merchant_id)
+        outbound = self.outbounds.get(item.channel)
+        if message is None or merchant is None:
+            await self._save(replace(item, status="failed", error="message gone"))
+            return False
+        if outbound is None:
+            return await self._failed(item, DeliveryError(f"channel {item.channel} is off"))
+        try:
+            await outbound.send(
+                merchant.key, [Outgoing(message.text, message.buttons)], message.locale or "en"
+            )
+        except DeliveryError as exc:
+            return await self._failed(item, exc)
+        except Exception as exc:  # an adapter bug must not lose the message either
+            log.exception("outbound %s raised", item.channel)
+            return await self._failed(item, DeliveryError(type(exc).__name__))
+        await self._save(replace(item, status="sent", attempts=item.attempts + 1, error=""))
+        return True
+
+    async def _failed(self, item: OutboxItem, exc: DeliveryError) -> bool:
+        attempts = item.attempts + 1
+        final = exc.permanent or attempts >= self._max_attempts
+        wait = self._first_wait * (2 ** (attempts - 1))
+        await self._save(
+            replace(
+                item,
+                status="failed" if final else "pending",
+                attempts=attempts,
+                error=exc.reason[:500],
+                next_attempt_at=self._clock() + wait,
+            )
+        )
+        log.warning(
+            "delivery failed",
+            extra={"item": item.id, "channel": item.channel, "final": final, "error": exc.reason},
+        )
+        return False
+
+    async def _save(self, item: OutboxItem) -> None:
+        async with self._uow() as uow:
+            await uow.outbox.save(item)
+            await uow.commit()

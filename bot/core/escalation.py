@@ -1,0 +1,122 @@
+"""Hand-over to people inside a conversation: open, relay to, reopen and rate tickets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core import payloads, texts
+from bot.core.eta import handover_notice
+from bot.core.language import content_lang, parse_locale
+from bot.core.ports import MerchantRecord, StoredMessage, UnitOfWork
+from bot.core.teams import TeamDirectory, route
+from bot.core.texts import t
+from bot.core.tickets import SYSTEM, NewTicket, Ticket, TicketEvent, utcnow
+from bot.core.types import Button, Outgoing
+from bot.i18n import UiLocale
+
+log = logging.getLogger(__name__)
+
+MERCHANT = "merchant"  # the actor of events caused by the merchant's own messages
+RATINGS = range(1, 6)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Service targets the merchant is told about."""
+
+    first_response: timedelta = timedelta(hours=2)
+
+
+class Escalation:
+    """Ticket work the conversation service does inside its unit of work (never commits)."""
+
+    def __init__(
+        self,
+        teams: Callable[[], TeamDirectory],
+        policy: Policy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._teams = teams
+        self.policy = policy or Policy()
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The service's clock (tests pin it)."""
+        return self._clock()
+
+    async def open(
+        self,
+        uow: UnitOfWork,
+        merchant: MerchantRecord,
+        reason: str,
+        locale: UiLocale,
+        inbound: StoredMessage,
+    ) -> tuple[Ticket, TicketEvent, str]:
+        """Open a ticket routed to the right team; returns it, its event and the notice."""
+        directory = self._teams()
+        team = route(directory, merchant.centre_id, content_lang(locale))
+        now = self.now()
+        ticket = await uow.tickets.add(
+            NewTicket(merchant.id, merchant.key.channel, reason, locale, team.id, now)
+        )
+        ticket.last_merchant_at = inbound.created_at
+        await uow.tickets.update(ticket)
+        event = await uow.tickets.log(
+            TicketEvent(ticket.id, MERCHANT, "opened", reason, inbound.id, now)
+        )
+        log.info("ticket opened", extra={"ticket": ticket.id, "team": team.id, "reason": reason})
+        notice = handover_notice(
+            team, directory.availability(team.id, now), locale, now, self.policy.first_response
+        )
+        return ticket, event, notice
+
+    async def relay(self, uow: UnitOfWork, ticket: Ticket, inbound: StoredMessage) -> TicketEvent:
+        """The merchant wrote while people hold the thread: it joins the ticket, unanswered."""
+        ticket.last_merchant_at = inbound.created_at
+        if ticket.status == "waiting":  # the ball is back in the staff's court
+            ticket.status = "assigned" if ticket.assignee else "open"
+        ticket.updated_at = self.now()
+        await uow.tickets.update(ticket)
+        return await uow.tickets.log(
+            TicketEvent(ticket.id, MERCHANT, "message", ticket.status, inbound.id, self.now())
+        )
+
+    async def reopen(self, uow: UnitOfWork, ticket: Ticket, inbound: StoredMessage) -> TicketEvent:
+        """A merchant wrote again within 7 days of resolution: the same ticket opens again."""
+        ticket.status = "assigned" if ticket.assignee else "open"
+        ticket.resolved_at = None
+        ticket.last_merchant_at = inbound.created_at
+        ticket.updated_at = self.now()
+        await uow.tickets.update(ticket)
+        return await uow.tickets.log(
+            TicketEvent(ticket.id, MERCHANT, "reopened", "", inbound.id, self.now())
+        )
+
+    async def rate(
+        self, uow: UnitOfWork, merchant: MerchantRecord, ticket_id: str, score: str
+    ) -> bool:
+        """Store a 1-5 rating of the merchant's own resolved ticket; False if not valid."""
+        if not (ticket_id.isdigit() and score.isdigit() and int(score) in RATINGS):
+            return False
+        ticket = await uow.tickets.get(int(ticket_id))
+        if ticket is None or ticket.merchant_id != merchant.id or ticket.status != "resolved":
+            return False
+        ticket.rating = int(score)
+        await uow.tickets.update(ticket)
+        await uow.tickets.log(TicketEvent(ticket.id, MERCHANT, "rated", score, None, self.now()))
+        return True
+
+
+def rating_request(ticket: Ticket) -> Outgoing:
+    """The message sent when a ticket is resolved: how was the help? (1-5 buttons)."""
+    locale = parse_locale(ticket.locale) or "en"
+    buttons = tuple(
+        Button("⭐" * n, payloads.encode("rate", str(ticket.id), str(n))) for n in RATINGS
+    )
+    return Outgoing(t(locale, texts.TICKET_RESOLVED), buttons)
+
+
+__all__ = ["SYSTEM", "Escalation", "Policy", "rating_request"]

@@ -1,0 +1,115 @@
+"""Tickets: a merchant's thread handed to people, its statuses and its audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+TicketStatus = Literal["open", "assigned", "waiting", "resolved"]
+STATUSES: tuple[TicketStatus, ...] = ("open", "assigned", "waiting", "resolved")
+ACTIVE: frozenset[str] = frozenset({"open", "assigned", "waiting"})
+REOPEN_WITHIN = timedelta(days=7)
+
+# Reasons: "asked_for_person", "no_answer", or "compliance:<category>" (fake_reviews, ...).
+ASKED = "asked_for_person"
+NO_ANSWER = "no_answer"
+COMPLIANCE = "compliance"
+
+DEFAULT_TEAM = "default"
+SYSTEM = "bot"  # the actor of changes nobody on the staff made
+STAFF_KIND = "staff"  # the kind of a stored message written by a person
+
+
+def compliance_reason(category: str | None) -> str:
+    """The reason for a compliance hand-over (``compliance`` when the category is unknown)."""
+    return f"{COMPLIANCE}:{category}" if category else COMPLIANCE
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Ticket:
+    """One escalated thread. ``assignee`` is a staff username; ``team`` a team id."""
+
+    id: int
+    merchant_id: int
+    channel: str
+    reason: str
+    locale: str
+    team: str
+    status: TicketStatus = "open"
+    assignee: str | None = None
+    rating: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    last_merchant_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """True until the ticket is resolved."""
+        return self.status in ACTIVE
+
+    def reopenable(self, now: datetime) -> bool:
+        """A resolved ticket the merchant may reopen by writing again (7 days)."""
+        return (
+            self.status == "resolved"
+            and self.resolved_at is not None
+            and now - self.resolved_at <= REOPEN_WITHIN
+        )
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """A ticket to open."""
+
+    merchant_id: int
+    channel: str
+    reason: str
+    locale: str
+    team: str
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """One line of the audit trail: who did what, when. Notes are events of kind ``note``."""
+
+    ticket_id: int
+    actor: str
+    action: str  # opened, claimed, assigned, replied, note, transferred, resolved, reopened, ...
+    detail: str = ""
+    message_id: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What a queue view asks for; ``teams`` None means every team (admins)."""
+
+    teams: frozenset[str] | None = None
+    statuses: frozenset[str] = ACTIVE
+    locale: str | None = None
+    reason: str | None = None  # a reason or its prefix ("compliance")
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A staff message waiting to reach the merchant, or one that failed."""
+
+    id: int
+    message_id: int
+    ticket_id: int
+    merchant_id: int
+    channel: str
+    status: Literal["pending", "sent", "failed"] = "pending"
+    attempts: int = 0
+    error: str = ""
+    next_attempt_at: datetime = field(default_factory=utcnow)
