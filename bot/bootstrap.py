@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
@@ -21,6 +21,9 @@ from bot.settings import Settings
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
 from bot.web.outbound import WebOutbound
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ class Services:
     desk: Desk
     deliverer: Deliverer
     teams: TeamDirectory
+    routes: list[BaseRoute] = field(default_factory=list)  # the channels' HTTP endpoints
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)  # the channels switched on
 
     async def health(self) -> dict[str, Any]:
         """Database and FAQ status for /healthz; ``ok`` only when both are."""
@@ -75,7 +81,26 @@ async def build(settings: Settings) -> Services:
         faq.matcher, store.uow, escalation=Escalation(lambda: teams, policy)
     )
     desk = Desk(store.uow, lambda: teams, policy=policy, wake=deliverer.wake)
-    return Services(settings, faq, store, conversation, desk, deliverer, teams)
+    services = Services(settings, faq, store, conversation, desk, deliverer, teams)
+    _wechat(services)
+    return services
+
+
+def _wechat(services: Services) -> None:
+    """The WeChat endpoint, when WECHAT_TOKEN is set."""
+    from bot.channels.wechat import ConfigError, WechatConfig, build_channel
+
+    try:
+        config = WechatConfig.from_settings(services.settings)
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
+    if config is None:
+        return
+    wechat = build_channel(services.conversation, config)
+    services.deliverer.outbounds["wechat"] = wechat.outbound
+    services.routes += wechat.routes()
+    services.closers.append(wechat.aclose)
+    services.channels.append("wechat")
 
 
 @contextlib.asynccontextmanager
@@ -93,4 +118,9 @@ async def running(services: Services) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for close in services.closers:
+            try:
+                await close()
+            except Exception:  # one channel failing to close must not keep the others open
+                log.exception("closing a channel failed")
         await services.store.close()

@@ -45,3 +45,27 @@ async def test_health_and_a_broken_faq_edit(tmp_path: Path) -> None:
 async def test_start_up_refuses_without_a_valid_faq(tmp_path: Path) -> None:
     with pytest.raises(bootstrap.StartupError, match="no valid FAQ"):
         await bootstrap.build(settings(tmp_path, tmp_path / "missing"))
+
+
+async def test_channels_switch_on_with_their_settings(tmp_path: Path) -> None:
+    base = settings(tmp_path, ROOT / "faq")
+    services = await bootstrap.build(base)
+    try:
+        assert services.channels == [] and services.routes == []
+        assert set(services.deliverer.outbounds) == {"web"}
+    finally:
+        await services.store.close()
+    on = base.model_copy(update={"wechat_token": "tok", "wechat_app_id": "wx1",
+                                 "wechat_app_secret": "s"})  # fmt: skip
+    services = await bootstrap.build(on)
+    try:
+        assert services.channels == ["wechat"]
+        assert {getattr(r, "path", "") for r in services.routes} == {"/wechat"}
+        assert set(services.deliverer.outbounds) == {"web", "wechat"}
+    finally:
+        for close in services.closers:
+            await close()
+        await services.store.close()
+    bad = base.model_copy(update={"wechat_token": "tok", "wechat_encoding_aes_key": "short"})
+    with pytest.raises(bootstrap.StartupError, match="WECHAT_ENCODING_AES_KEY"):
+        await bootstrap.build(bad)

@@ -59,10 +59,14 @@ async def build_app() -> Starlette:
         },
     )
     for channel in ("telegram", "wechat"):
-        log.info("channel off: settings missing", extra={"channel": channel})
+        if channel in services.channels:
+            log.info("channel on", extra={"channel": channel})
+        else:
+            log.info("channel off: settings missing", extra={"channel": channel})
     return create_app(
         services.conversation,
         services.health,
+        routes=services.routes,
         lifespan=lambda app: bootstrap.running(services),
     )
 

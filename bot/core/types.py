@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-EventKind = Literal["text", "button", "command", "location"]
+# "unsupported": a message the bot cannot read (a WeChat image or voice note), answered politely
+EventKind = Literal["text", "button", "command", "location", "unsupported"]
 Direction = Literal["in", "out"]
 
 

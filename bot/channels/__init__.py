@@ -1,0 +1,1 @@
+"""Channel adapters: each turns one messaging platform into core events and back."""

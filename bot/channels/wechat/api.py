@@ -1,0 +1,161 @@
+"""WeChat's customer-service API: a cached access token and ``custom/send`` for text.
+
+The token is fetched from ``/cgi-bin/token``, kept until shortly before it expires, and fetched
+again at once when the API calls it invalid or expired (40001, 40014, 42001). Failures that may
+pass (a busy system, a refused connection) are retried with backoff, then raised as
+``DeliveryError(permanent=False)``; answers that cannot change (45015: the merchant has not
+written for too long) as ``permanent=True``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from bot.core.outbound import DeliveryError
+
+TOKEN_PATH = "/cgi-bin/token"
+SEND_PATH = "/cgi-bin/message/custom/send"
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, malformed or expired access token
+TRANSIENT_ERRORS = frozenset({-1, 45009, 45011})  # system busy, over a (daily/minute) quota
+WINDOW_ERRORS = frozenset({45015, 45047})  # window closed; too many messages since last contact
+REFRESH_MARGIN_SECONDS = 300
+BACKOFF_SECONDS = (0.5, 1.0, 2.0)
+TIMEOUT_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(DeliveryError):
+    """The API refused a call; ``errcode`` is WeChat's code (0 when it was not an API answer)."""
+
+    def __init__(self, reason: str, *, errcode: int = 0, permanent: bool) -> None:
+        super().__init__(reason, permanent=permanent)
+        self.errcode = errcode
+
+
+class _Retry(ApiError):
+    """A failure that may pass: retried here before it is raised as ``ApiError``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=False)
+
+
+class CustomerServiceApi:
+    """Sends customer-service messages on behalf of one Official Account."""
+
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        backoff: Sequence[float] = BACKOFF_SECONDS,
+    ) -> None:
+        self._app_id, self._secret = app_id, app_secret
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), transport=transport, timeout=TIMEOUT_SECONDS
+        )
+        # httpx logs every URL at INFO, and these URLs carry the app secret or the token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        self._clock, self._sleep, self._backoff = clock, sleep, tuple(backoff)
+        self._token = ""
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._http.aclose()
+
+    async def send_text(self, openid: str, text: str) -> None:
+        """Send one text message; raise ``DeliveryError`` when it cannot be delivered."""
+        body = {"touser": openid, "msgtype": "text", "text": {"content": text}}
+        reason = ""
+        for attempt in range(len(self._backoff) + 1):
+            try:
+                await self._send_once(body)
+                return
+            except _Retry as exc:
+                reason = str(exc)
+                if attempt < len(self._backoff):
+                    log.warning("wechat api: retrying", extra={"reason": reason})
+                    await self._sleep(self._backoff[attempt])
+        raise ApiError(f"custom/send failed: {reason}", permanent=False)
+
+    async def token(self) -> str:
+        """A valid access token, fetched when there is none or it is about to expire."""
+        if self._token and self._clock() < self._expires_at:
+            return self._token
+        async with self._lock:  # one fetch for everyone waiting: each fetch voids the last
+            if self._token and self._clock() < self._expires_at:
+                return self._token
+            params = {"grant_type": "client_credential", "appid": self._app_id}
+            data = await self._call("GET", TOKEN_PATH, params | {"secret": self._secret})
+            token, expires_in = data.get("access_token"), data.get("expires_in", 7200)
+            if not isinstance(token, str) or not token:
+                raise self._refusal("token", data)
+            lifetime = float(expires_in) if isinstance(expires_in, int | float) else 7200.0
+            self._token = token
+            self._expires_at = self._clock() + lifetime - min(REFRESH_MARGIN_SECONDS, lifetime / 5)
+            return token
+
+    def _forget(self, token: str) -> None:
+        if self._token == token:
+            self._token, self._expires_at = "", 0.0
+
+    async def _send_once(self, body: dict[str, Any]) -> None:
+        for fresh in (False, True):
+            token = await self.token()
+            data = await self._call("POST", SEND_PATH, {"access_token": token}, body)
+            code = _errcode(data)
+            if code == 0:
+                return
+            if code not in TOKEN_ERRORS:
+                raise self._refusal("custom/send", data)
+            self._forget(token)
+            if fresh:
+                raise _Retry(f"access token refused again ({code})")
+
+    async def _call(
+        self, method: str, path: str, params: dict[str, str], body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        content = json.dumps(body, ensure_ascii=False).encode("utf-8") if body else None
+        headers = {"content-type": "application/json; charset=utf-8"} if body else {}
+        try:
+            response = await self._http.request(
+                method, path, params=params, content=content, headers=headers
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise _Retry(f"{path}: {type(exc).__name__}") from None  # never reached WeChat
+        except httpx.HTTPError as exc:  # it may have arrived: sending again could double it
+            raise ApiError(f"{path}: {type(exc).__name__}", permanent=False) from None
+        if response.status_code >= 500:
+            raise _Retry(f"{path}: HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise ApiError(f"{path}: HTTP {response.status_code}, not JSON", permanent=False)
+        return data
+
+    def _refusal(self, what: str, data: dict[str, Any]) -> Exception:
+        code = _errcode(data)
+        reason = f"{what}: {code} {data.get('errmsg', '')}".strip()
+        if code in TRANSIENT_ERRORS:
+            return _Retry(reason)
+        return ApiError(reason, errcode=code, permanent=True)
+
+
+def _errcode(data: dict[str, Any]) -> int:
+    code = data.get("errcode", 0)
+    return code if isinstance(code, int) else -1

@@ -1,0 +1,171 @@
+"""GET/POST /wechat: URL verification and the message push of a WeChat Official Account.
+
+Every POST is authenticated (``envelope``) before anything is parsed or stored. The answer goes
+back in the HTTP reply when it is ready within the passive budget; otherwise WeChat gets
+``success`` at once and the answer follows through the customer-service API (``flights``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.channels.wechat import menu, texts
+from bot.channels.wechat.config import WechatConfig
+from bot.channels.wechat.envelope import Envelope, Refused
+from bot.channels.wechat.flights import Flight, Flights
+from bot.channels.wechat.mapping import DEFAULT_LOCALE, chunks, render, to_incoming
+from bot.channels.wechat.outbound import WechatOutbound
+from bot.channels.wechat.ports import Conversation
+from bot.channels.wechat.xml import MAX_XML_BYTES
+from bot.core.outbound import DeliveryError
+from bot.core.texts import t
+from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
+
+PATH = "/wechat"
+SHUTDOWN_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
+
+
+class WechatEndpoint:
+    """The HTTP side of the channel; ``routes()`` go into the app."""
+
+    def __init__(
+        self,
+        service: Conversation,
+        config: WechatConfig,
+        outbound: WechatOutbound,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._service, self._outbound = service, outbound
+        self._budget = config.passive_budget
+        self._envelope = Envelope(config)
+        self._clock = clock
+        self._flights = Flights()
+        self._late: set[asyncio.Task[None]] = set()
+
+    def routes(self) -> list[BaseRoute]:
+        """GET (verification) and POST (messages) on /wechat."""
+        return [
+            Route(PATH, self.verify, methods=["GET"]),
+            Route(PATH, self.receive, methods=["POST"]),
+        ]
+
+    async def aclose(self, timeout: float = SHUTDOWN_SECONDS) -> None:
+        """Let answers in work and late deliveries finish (up to ``timeout``)."""
+        for _ in range(2):  # answers first, then the deliveries they started
+            work = [*self._flights.pending(), *self._late]
+            if work:
+                await asyncio.wait(work, timeout=timeout)
+
+    async def verify(self, request: Request) -> Response:
+        """WeChat's URL check: echo ``echostr`` when the signature is right."""
+        try:
+            return PlainTextResponse(self._envelope.echo(request.query_params))
+        except Refused as exc:
+            return _refuse(exc)
+
+    async def receive(self, request: Request) -> Response:
+        """One pushed message or event: authenticate, parse, answer (or say ``success``)."""
+        try:
+            message = self._envelope.open(request.query_params, await _read(request))
+        except Refused as exc:
+            return _refuse(exc)
+        if message.msg_type == "event" and message.event.lower() == "unsubscribe":
+            self._outbound.window.close(message.from_user)
+        event = to_incoming(message)
+        reply = await self._answer(event) if event is not None else None
+        if reply is None or not reply.messages:
+            return PlainTextResponse("success")
+        text = render(reply.messages, reply.locale)
+        xml = self._envelope.seal(message, text, int(self._clock()))
+        return Response(xml, media_type="application/xml")
+
+    async def _answer(self, event: Incoming) -> Reply | None:
+        """The reply to send passively, or None when it goes (or went) out another way."""
+        key = event.delivery_key or ""
+        flight = self._flights.get(key)
+        if flight is None:
+            self._outbound.window.opened(event.merchant.user_id)
+            flight = self._flights.start(key, self._handle(event))
+        if flight.late:
+            return None  # a retry of a message answered through the API: never a second answer
+        try:
+            await asyncio.wait({flight.task}, timeout=self._budget)
+        except asyncio.CancelledError:  # the connection went away: the API takes the answer
+            self._hand_over(flight, event.merchant)
+            raise
+        if flight.late:
+            return None
+        if not flight.task.done() or not _fits(flight.task):
+            self._hand_over(flight, event.merchant)
+            return None
+        flight.route = "passive"
+        if flight.task.exception() is not None:
+            return Reply((Outgoing(t(DEFAULT_LOCALE, texts.SERVICE_FAILED)),), DEFAULT_LOCALE)
+        return flight.task.result()
+
+    async def _handle(self, event: Incoming) -> Reply:
+        if event.kind == "text" and menu.number(event.text) is not None:
+            history = await self._service.history(event.merchant, menu.HISTORY_LIMIT)
+            event = menu.choose(event, history)
+        return await self._service.handle(event)
+
+    def _hand_over(self, flight: Flight, merchant: MerchantKey) -> None:
+        if flight.route != "pending":
+            return
+        flight.route = "late"
+        task = asyncio.create_task(self._deliver_late(flight, merchant))
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
+
+    async def _deliver_late(self, flight: Flight, merchant: MerchantKey) -> None:
+        try:
+            reply = await flight.task
+        except Exception:
+            log.exception("wechat: the conversation service failed")
+            return
+        if not reply.messages:
+            return
+        try:
+            await self._outbound.send(merchant, reply.messages, reply.locale)
+        except DeliveryError as exc:
+            log.warning(
+                "wechat: late answer undeliverable",
+                extra={"reason": exc.reason, "permanent": exc.permanent},
+            )
+        else:
+            log.info("wechat: answered through the customer-service API")
+
+
+def _fits(task: asyncio.Task[Reply]) -> bool:
+    """A passive reply is one message: a longer answer goes out in pieces through the API."""
+    if task.exception() is not None:
+        return True
+    reply = task.result()
+    return len(chunks(render(reply.messages, reply.locale))) <= 1
+
+
+async def _read(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_XML_BYTES:
+        raise Refused(413, f"larger than {MAX_XML_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_XML_BYTES:
+            raise Refused(413, f"larger than {MAX_XML_BYTES} bytes")
+    return bytes(body)
+
+
+def _refuse(exc: Refused) -> Response:
+    log.warning("wechat: request refused", extra={"status": exc.status, "reason": exc.reason})
+    return PlainTextResponse(exc.reason, status_code=exc.status)

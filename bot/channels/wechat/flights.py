@@ -1,0 +1,63 @@
+"""Deliveries being answered, by delivery key: how WeChat's retries find the first answer.
+
+WeChat retries a message it got no reply to within 5 s, up to three times. Every delivery of
+one message waits on the same task; the first to run out of time hands the answer to the
+customer-service API (``late``), after which every retry is told ``success`` and nothing else,
+so the merchant never gets the answer twice or a different one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.core.types import Reply
+
+KEEP_SECONDS = 300.0  # WeChat's retries end within ~15 s; keep answers a while longer
+Route = Literal["pending", "passive", "late"]
+
+
+@dataclass
+class Flight:
+    """One message being (or having been) answered."""
+
+    task: asyncio.Task[Reply]
+    started: float
+    route: Route = "pending"  # passive: answered in the HTTP reply; late: via the API
+
+    @property
+    def late(self) -> bool:
+        """The answer goes (or went) through the customer-service API."""
+        return self.route == "late"
+
+
+class Flights:
+    """The in-process registry of flights; finished ones are forgotten after ``KEEP_SECONDS``."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._flights: dict[str, Flight] = {}
+
+    def get(self, key: str) -> Flight | None:
+        """The flight of a delivery key, if this process has one."""
+        return self._flights.get(key)
+
+    def start(self, key: str, work: Coroutine[Any, Any, Reply]) -> Flight:
+        """Start answering a delivery key (the caller checked there is no flight for it)."""
+        self._prune()
+        flight = Flight(asyncio.create_task(work), self._clock())
+        self._flights[key] = flight
+        return flight
+
+    def pending(self) -> list[asyncio.Task[Reply]]:
+        """Tasks still running (for a clean shutdown)."""
+        return [f.task for f in self._flights.values() if not f.task.done()]
+
+    def _prune(self) -> None:
+        cutoff = self._clock() - KEEP_SECONDS
+        self._flights = {
+            k: f for k, f in self._flights.items() if not f.task.done() or f.started >= cutoff
+        }

@@ -1,0 +1,111 @@
+"""WeChat messages to core events, and core replies to WeChat text with numbered menus."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.channels.wechat import texts
+from bot.channels.wechat.xml import WechatMessage
+from bot.core.language import parse_locale
+from bot.core.texts import t
+from bot.core.types import Button, Incoming, Location, MerchantKey, Outgoing
+from bot.i18n import UiLocale
+
+CHANNEL = "wechat"
+LANG_HINT = "zh"  # WeChat tells us no language; its merchants are Chinese-speaking by default
+DEFAULT_LOCALE: UiLocale = "zh_Hans"
+MAX_TEXT_CHARS = 2000
+MAX_TEXT_BYTES = 2048  # WeChat cuts longer text messages (passive and customer-service alike)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def merchant_key(openid: str) -> MerchantKey:
+    """The core's key for a WeChat user (their OpenID under this Official Account)."""
+    return MerchantKey(CHANNEL, openid)
+
+
+def delivery_key(message: WechatMessage) -> str:
+    """What makes a delivery unique: MsgId for messages, sender and time for events."""
+    if message.msg_id:
+        return f"msg:{message.msg_id}"
+    return f"evt:{message.from_user}:{message.create_time}"
+
+
+def to_incoming(message: WechatMessage) -> Incoming | None:
+    """The core event for a WeChat message; None for events the bot does not answer."""
+    base = Incoming(
+        merchant_key(message.from_user),
+        "text",
+        message_id=message.msg_id or None,
+        delivery_key=delivery_key(message),
+        lang_hint=LANG_HINT,
+    )
+    kind = message.msg_type
+    if kind == "event":
+        event = message.event.lower()
+        if event == "subscribe":  # a QR-scene subscribe carries "qrscene_..."; still a welcome
+            return replace(base, kind="command", text="start")
+        if event == "click" and message.event_key:
+            return replace(base, kind="button", payload=message.event_key)
+        return None  # unsubscribe, VIEW (a link), LOCATION reports, SCAN...: nothing to say
+    if kind == "text" or (kind == "voice" and message.recognition):
+        text = message.content if kind == "text" else message.recognition
+        return replace(base, text=_CONTROL.sub("", text).strip()[:MAX_TEXT_CHARS])
+    if kind == "location" and message.latitude is not None and message.longitude is not None:
+        return replace(
+            base, kind="location", location=Location(message.latitude, message.longitude)
+        )
+    return replace(base, kind="unsupported", text=f"[{kind}]")
+
+
+def options(messages: Sequence[Outgoing]) -> tuple[Button, ...]:
+    """Every button of a reply, in the order they are numbered (1, 2, ...)."""
+    return tuple(b for m in messages for b in m.buttons)
+
+
+def render(messages: Sequence[Outgoing], locale: str) -> str:
+    """One text for a reply: the messages, then their buttons as a numbered menu."""
+    parts = [_message_text(m) for m in messages]
+    buttons = options(messages)
+    if buttons:
+        ui = parse_locale(locale) or DEFAULT_LOCALE
+        menu = "\n".join(f"{n}. {b.label}" for n, b in enumerate(buttons, 1))
+        parts.append(f"{menu}\n{t(ui, texts.MENU_HINT)}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def chunks(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
+    """Split a text into pieces of at most ``limit`` UTF-8 bytes, at line ends where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode("utf-8")) > limit:  # one overlong line: cut it by characters
+            head = _fit(line, limit)
+            pieces += [current, head] if current else [head]
+            current, line = "", line[len(head) :]
+        if len((current + line).encode("utf-8")) > limit:
+            pieces.append(current)
+            current = ""
+        current += line
+    pieces.append(current)
+    return [p.strip("\n") for p in pieces if p.strip()]
+
+
+def _fit(text: str, limit: int) -> str:
+    out, size = [], 0
+    for ch in text:
+        size += len(ch.encode("utf-8"))
+        if size > limit:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _message_text(message: Outgoing) -> str:
+    venue = message.venue
+    if venue is None:
+        return message.text
+    where = f"📍 {venue.title}\n{venue.address}"
+    return f"{message.text}\n\n{where}" if message.text else where

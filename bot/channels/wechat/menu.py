@@ -1,0 +1,50 @@
+"""Numbered menus: "1", "2"... answer the options of the bot's last reply.
+
+The options are derived from the stored history (each bot message keeps its buttons), so they
+survive a restart without a table of their own. Anything that is not the number of one of those
+options stays free text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.core.ports import StoredMessage
+from bot.core.types import Button, Incoming
+
+HISTORY_LIMIT = 30  # enough to hold the bot's last reply, whatever came before it
+_NUMBER = re.compile(r"(\d{1,2})[.。、)）]?")
+
+
+def number(text: str) -> int | None:
+    """The option number a message is (full-width digits and "1." count), or None."""
+    found = _NUMBER.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return int(found.group(1)) if found else None
+
+
+def last_options(history: Sequence[StoredMessage]) -> tuple[Button, ...]:
+    """The buttons of the bot's latest reply, numbered as they were shown.
+
+    A reply is the bot's messages answering one inbound message (same ``reply_to``) and is
+    rendered as one text, so its buttons are numbered across its messages.
+    """
+    latest = next((m for m in reversed(history) if m.direction == "out"), None)
+    if latest is None:
+        return ()
+    if latest.reply_to is None:  # a message nobody asked for (staff): it stands alone
+        return latest.buttons
+    reply = [m for m in history if m.direction == "out" and m.reply_to == latest.reply_to]
+    return tuple(b for m in reply for b in m.buttons)
+
+
+def choose(event: Incoming, history: Sequence[StoredMessage]) -> Incoming:
+    """The event as a button press when it is the number of a shown option, else unchanged."""
+    n = number(event.text) if event.kind == "text" else None
+    shown = last_options(history) if n is not None else ()
+    if n is None or not 1 <= n <= len(shown):
+        return event
+    button = shown[n - 1]
+    return replace(event, kind="button", text=button.label, payload=button.payload)

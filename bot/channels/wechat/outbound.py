@@ -1,0 +1,68 @@
+"""``Outbound`` for WeChat: late answers and staff replies through the customer-service API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC
+
+from bot.channels.wechat.api import WINDOW_ERRORS, ApiError, CustomerServiceApi
+from bot.channels.wechat.mapping import CHANNEL, chunks, render
+from bot.channels.wechat.ports import History
+from bot.channels.wechat.window import Window
+from bot.core.outbound import DeliveryError
+from bot.core.types import MerchantKey, Outgoing
+
+log = logging.getLogger(__name__)
+SEED_HISTORY = 20
+
+
+class WechatOutbound:
+    """Sends to WeChat merchants while their 48-hour window is open; raises when it is not."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        api: CustomerServiceApi | None,
+        window: Window | None = None,
+        history: History | None = None,
+    ) -> None:
+        self.api = api
+        self.window = window or Window()
+        self._history = history
+
+    async def send(self, merchant: MerchantKey, messages: Sequence[Outgoing], locale: str) -> None:
+        """Deliver the messages as one text (split only past WeChat's size limit)."""
+        if merchant.channel != CHANNEL:
+            raise DeliveryError(f"not a WeChat merchant: {merchant.channel}", permanent=True)
+        if self.api is None:
+            raise DeliveryError("WECHAT_APP_ID/WECHAT_APP_SECRET are not set", permanent=True)
+        openid = merchant.user_id
+        await self._seed(merchant)
+        for piece in chunks(render(messages, locale)):
+            reason = self.window.closed_reason(openid)
+            if reason is not None:
+                raise DeliveryError(f"undeliverable: {reason}", permanent=True)
+            try:
+                await self.api.send_text(openid, piece)
+            except ApiError as exc:
+                if exc.errcode in WINDOW_ERRORS:
+                    self.window.close(openid)
+                raise
+            self.window.sent(openid)
+
+    async def _seed(self, merchant: MerchantKey) -> None:
+        """After a restart, learn when the merchant last wrote from the stored history."""
+        if self.window.known(merchant.user_id) or self._history is None:
+            return
+        try:
+            stored = await self._history.history(merchant, SEED_HISTORY)
+        except Exception:  # no history is no reason not to try: the API has the last word
+            log.exception("wechat: reading the history for the window failed")
+            return
+        last = next((m for m in reversed(stored) if m.direction == "in"), None)
+        if last is not None:
+            at = last.created_at
+            at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+            self.window.opened(merchant.user_id, at=at.timestamp())

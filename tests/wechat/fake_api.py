@@ -1,0 +1,120 @@
+"""A fake WeChat API server on 127.0.0.1 (aiohttp): /cgi-bin/token and custom/send.
+
+It answers as WeChat documents: tokens for the right appid/secret only, 40001 for a token it
+did not issue (or revoked), and errcodes scripted by the test for the next sends (40001 and
+42001 also revoke the token used, as WeChat would).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.wechat.wire import APP_ID, SECRET
+
+MESSAGES = {
+    0: "ok",
+    -1: "system error",
+    40001: "invalid credential, access_token is invalid or not latest",
+    42001: "access_token expired",
+    45015: "response out of time limit or subscription is canceled",
+    45047: "out of response count limit",
+}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One custom/send call the fake accepted."""
+
+    token: str
+    touser: str
+    content: str
+    raw: bytes
+    content_type: str
+
+
+@dataclass
+class FakeWechatApi:
+    """The server and what it saw; ``script`` holds errcodes for the next custom/send calls."""
+
+    expires_in: int = 7200
+    script: list[int] = field(default_factory=list)
+    token_requests: list[dict[str, str]] = field(default_factory=list)
+    send_calls: int = 0
+    sent: list[Sent] = field(default_factory=list)
+    url: str = ""
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _valid: set[str] = field(default_factory=set)
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        """Listen on a free port of 127.0.0.1; returns the base URL."""
+        app = web.Application()
+        app.router.add_get("/cgi-bin/token", self._token)
+        app.router.add_post("/cgi-bin/message/custom/send", self._send)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def revoke_tokens(self) -> None:
+        """Every token issued so far stops working (as when another server fetches one)."""
+        self._valid.clear()
+
+    async def wait_sent(self, count: int = 1, timeout: float = 5.0) -> list[Sent]:
+        """Wait until ``count`` messages were accepted."""
+        async with asyncio.timeout(timeout):
+            while len(self.sent) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.sent
+
+    async def _token(self, request: web.Request) -> web.Response:
+        q = dict(request.query)
+        self.token_requests.append(q)
+        if q.get("grant_type") != "client_credential" or q.get("appid") != APP_ID:
+            return _json({"errcode": 40013, "errmsg": "invalid appid"})
+        if q.get("secret") != SECRET:
+            return _json({"errcode": 40125, "errmsg": "invalid appsecret"})
+        token = f"ACCESS_TOKEN_{len(self.token_requests)}"
+        self._valid.add(token)
+        return _json({"access_token": token, "expires_in": self.expires_in})
+
+    async def _send(self, request: web.Request) -> web.Response:
+        self.send_calls += 1
+        token = request.query.get("access_token", "")
+        if token not in self._valid:
+            return _error(40001)
+        if self.script:
+            code = self.script.pop(0)
+            if code in (40001, 42001):
+                self._valid.discard(token)
+            if code:
+                return _error(code)
+        raw = await request.read()
+        data = json.loads(raw.decode("utf-8"))
+        if data.get("msgtype") != "text" or not isinstance(data.get("text"), dict):
+            return _json({"errcode": 40008, "errmsg": "invalid message type"})
+        content_type = request.headers.get("content-type", "")
+        self.sent.append(Sent(token, data["touser"], data["text"]["content"], raw, content_type))
+        self.arrived.set()
+        return _json({"errcode": 0, "errmsg": "ok"})
+
+
+def _error(code: int) -> web.Response:
+    return _json({"errcode": code, "errmsg": f"{MESSAGES.get(code, 'error')} rid: 0"})
+
+
+def _json(data: dict[str, Any]) -> web.Response:
+    return web.Response(text=json.dumps(data), content_type="application/json")
