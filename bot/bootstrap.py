@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.centres.holder import CentresHolder
+from bot.centres.model import Centres
+from bot.core.centre_teams import CentreTeams
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation, Policy
-from bot.core.teams import DefaultTeamOnly, TeamDirectory
+from bot.core.notify import TicketListener
+from bot.core.teams import TeamDirectory
 from bot.faq.problems import errors
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
@@ -38,6 +42,7 @@ class Services:
 
     settings: Settings
     faq: FaqHolder
+    centres: CentresHolder
     store: SqlStore
     conversation: ConversationService
     desk: Desk
@@ -46,6 +51,7 @@ class Services:
     routes: list[BaseRoute] = field(default_factory=list)  # the channels' HTTP endpoints
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)  # the channels switched on
+    listeners: list[TicketListener] = field(default_factory=list)  # mirrors of tickets
 
     async def health(self) -> dict[str, Any]:
         """Database and FAQ status for /healthz; ``ok`` only when both are."""
@@ -60,8 +66,9 @@ class Services:
             "entries": state.entries,
             "problems": [str(p) for p in errors(state.problems)],
         }
-        return {"ok": database["ok"] and faq["ok"] and state.entries > 0,
-                "database": database, "faq": faq}  # fmt: skip
+        centres = self.centres.state.as_dict()
+        ok = database["ok"] and faq["ok"] and state.entries > 0 and centres["ok"] is True
+        return {"ok": ok, "database": database, "faq": faq, "centres": centres}
 
 
 async def build(settings: Settings) -> Services:
@@ -73,17 +80,68 @@ async def build(settings: Settings) -> Services:
         raise StartupError(f"no valid FAQ in {settings.faq_dir}: {first or 'no entries'}")
     if settings.database_url.startswith("sqlite"):
         await upgrade(settings.database_url)
+    centres = CentresHolder(settings.centres_path)
+    if not await asyncio.to_thread(centres.reload):  # the bot still answers without centres
+        log.error("no valid centres file", extra={"file": str(settings.centres_path)})
+    await asyncio.to_thread(centres.warm)  # the gazetteer now, not on the first message
+
+    def current_centres() -> Centres | None:
+        try:
+            return centres.finder().centres
+        except RuntimeError:
+            return None
+
     store = SqlStore(settings.database_url)
-    teams: TeamDirectory = DefaultTeamOnly()
+    teams: TeamDirectory = CentreTeams(current_centres)
     policy = Policy(first_response=timedelta(minutes=settings.first_response_minutes))
     deliverer = Deliverer(store.uow, {"web": WebOutbound()})
+    listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
     conversation = ConversationService(
-        faq.matcher, store.uow, escalation=Escalation(lambda: teams, policy)
+        faq.matcher,
+        store.uow,
+        escalation=Escalation(lambda: teams, policy),
+        listeners=listeners,
+        centres=centres.finder,
     )
-    desk = Desk(store.uow, lambda: teams, policy=policy, wake=deliverer.wake)
-    services = Services(settings, faq, store, conversation, desk, deliverer, teams)
+    desk = Desk(store.uow, lambda: teams, policy=policy, wake=deliverer.wake, listeners=listeners)
+    services = Services(settings, faq, centres, store, conversation, desk, deliverer, teams)
+    services.listeners = listeners
     _wechat(services)
+    await _telegram(services)
     return services
+
+
+async def _telegram(services: Services) -> None:
+    """The Telegram channel, when TELEGRAM_BOT_TOKEN is set (only its framework is imported)."""
+    from bot.channels.telegram import (
+        FailedDelivery,
+        TelegramConfigError,
+        build_channel,
+        config_from,
+    )
+
+    try:
+        config = config_from(services.settings)
+    except TelegramConfigError as exc:
+        raise StartupError(str(exc)) from None
+    if config is None:
+        return
+
+    async def undelivered(failed: FailedDelivery) -> None:
+        if failed.merchant is not None:  # staff see it on the merchant's ticket, with Retry
+            await services.conversation.delivery_failed(
+                failed.merchant, failed.texts, failed.reason
+            )
+
+    telegram = build_channel(config, services.conversation, on_failure=undelivered)
+    try:
+        await telegram.start()  # checks the token (getMe), then polls or sets the webhook
+    except TelegramConfigError as exc:
+        raise StartupError(str(exc)) from None
+    services.deliverer.outbounds["telegram"] = telegram.outbound
+    services.routes += telegram.routes()
+    services.closers.append(telegram.stop)
+    services.channels.append("telegram")
 
 
 def _wechat(services: Services) -> None:
@@ -108,6 +166,7 @@ async def running(services: Services) -> AsyncIterator[None]:
     """Background work while the server runs: FAQ watcher, delivery of staff replies."""
     tasks = [
         asyncio.create_task(services.faq.watch(services.settings.faq_reload_seconds)),
+        asyncio.create_task(services.centres.watch(services.settings.faq_reload_seconds)),
         asyncio.create_task(services.deliverer.run()),  # staff replies, also those queued before
     ]
     try:

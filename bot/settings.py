@@ -22,7 +22,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, min_length=1)
     faq_dir: Path = Path("faq")
-    centres_file: Path = Path("faq/centres.yaml")
+    centres_file: Path | None = None  # default: centres.yaml in the FAQ folder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     faq_reload_seconds: float = Field(default=2.0, gt=0, le=3600)
 
@@ -44,6 +44,11 @@ class Settings(BaseSettings):
 
     # Staff console
     first_response_minutes: int = Field(default=120, gt=0, le=10080)
+
+    @property
+    def centres_path(self) -> Path:
+        """``CENTRES_FILE``, else ``centres.yaml`` in the FAQ folder."""
+        return self.centres_file or self.faq_dir / "centres.yaml"
 
     @field_validator("log_level", mode="before")
     @classmethod

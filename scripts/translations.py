@@ -14,6 +14,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # source: (ko, zh_Hans); zh_Hant is converted from zh_Hans with OpenCC unless given explicitly.
 TABLE: dict[str, tuple[str, str]] = {
+    # -- escalation to people (issue 4) --
+    "A person from the {team} team will reply here, usually within about {within}.": (
+        "{team} 팀 담당자가 이 채팅으로 답변드릴 거예요. 보통 {within} 안에 답변드려요.",
+        "{team}团队的工作人员会在这里回复您，通常在{within}内。",
+    ),
+    "A person from the {team} team will reply here. The team opens {at} ({relative}); "
+    "your message is saved and waiting for them.": (
+        "{team} 팀 담당자가 이 채팅으로 답변드릴 거예요. 팀은 {at}에 업무를 시작해요({relative}). "
+        "보내신 메시지는 저장되어 담당자를 기다리고 있어요.",
+        "{team}团队的工作人员会在这里回复您。团队将于{at}上班（{relative}），"
+        "您的消息已保存，工作人员上班后会处理。",
+    ),
+    "You're already talking to the seller-support team. Write here and they will see it.": (
+        "이미 셀러 지원팀과 연결되어 있어요. 여기에 쓰시면 담당자가 확인해요.",
+        "您已经在和卖家支持团队沟通了。直接在这里留言，工作人员就能看到。",
+    ),
+    "I've passed your message to the team that helped you before. A person will reply here.": (
+        "이전에 도와드렸던 팀에 메시지를 전달했어요. 담당자가 이 채팅으로 답변드릴 거예요.",
+        "我已把您的消息转给之前帮助过您的团队，工作人员会在这里回复您。",
+    ),
+    "The team has marked your question as resolved. How would you rate the help you got?": (
+        "팀에서 문의를 해결 완료로 처리했어요. 받으신 도움을 평가해 주시겠어요?",
+        "团队已将您的问题标记为已解决。您对这次的帮助满意吗？请打分。",
+    ),
+    "Thank you for your rating!": ("평가해 주셔서 감사합니다!", "感谢您的评分！"),
     "Account and registration": ("계정 및 입점", "账户与入驻"),
     "Brands and certifications": ("브랜드 및 인증", "品牌与认证"),
     "Browse topics": ("주제별로 보기", "按主题浏览"),
@@ -101,6 +126,89 @@ TABLE: dict[str, tuple[str, str]] = {
         "이 문제는 셀러 지원팀 담당자가 직접 확인해야 해요. 지금 대화를 담당자에게 넘겨 드릴게요. "
         "이 채팅으로 답변드릴 거예요.",
         "这个问题需要卖家支持团队的工作人员来处理。我现在把对话转给他们，他们会在这里回复您。",
+    ),
+    "Reply with a number to choose.": ("번호를 보내 선택하세요.", "回复数字即可选择。"),
+    "Sorry, something went wrong on our side. Please try again in a moment.": (
+        "죄송해요, 저희 쪽에 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
+        "抱歉，我们这边出了点问题，请稍后再试。",
+    ),
+    "Start over and show the menu": ("처음부터 다시 시작하고 메뉴 보기", "重新开始并显示菜单"),
+    "How to ask a question": ("질문하는 방법", "如何提问"),
+    # business-expansion centres (bot/centres/texts.py)
+    "The nearest business-expansion centre to {place} is {centre}, about {distance} away.": (
+        "{place}에서 가장 가까운 비즈니스 확장 센터는 {centre}이며, 약 {distance} 거리에 있어요.",
+        "离{place}最近的商家发展中心是{centre}，距离约{distance}。",
+    ),
+    "The nearest business-expansion centre to your location is {centre}, about {distance} away.": (
+        "현재 위치에서 가장 가까운 비즈니스 확장 센터는 {centre}이며, 약 {distance} 거리에 있어요.",
+        "离您最近的商家发展中心是{centre}，距离约{distance}。",
+    ),
+    "There is more than one place called that: I assumed {place}. If you meant {others}, tell "
+    "me the city and country, or share your location.": (
+        "같은 이름의 지역이 여러 곳 있어서 {place} 기준으로 안내해 드렸어요. {others}을(를) "
+        "말씀하신 거라면 도시와 나라 이름을 알려 주시거나 위치를 공유해 주세요.",
+        "叫这个名字的地方不止一个，我按{place}为您查找。如果您指的是{others}，"
+        "请告诉我城市和国家，或者共享您的位置。",
+    ),
+    'I took "{query}" to mean {place}.': (
+        '입력하신 "{query}"을(를) {place}(으)로 보고 찾았어요.',
+        "我把“{query}”理解为{place}。",
+    ),
+    "{place}, {country}": ("{place}({country})", "{place}（{country}）"),
+    "{place} (population {population})": (
+        "{place}(인구 약 {population})",
+        "{place}（人口约{population}）",
+    ),
+    "Address: {address}": ("주소: {address}", "地址：{address}"),
+    "Today ({weekday}): {hours}": (
+        "오늘({weekday}) 운영 시간: {hours}",
+        "今天（{weekday}）营业时间：{hours}",
+    ),
+    "Today ({weekday}): closed": ("오늘({weekday})은 휴무예요.", "今天（{weekday}）不营业。"),
+    "Today ({weekday}): closed for a holiday": (
+        "오늘({weekday})은 휴일이라 쉬어요.",
+        "今天（{weekday}）是节假日，不营业。",
+    ),
+    "Open now, until {time}.": (
+        "지금 운영 중이며 {time}까지 열어요.",
+        "现在营业中，营业到{time}。",
+    ),
+    "Closed now; opens today at {time}.": (
+        "지금은 운영 시간이 아니에요. 오늘 {time}에 열어요.",
+        "现在不在营业时间，今天{time}开门。",
+    ),
+    "Closed now; opens tomorrow at {time}.": (
+        "지금은 운영 시간이 아니에요. 내일 {time}에 열어요.",
+        "现在不在营业时间，明天{time}开门。",
+    ),
+    "Closed now; opens {day} at {time}.": (
+        "지금은 운영 시간이 아니에요. {day} {time}에 열어요.",
+        "现在不在营业时间，{day}{time}开门。",
+    ),
+    "Closed now, and not open in the next two weeks.": (
+        "지금은 운영 시간이 아니며, 앞으로 2주 동안 운영 일정이 없어요.",
+        "现在不在营业时间，未来两周也没有营业安排。",
+    ),
+    "Times are the centre's local time ({zone}).": (
+        "시간은 센터 현지 시간({zone}) 기준이에요.",
+        "以上时间为中心当地时间（{zone}）。",
+    ),
+    "The team there speaks {languages}.": (
+        "센터 직원은 {languages}를 사용해요.",
+        "那里的团队使用{languages}。",
+    ),
+    'Sorry, I couldn\'t find a place called "{query}". Tell me the name of your city, or share '
+    "your location, and I'll find the nearest business-expansion centre.": (
+        '죄송해요, "{query}"(이)라는 지역을 찾지 못했어요. 계신 도시 이름을 알려 주시거나 '
+        "위치를 공유해 주시면 가장 가까운 비즈니스 확장 센터를 찾아 드릴게요.",
+        "抱歉，没有找到叫“{query}”的地方。请告诉我您所在城市的名称，或者共享您的位置，"
+        "我来帮您找最近的商家发展中心。",
+    ),
+    "Which city in {country} are you in? Tell me the city, or share your location, and I'll "
+    "find the nearest business-expansion centre.": (
+        "{country}의 어느 도시에 계세요? 도시 이름을 알려 주시거나 위치를 공유해 주시면 "
+        "가장 가까운 비즈니스 확장 센터를 찾아 드릴게요.",
+        "您在{country}的哪个城市？请告诉我城市名称，或者共享您的位置，我来帮您找最近的商家发展中心。",
     ),
 }
 # Where the Traditional text must say something other than a conversion of the Simplified one.

@@ -47,6 +47,7 @@ class _State:
     outbox: dict[int, OutboxItem] = field(default_factory=dict)
     staff: dict[str, StaffAccount] = field(default_factory=dict)
     sessions: dict[str, StaffSession] = field(default_factory=dict)
+    refs: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 class FakeMerchants:
@@ -104,8 +105,8 @@ class FakeMessages:
         ]
 
     async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
-        mine = [m for m in self.u.state.messages if m.merchant_id == merchant_id and m.id > after_id]
-        return mine[:limit]
+        mine = [m for m in self.u.state.messages if m.merchant_id == merchant_id]
+        return [m for m in mine if m.id > after_id][:limit]
 
 
 class FakeTickets:
@@ -183,6 +184,21 @@ class FakeOutbox:
         if item.id not in self.u.state.outbox:
             raise LookupError(f"no outbox item {item.id}")
         self.u.change(lambda s: s.outbox.__setitem__(item.id, item))
+
+
+class FakeTicketRefs:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.u = uow
+
+    async def set(self, ticket_id: int, system: str, ref: str) -> None:
+        self.u.change(lambda s: s.refs.__setitem__((ticket_id, system), ref))
+
+    async def get(self, ticket_id: int, system: str) -> str | None:
+        return self.u.state.refs.get((ticket_id, system))
+
+    async def ticket_for(self, system: str, ref: str) -> int | None:
+        found = [t for (t, sys), r in self.u.state.refs.items() if sys == system and r == ref]
+        return found[0] if found else None
 
 
 class FakeStaff:
@@ -321,6 +337,7 @@ class FakeUnitOfWork:
         self.tickets = FakeTickets(self)
         self.outbox = FakeOutbox(self)
         self.staff = FakeStaff(self)
+        self.ticket_refs = FakeTicketRefs(self)
 
     def change(self, apply: Change) -> None:
         """Apply a change here now, and to the store on commit."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from typing import Any
 
+from bot.cli.centre import centres_path
+from bot.cli.centre import check_file as check_centres_file
 from bot.faq.evaluate import as_json, load_cases, run_case, summarise
 from bot.faq.lint import confusable_phrasings
 from bot.faq.loader import load_faq
@@ -36,8 +39,13 @@ def _load(args: argparse.Namespace) -> Faq | None:
 
 
 def check(args: argparse.Namespace) -> int:
-    """Validate the folder: errors and confusable phrasings, as ``file:line: message``."""
+    """Validate the folder and the centres file: errors and confusable phrasings, by line."""
     faq = _load(args)
+    path = centres_path(args)
+    named = getattr(args, "centres_file", None) is not None
+    explicit = named or bool(os.environ.get("CENTRES_FILE"))
+    # A FAQ folder without centres is fine unless a centres file was named explicitly.
+    centres_ok = check_centres_file(path) if explicit or path.exists() else True
     if faq is None:
         return 1
     warnings = confusable_phrasings(faq)
@@ -45,7 +53,7 @@ def check(args: argparse.Namespace) -> int:
     print(
         f"{args.faq_dir}: {len(faq)} entries OK" + (f", {len(warnings)} warnings" * bool(warnings))
     )
-    return 0
+    return 0 if centres_ok else 1
 
 
 def ask(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import chat, db, faq_cmds, report, serve
+from bot.cli import centre, chat, db, faq_cmds, report, serve, staff
 
 
 def default_faq_dir() -> Path:
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     faq_sub = faq.add_subparsers(dest="faq_command", required=True, metavar="ACTION")
     check = faq_sub.add_parser("check", help="validate the FAQ folder")
     faq_dir_option(check)
+    centre.centres_file_option(check)
     check.set_defaults(run=faq_cmds.check)
     test = faq_sub.add_parser("test", help="run a file of test cases against the matcher")
     test.add_argument("cases", type=Path, help="YAML file with a 'cases:' list")
@@ -57,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(sub)
     db.register(sub)
     report.register(sub)
+    centre.register(sub)
+    staff.register(sub)
     return parser
 
 

@@ -47,6 +47,7 @@ async def build_app() -> Starlette:
     from bot.settings import load_settings
     from bot.storage.database import display_url
     from bot.web.app import create_app
+    from bot.web.staff import console_routes
 
     settings = load_settings()
     logs.configure(settings.log_level)  # uvicorn runs with log_config=None
@@ -63,10 +64,13 @@ async def build_app() -> Starlette:
             log.info("channel on", extra={"channel": channel})
         else:
             log.info("channel off: settings missing", extra={"channel": channel})
+    console = console_routes(
+        services.store.uow, services.desk, lambda: services.teams, settings.faq_dir
+    )
     return create_app(
         services.conversation,
         services.health,
-        routes=services.routes,
+        routes=[*console, *services.routes],
         lifespan=lambda app: bootstrap.running(services),
     )
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
+from bot.centres.finder import CentreFinder
 from bot.core import payloads, texts
 from bot.core.escalation import Escalation
 from bot.core.language import parse_locale
@@ -43,10 +44,11 @@ class ConversationService:
         *,
         escalation: Escalation | None = None,
         listeners: Sequence[TicketListener] = (),
+        centres: Callable[[], CentreFinder] | None = None,
     ) -> None:
         self._matcher = matcher
         self._uow = uow
-        self._responder = Responder(matcher)
+        self._responder = Responder(matcher, centres=centres)
         self.escalation = escalation or Escalation(DefaultTeamOnly)
         self.listeners = listeners
 
@@ -61,6 +63,15 @@ class ConversationService:
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(key)
             return await uow.messages.since(merchant.id, after_id, limit)
+
+    async def delivery_failed(self, key: MerchantKey, texts: Sequence[str], reason: str) -> None:
+        """Answers a channel gave up sending: kept as failed replies on a ticket staff see."""
+        async with self._uow() as uow:
+            merchant = await uow.merchants.get_or_create(key)
+            ticket, event = await self.escalation.undelivered(uow, merchant, texts, reason)
+            await uow.commit()
+        log.warning("answer undelivered", extra={"merchant": merchant.id, "ticket": ticket.id})
+        await notify(self.listeners, ticket, event)
 
     async def handle(self, event: Incoming) -> Reply:
         """Store the event (committed before anything is answered), reply, store the reply."""

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core import payloads, texts
 from bot.core.eta import handover_notice
 from bot.core.language import content_lang, parse_locale
-from bot.core.ports import MerchantRecord, StoredMessage, UnitOfWork
+from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnitOfWork
 from bot.core.teams import TeamDirectory, route
 from bot.core.texts import t
-from bot.core.tickets import SYSTEM, NewTicket, Ticket, TicketEvent, utcnow
+from bot.core.tickets import SYSTEM, UNDELIVERED, NewTicket, Ticket, TicketEvent, utcnow
 from bot.core.types import Button, Outgoing
 from bot.i18n import UiLocale
 
@@ -72,6 +72,35 @@ class Escalation:
             team, directory.availability(team.id, now), locale, now, self.policy.first_response
         )
         return ticket, event, notice
+
+    async def undelivered(
+        self, uow: UnitOfWork, merchant: MerchantRecord, texts: Sequence[str], reason: str
+    ) -> tuple[Ticket, TicketEvent]:
+        """Bot answers that never reached the merchant become failed items on a ticket.
+
+        Staff see them with the error and can retry; the merchant's open ticket takes them,
+        else a new one (reason ``delivery_failed``) opens.
+        """
+        ticket = await uow.tickets.active_for(merchant.id)
+        if ticket is None:
+            locale = parse_locale(merchant.locale or "") or "en"
+            team = route(self._teams(), merchant.centre_id, content_lang(locale))
+            ticket = await uow.tickets.add(
+                NewTicket(merchant.id, merchant.key.channel, UNDELIVERED, locale, team.id,
+                          self.now())
+            )  # fmt: skip
+        for text in texts:
+            message = await uow.messages.add(
+                NewMessage(merchant.id, "out", "text", text, locale=ticket.locale)
+            )
+            item_id = await uow.outbox.add(message.id, ticket.id, merchant.id, ticket.channel)
+            item = await uow.outbox.get(item_id)
+            assert item is not None
+            await uow.outbox.save(replace(item, status="failed", attempts=1, error=reason[:500]))
+        event = await uow.tickets.log(
+            TicketEvent(ticket.id, SYSTEM, "delivery_failed", reason[:500], None, self.now())
+        )
+        return ticket, event
 
     async def relay(self, uow: UnitOfWork, ticket: Ticket, inbound: StoredMessage) -> TicketEvent:
         """The merchant wrote while people hold the thread: it joins the ticket, unanswered."""

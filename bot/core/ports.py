@@ -214,6 +214,22 @@ class StaffRepository(Protocol):
         ...
 
 
+class TicketRefRepository(Protocol):
+    """Where a ticket lives in other systems (its Telegram forum topic, say)."""
+
+    async def set(self, ticket_id: int, system: str, ref: str) -> None:
+        """Record (or replace) the ticket's reference in a system."""
+        ...
+
+    async def get(self, ticket_id: int, system: str) -> str | None:
+        """The ticket's reference in a system, if any."""
+        ...
+
+    async def ticket_for(self, system: str, ref: str) -> int | None:
+        """The ticket a system's reference points to, if any."""
+        ...
+
+
 class UnitOfWork(Protocol):
     merchants: MerchantRepository
     messages: MessageRepository
@@ -223,6 +239,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepository
     outbox: OutboxRepository
     staff: StaffRepository
+    ticket_refs: TicketRefRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.centres.describe import centre_address, centre_name, describe, unknown
+from bot.centres.finder import AskForPlace, CentreFinder, Nearest, UnknownPlace
 from bot.core import payloads, texts
+from bot.core.handover import asks_for_person
 from bot.core.language import content_lang, locale_for_message, locale_from_tag, parse_locale
 from bot.core.ports import MerchantRecord
 from bot.core.texts import t
-from bot.core.types import Button, Incoming, Outgoing
+from bot.core.tickets import ASKED, NO_ANSWER, compliance_reason
+from bot.core.types import Button, Incoming, Location, Outgoing, Venue
 from bot.faq.decision import Decision
 from bot.faq.matcher import Matcher
 from bot.faq.replies import CLARIFY, FALLBACK, HANDOVER, localise
 from bot.i18n import UI_LOCALES, UiLocale
 
 MAX_RELATED = 3
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,13 +34,20 @@ class Outcome:
     feedback: tuple[int, bool] | None = None  # (question message id, helpful)
     merchant_changed: bool = False
     handover: bool = False  # the merchant asked for, or needs, a person
+    reason: str = ""  # why a person is needed (see bot.core.tickets)
 
 
 class Responder:
     """Turns an event into messages, given the merchant's state and the current FAQ."""
 
-    def __init__(self, matcher: Callable[[], Matcher]) -> None:
+    def __init__(
+        self,
+        matcher: Callable[[], Matcher],
+        *,
+        centres: Callable[[], CentreFinder] | None = None,
+    ) -> None:
         self._matcher = matcher
+        self._centres = centres  # the centre finder; None: centres are not offered
 
     def respond(self, merchant: MerchantRecord, event: Incoming, message_id: int) -> Outcome:
         """The outcome for one stored inbound event (``message_id`` is its stored id)."""
@@ -42,14 +55,18 @@ class Responder:
         changed = locale != merchant.locale
         merchant.locale = locale
         if event.kind == "text":
-            out = self._text(locale, event.text, message_id)
+            place = self._place(merchant, locale, event.text)
+            out = place or self._text(locale, event.text, message_id)
         elif event.kind == "button":
             out = self._button(merchant, locale, event.payload, message_id)
+        elif event.kind == "command" and event.text.strip().lstrip("/").lower() == "centre":
+            out = self._centre(merchant, locale)
         elif event.kind == "command":
             out = self._command(locale, event.text)
         elif event.location is not None:
             merchant.location = event.location
-            out = Outcome([Outgoing(t(locale, texts.LOCATION_SAVED), self._menu(locale))], locale)
+            saved = Outgoing(t(locale, texts.LOCATION_SAVED), self._menu(locale))
+            out = self._centre(merchant, locale) if self._finder() else Outcome([saved], locale)
             changed = True
         else:
             out = Outcome([Outgoing(t(locale, texts.UNSUPPORTED), self._menu(locale))], locale)
@@ -70,6 +87,8 @@ class Responder:
     def _text(self, locale: UiLocale, text: str, message_id: int) -> Outcome:
         if not text.strip():
             return Outcome([Outgoing(t(locale, texts.HELP), self._menu(locale))], locale)
+        if asks_for_person(text):
+            return self._handover(locale, ASKED)
         matcher = self._matcher()
         decision = matcher.ask(text, hint=content_lang(locale))
         if decision.action == "answer" and decision.faq_id:
@@ -77,10 +96,11 @@ class Responder:
         elif decision.action == "escalate":
             parts = [self._answer_text(matcher, locale, decision.faq_id)] if decision.faq_id else []
             parts.append(t(locale, HANDOVER))
-            out = Outcome([Outgoing("\n\n".join(parts))], locale, handover=True)
+            reason = compliance_reason(decision.compliance or decision.faq_id)
+            out = Outcome([Outgoing("\n\n".join(parts))], locale, handover=True, reason=reason)
         elif decision.action == "clarify":
             buttons = [self._faq_button(matcher, locale, c.faq_id) for c in decision.candidates]
-            buttons.append(Button(t(locale, texts.MENU_HUMAN), payloads.encode("human")))
+            buttons.append(self._human_button(locale))
             out = Outcome([Outgoing(t(locale, CLARIFY), tuple(buttons))], locale)
         else:
             out = Outcome([Outgoing(t(locale, FALLBACK), self._fallback_buttons(locale))], locale)
@@ -91,7 +111,9 @@ class Responder:
         entry = matcher.faq.get(faq_id)
         text = self._answer_text(matcher, locale, faq_id)
         if entry.escalate:
-            return Outcome([Outgoing(f"{text}\n\n{t(locale, HANDOVER)}")], locale, handover=True)
+            reason = compliance_reason(entry.id)
+            msg = Outgoing(f"{text}\n\n{t(locale, HANDOVER)}")
+            return Outcome([msg], locale, handover=True, reason=reason)
         related = [
             self._faq_button(matcher, locale, rel)
             for rel in entry.related[:MAX_RELATED]
@@ -111,6 +133,52 @@ class Responder:
         lang = content_lang(locale)
         title = matcher.faq.get(faq_id).questions[lang][0]
         return Button(localise(title, lang, locale == "zh_Hant"), payloads.encode("faq", faq_id))
+
+    # -- business-expansion centres ----------------------------------------------------------
+
+    def _finder(self) -> CentreFinder | None:
+        if self._centres is None:
+            return None
+        try:
+            return self._centres()
+        except RuntimeError:  # no valid centres file yet: the replies without centres
+            return None
+
+    def _place(self, merchant: MerchantRecord, locale: UiLocale, text: str) -> Outcome | None:
+        """The nearest centre when the message says where the merchant is ("我在东莞")."""
+        finder = self._finder()
+        if finder is None or not text.strip():
+            return None
+        try:
+            found = finder.from_message(text)
+        except Exception:  # place detection is an extra: the FAQ must still answer
+            log.exception("centre lookup failed; answering from the FAQ")
+            return None
+        if found is None:
+            return None
+        if isinstance(found, AskForPlace):
+            return self._centre(merchant, locale)
+        if isinstance(found, UnknownPlace):
+            return Outcome([Outgoing(unknown(found, locale))], locale)
+        merchant.location = Location(found.lat, found.lon)
+        return self._nearest(merchant, locale, found)
+
+    def _centre(self, merchant: MerchantRecord, locale: UiLocale) -> Outcome:
+        """The nearest centre to the merchant's known location, or a question where they are."""
+        finder = self._finder()
+        if finder is None or merchant.location is None:
+            return Outcome([Outgoing(t(locale, texts.CENTRE_ASK))], locale)
+        where = merchant.location
+        return self._nearest(merchant, locale, finder.from_location(where.lat, where.lon))
+
+    def _nearest(self, merchant: MerchantRecord, locale: UiLocale, found: Nearest) -> Outcome:
+        merchant.centre_id = found.centre.id  # tickets are routed to this centre's team
+        centre = found.centre
+        venue = Venue(
+            centre_name(centre, locale), centre_address(centre, locale), centre.lat, centre.lon
+        )
+        msg = Outgoing(describe(found, locale), venue=venue)
+        return Outcome([msg], locale, merchant_changed=True)
 
     # -- buttons and commands --------------------------------------------------------------
 
@@ -139,6 +207,10 @@ class Responder:
                 else Outgoing(t(locale, texts.SORRY), self._fallback_buttons(locale))
             )
             return Outcome([reply], locale, feedback=(int(arg), helpful))
+        if action == "human" and arg == NO_ANSWER:
+            return self._handover(locale, NO_ANSWER)
+        if action == "centre" and not arg:
+            return self._centre(merchant, locale)
         simple = {"topics", "langs", "human", "rephrase", "centre", "menu"}
         if action in simple and not arg:
             return self._command(locale, action)
@@ -162,7 +234,7 @@ class Responder:
             )
             return Outcome([Outgoing(t(locale, texts.PICK_LANGUAGE), buttons)], locale)
         if name == "human":
-            return Outcome([Outgoing(t(locale, texts.HUMAN_REQUESTED))], locale, handover=True)
+            return self._handover(locale, ASKED)
         if name == "rephrase":
             return Outcome([Outgoing(t(locale, texts.REPHRASE))], locale)
         if name == "centre":
@@ -176,6 +248,14 @@ class Responder:
         label = texts.category_label(locale, category)
         text = t(locale, texts.PICK_QUESTION, topic=label)
         return Outcome([Outgoing(text, buttons)], locale)
+
+    def _handover(self, locale: UiLocale, reason: str) -> Outcome:
+        msg = Outgoing(t(locale, texts.HUMAN_REQUESTED))
+        return Outcome([msg], locale, handover=True, reason=reason)
+
+    def _human_button(self, locale: UiLocale) -> Button:
+        """"Talk to a person" offered because the bot had no answer."""
+        return Button(t(locale, texts.MENU_HUMAN), payloads.encode("human", NO_ANSWER))
 
     def _stale(self, locale: UiLocale) -> Outcome:
         return Outcome([Outgoing(t(locale, texts.STALE_BUTTON), self._menu(locale))], locale)
@@ -192,5 +272,5 @@ class Responder:
         return (
             Button(t(locale, texts.REPHRASE_BUTTON), payloads.encode("rephrase")),
             Button(t(locale, texts.MENU_TOPICS), payloads.encode("topics")),
-            Button(t(locale, texts.MENU_HUMAN), payloads.encode("human")),
+            self._human_button(locale),
         )

@@ -14,6 +14,7 @@ REOPEN_WITHIN = timedelta(days=7)
 # Reasons: "asked_for_person", "no_answer", or "compliance:<category>" (fake_reviews, ...).
 ASKED = "asked_for_person"
 NO_ANSWER = "no_answer"
+UNDELIVERED = "delivery_failed"  # the bot's answers could not reach the merchant
 COMPLIANCE = "compliance"
 
 DEFAULT_TEAM = "default"

@@ -24,7 +24,7 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "category", "escalate", "questions", "answer")
 OPTIONAL = ("related",)
 # Top-level keys of the other content files that live beside the FAQ (not FAQ files).
-OTHER_CONTENT_KEYS = frozenset({"centres"})
+OTHER_CONTENT_KEYS = frozenset({"centres", "macros"})
 T = TypeVar("T")
 
 

@@ -17,7 +17,7 @@ from bot.core.tickets import (
     TicketFilter,
     TicketStatus,
 )
-from bot.storage.models import OutboxRow, TicketEventRow, TicketRow, utcnow
+from bot.storage.models import OutboxRow, TicketEventRow, TicketRefRow, TicketRow, utcnow
 
 _TICKET_FIELDS = (
     "status",
@@ -228,3 +228,33 @@ class SqlOutboxRepository:
         row.status, row.attempts, row.error = item.status, item.attempts, item.error
         row.next_attempt_at = item.next_attempt_at
         await self.session.flush()
+
+
+class SqlTicketRefRepository:
+    """A ticket's references in other systems."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def set(self, ticket_id: int, system: str, ref: str) -> None:
+        """Record (or replace) the ticket's reference in a system."""
+        row = await self.session.get(TicketRefRow, (ticket_id, system))
+        if row is None:
+            self.session.add(TicketRefRow(ticket_id=ticket_id, system=system, ref=ref))
+        else:
+            row.ref = ref
+        await self.session.flush()
+
+    async def get(self, ticket_id: int, system: str) -> str | None:
+        """The ticket's reference in a system, if any."""
+        row = await self.session.get(TicketRefRow, (ticket_id, system), populate_existing=True)
+        return row.ref if row is not None else None
+
+    async def ticket_for(self, system: str, ref: str) -> int | None:
+        """The ticket a system's reference points to, if any."""
+        found: int | None = await self.session.scalar(
+            select(TicketRefRow.ticket_id).where(
+                TicketRefRow.system == system, TicketRefRow.ref == ref
+            )
+        )
+        return found

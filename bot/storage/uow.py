@@ -15,6 +15,7 @@ from bot.core.ports import (
     MessageRepository,
     OutboxRepository,
     StaffRepository,
+    TicketRefRepository,
     TicketRepository,
     UnansweredRepository,
 )
@@ -27,7 +28,11 @@ from bot.storage.repositories import (
     SqlUnansweredRepository,
 )
 from bot.storage.staff import SqlStaffRepository
-from bot.storage.tickets import SqlOutboxRepository, SqlTicketRepository
+from bot.storage.tickets import (
+    SqlOutboxRepository,
+    SqlTicketRefRepository,
+    SqlTicketRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -41,6 +46,7 @@ class SqlUnitOfWork:
     tickets: TicketRepository
     outbox: OutboxRepository
     staff: StaffRepository
+    ticket_refs: TicketRefRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -59,6 +65,7 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.staff = SqlStaffRepository(session)
+        self.ticket_refs = SqlTicketRefRepository(session)
         return self
 
     async def __aexit__(

@@ -44,6 +44,7 @@ TABLES = (
     "outbox",
     "staff_accounts",
     "staff_sessions",
+    "ticket_refs",
 )
 
 

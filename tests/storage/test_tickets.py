@@ -238,3 +238,18 @@ async def test_transient_failures_are_retried_in_order(store: StoreUnderTest) ->
     async with store.uow() as uow:
         last = (await uow.outbox.for_ticket(ticket_id))[-1]
     assert (last.status, last.error) == ("failed", "channel wechat is off")
+
+
+async def test_ticket_refs_map_both_ways(store: StoreUnderTest) -> None:
+    async with store.uow() as uow:
+        first = await open_ticket(uow)
+        second = await open_ticket(uow, MerchantKey("web", "b"))
+        await uow.ticket_refs.set(first, "telegram-topic", "-100:7")
+        await uow.ticket_refs.set(second, "telegram-topic", "-100:8")
+        await uow.ticket_refs.set(first, "telegram-topic", "-100:9")  # the topic was recreated
+        await uow.commit()
+    async with store.uow() as uow:
+        assert await uow.ticket_refs.get(first, "telegram-topic") == "-100:9"
+        assert await uow.ticket_refs.ticket_for("telegram-topic", "-100:8") == second
+        assert await uow.ticket_refs.ticket_for("telegram-topic", "-100:7") is None
+        assert await uow.ticket_refs.get(first, "other") is None

@@ -46,6 +46,11 @@ def real_app(tmp_path: Path) -> Starlette:
         async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
             return await holder["services"].conversation.history(key, limit)
 
+        async def since(
+            self, key: MerchantKey, after: int, limit: int = 100
+        ) -> list[StoredMessage]:
+            return await holder["services"].conversation.since(key, after, limit)
+
     async def health() -> dict[str, Any]:
         return await holder["services"].health()
 

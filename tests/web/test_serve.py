@@ -133,5 +133,15 @@ def test_serve_end_to_end_with_sqlite_and_a_restart(tmp_path: Path) -> None:
         history = json.loads(urllib.request.urlopen(req).read())
         texts = [m["text"] for m in history["messages"]]
         assert "보증금 얼마예요?" in texts and any("500" in t for t in texts)
+        health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz").read())
+        assert health["centres"]["ok"] and health["centres"]["centres"] == 8
+        busan = {"type": "text", "text": "저는 부산에 있어요", "id": "client-0003"}
+        centre, _ = post(port, busan, cookie)
+        assert "km" in centre["messages"][0]["text"]  # the nearest centre, how far
+        ask = {"type": "text", "text": "상담원 연결", "id": "client-0004"}
+        human, _ = post(port, ask, cookie)
+        assert len(human["messages"]) == 2  # handed over, and who will answer when
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/staff/login") as r:
+            assert r.status == 200 and "password" in r.read().decode()
     finally:
         stop(proc)

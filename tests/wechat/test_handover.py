@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 
 from bot.channels.wechat.mapping import merchant_key
+from bot.core import texts
 from bot.core.accounts import StaffAccount
 from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
-from bot.core.teams import DefaultTeamOnly
-from bot.core.tickets import TicketFilter
-from bot.core import texts
 from bot.core.outbound import DeliveryError
+from bot.core.teams import DefaultTeamOnly
 from bot.core.texts import t
+from bot.core.tickets import TicketFilter
 from bot.core.types import Outgoing, Reply
 from tests.fakes import FakeStore
 from tests.wechat import wire

@@ -1,4 +1,4 @@
-"""Tickets with their audit trail, the outbox of staff messages, staff accounts and sessions.
+"""Tickets with their audit trail and outside references, the staff outbox, staff accounts.
 
 Revision ID: 0002
 Revises: 0001
@@ -150,9 +150,25 @@ def upgrade() -> None:
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ticket_events_ticket_id"), ["ticket_id"], unique=False)
 
+    op.create_table(
+        "ticket_refs",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("system", sa.String(length=32), nullable=False),
+        sa.Column("ref", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_ticket_refs_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", "system", name=op.f("pk_ticket_refs")),
+        sa.UniqueConstraint("system", "ref", name=op.f("uq_ticket_refs_system_ref")),
+    )
+
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_table("ticket_refs")
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_events_ticket_id"))
 

@@ -1,0 +1,215 @@
+"""The nearest centre from a shared location, a place name, or a merchant's message.
+
+The facade the conversation core and the CLI use: it ties the centres list, the gazetteer,
+the statement detector and the opening hours together, with "now" from an injectable clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.centres.gazetteer import Gazetteer, Place, country_code, default_gazetteer
+from bot.centres.geo import nearest, valid_point
+from bot.centres.hours import Openness, openness
+from bot.centres.model import Centre, Centres
+from bot.centres.names import HAN_SUFFIXES, name_key
+from bot.centres.statement import mention
+from bot.faq.text import HAN
+
+# A bare name ("宁波", "Busan") is taken for a place only when it is a well-known one.
+KNOWN_HOME_POPULATION = 100_000  # in China, Korea, Taiwan, Hong Kong, Macau
+KNOWN_ABROAD_POPULATION = 1_000_000
+HOME = frozenset({"CN", "KR", "TW", "HK", "MO"})
+MAX_UNKNOWN_WORDS = 3
+_POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+_HAN_PLACE = re.compile(f"^[{HAN}]{{1,8}}(?:{'|'.join(HAN_SUFFIXES)})$")
+_HANGUL_PLACE = re.compile(r"^[가-힣]{1,8}(?:특별시|광역시|시|군|구|도|읍|면|동)$")
+_LATIN_PLACE = re.compile(r"^[a-z][a-z'.-]+(?: [a-z][a-z'.-]+){0,2}$")
+# "I'm in trouble", "we're in the middle of...": words after "in" that are not places.
+_NOT_PLACES = frozenset(
+    re.split(
+        r"\s+",
+        """a an the my our your this that these those some any no trouble hurry charge touch
+        doubt stock progress process review business love need line time debt shock pain favour
+        favor good bad transit contact control danger luck fact general particular advance total
+        person public private demand use stores store shop office factory warehouse home bed
+        hospital school meeting queue""",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The nearest centre to a point, and how that point was found."""
+
+    centre: Centre
+    distance_km: float
+    lat: float  # the merchant's point: the shared location, or the named place
+    lon: float
+    openness: Openness  # the centre's hours at the finder's "now", in its zone
+    place: Place | None = None  # the place named, or the town near a shared location
+    shared: bool = False  # the merchant shared their location
+    query: str = ""  # the merchant's words for the place
+    alternatives: tuple[Place, ...] = ()  # other places with that name (larger one assumed)
+    corrected: bool = False  # the name was matched despite a typo
+
+
+@dataclass(frozen=True)
+class UnknownPlace:
+    """The merchant named a place that is not known (or only a country)."""
+
+    query: str
+    country: str | None = None  # ISO code when only a country was named
+
+
+@dataclass(frozen=True)
+class AskForPlace:
+    """The merchant asked for the nearest centre without saying where they are."""
+
+
+Found = Nearest | UnknownPlace | AskForPlace
+
+
+def utc_now() -> datetime:
+    """The current time (the default clock)."""
+    return datetime.now(UTC)
+
+
+class CentreFinder:
+    """Finds the nearest centre; ``clock`` is "now" for opening hours (tests pin it)."""
+
+    def __init__(
+        self,
+        centres: Centres,
+        gazetteer: Callable[[], Gazetteer] = default_gazetteer,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.centres = centres
+        self._gazetteer = gazetteer
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The finder's current time."""
+        return self._clock()
+
+    def from_location(self, lat: float, lon: float) -> Nearest:
+        """The nearest centre to a shared point (ValueError for coordinates out of range)."""
+        if not valid_point(lat, lon):
+            raise ValueError(f"not a point on Earth: {lat}, {lon}")
+        near = self._gazetteer().nearest(lat, lon)
+        return self._nearest(lat, lon, place=near, shared=True)
+
+    def from_place(self, query: str) -> Nearest | UnknownPlace:
+        """The nearest centre to a place name in any language, or to "lat,lon"."""
+        point = parse_point(query)
+        if point is not None:
+            return self.from_location(*point)
+        gazetteer = self._gazetteer()
+        country = country_code(query)
+        if country:  # "Korea" asks for a city; "Singapore" and "Macau" are cities too
+            exact = gazetteer.resolve(query, fuzzy=False)
+            if exact is None or exact.place.country != country:
+                return UnknownPlace(query.strip(), country)
+        found = gazetteer.resolve(query)
+        if found is None:
+            return UnknownPlace(query.strip())
+        return self._nearest(
+            found.place.lat,
+            found.place.lon,
+            place=found.place,
+            query=query.strip(),
+            alternatives=found.alternatives,
+            corrected=found.corrected,
+        )
+
+    def from_message(self, text: str) -> Found | None:
+        """What to answer to a free-text message about where the merchant is; None when the
+        message is about something else (or too unsure to be treated as a place)."""
+        said = mention(text, self.known)
+        if said is None:
+            return None
+        if said.kind == "ask":
+            return AskForPlace()
+        try:
+            found = self.from_place(as_written(said.place, text))
+        except ValueError:  # "I'm at 95 200": numbers, but no point on Earth
+            return None
+        if isinstance(found, Nearest) or said.kind == "name":
+            return found
+        if found.country or plausible_place(said.place):
+            return found
+        return None  # "I'm in trouble", "我在等回款": not a place after all
+
+    def known(self, words: str) -> bool:
+        """True when words exactly name a well-known place (for bare names in messages)."""
+        if country_code(words) or len(name_key(words)) < 2:
+            return False
+        found = self._gazetteer().resolve(words, fuzzy=False)
+        if found is None:
+            return False
+        place = found.place
+        floor = KNOWN_HOME_POPULATION if place.country in HOME else KNOWN_ABROAD_POPULATION
+        return place.population >= floor
+
+    def _nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        place: Place | None,
+        shared: bool = False,
+        query: str = "",
+        alternatives: tuple[Place, ...] = (),
+        corrected: bool = False,
+    ) -> Nearest:
+        best = nearest(lat, lon, self.centres, lambda c: (c.lat, c.lon))
+        if best is None:
+            raise LookupError("no centres")
+        centre, km = best
+        return Nearest(
+            centre=centre,
+            distance_km=km,
+            lat=lat,
+            lon=lon,
+            openness=openness(centre, self.now()),
+            place=place,
+            shared=shared,
+            query=query,
+            alternatives=alternatives,
+            corrected=corrected,
+        )
+
+
+def parse_point(text: str) -> tuple[float, float] | None:
+    """(lat, lon) from "22.54,114.06" (ValueError when out of range); None when not a point."""
+    m = _POINT_RE.match(text)
+    if m is None:
+        return None
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not valid_point(lat, lon):
+        raise ValueError(f"not a point on Earth: {lat}, {lon}")
+    return lat, lon
+
+
+def as_written(words: str, text: str) -> str:
+    """The words as the merchant wrote them ("Guangzou", not "guangzou"), when they can be found."""
+    at = text.casefold().find(words)
+    if at < 0 or len(text.casefold()) != len(text):
+        return words
+    return text[at : at + len(words)]
+
+
+def plausible_place(words: str) -> bool:
+    """True when unknown words still look like a place name worth asking about.
+
+    "我在火星市", "im in atlantis" are; "我在等回款", "I'm in trouble" are not.
+    """
+    text = words.strip().casefold()
+    if _HAN_PLACE.match(text.replace(" ", "")) or _HANGUL_PLACE.match(text.replace(" ", "")):
+        return True
+    if not _LATIN_PLACE.match(text) or len(text.split()) > MAX_UNKNOWN_WORDS:
+        return False
+    return text.split()[0] not in _NOT_PLACES

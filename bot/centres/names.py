@@ -1,0 +1,54 @@
+"""Place-name keys: one normal form for gazetteer names and what merchants type.
+
+"Shēn Zhèn", "shenzhen", "深圳市" and "深圳" (市 stripped), "서울특별시" and "서울" meet at the
+same keys. Both the build script and the runtime lookup use these functions, so they must not drift.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.faq.text import HAN, HANGUL, normalize
+
+# Administrative words after a name: stripped as an extra key, never instead of the full name
+# (청도 and 沙市 stay whole: at least two characters must remain).
+HAN_SUFFIXES = (
+    "特别行政区", "自治州", "自治县", "自治区", "新区", "地区", "市", "省", "区", "县", "镇", "乡",
+)  # fmt: skip
+HANGUL_SUFFIXES = (
+    "특별자치시", "특별자치도", "특별시", "광역시", "시", "군", "구", "도", "읍", "면",
+)  # fmt: skip
+# Latin words of the same kind, only when they stand apart ("Busan-si", "Foshan City").
+LATIN_SUFFIXES = frozenset({"shi", "si", "city", "xian", "sheng", "gun", "prefecture"})
+_HAN_RE = re.compile(f"[{HAN}]")
+_CJK_ONLY_RE = re.compile(f"^[{HAN}{HANGUL}]+$")
+
+
+def name_key(text: str) -> str:
+    """The key of a name: width, case, accents and Traditional folded; spaces and marks gone."""
+    return "".join(normalize(text).split())
+
+
+def name_keys(text: str) -> list[str]:
+    """The key of a name, then the same without an administrative suffix (if one was there)."""
+    words = normalize(text).split()
+    if not words:
+        return []
+    key = "".join(words)
+    keys = [key]
+    if len(words) > 1 and words[-1] in LATIN_SUFFIXES:
+        rest = "".join(words[:-1])
+        if len(words) > 2 or len(rest) >= 5:  # "Shi Shi" (石狮) is not "shi"
+            keys.append(rest)
+    elif _CJK_ONLY_RE.match(key):
+        suffixes = HAN_SUFFIXES if _HAN_RE.match(key[-1]) else HANGUL_SUFFIXES
+        for suffix in suffixes:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+                keys.append(key[: -len(suffix)])
+                break
+    return keys
+
+
+def is_latin_key(key: str) -> bool:
+    """True for keys in Latin letters (the ones worth typo-tolerant matching)."""
+    return key.isascii()

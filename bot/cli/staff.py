@@ -1,0 +1,147 @@
+"""``merchant-bot staff ...``: manage the accounts that sign in to the staff console."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from bot.cli.db import database_url
+from bot.core.accounts import ROLES, StaffAccount
+from bot.staff.accounts import (
+    AccountError,
+    Accounts,
+    InvalidInput,
+    check_role,
+    check_teams,
+    check_username,
+)
+from bot.staff.passwords import PasswordRejected, check_new
+
+Action = Callable[[Accounts, argparse.Namespace], Awaitable[str]]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``staff`` command and its actions."""
+    staff = sub.add_parser("staff", help="manage staff console accounts")
+    actions = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+
+    def action(name: str, help: str, run: Action, user: bool = True) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=help)
+        if user:
+            p.add_argument("username", metavar="USERNAME")
+        p.add_argument(
+            "--database-url",
+            default=None,
+            help="database URL (default: $DATABASE_URL, else an SQLite file under ./data/)",
+        )
+        p.set_defaults(run=lambda args: _run(args, run))
+        return p
+
+    add = action("add", "create an account (password from stdin, or prompted twice)", _add)
+    add.add_argument("--role", required=True, choices=ROLES, help="agent: own teams; admin: all")
+    add.add_argument("--team", action="append", default=[], metavar="ID", help="repeatable")
+    action("list", "list the accounts", _list, user=False)
+    action("disable", "stop an account signing in; its sessions end at once", _disable)
+    action("enable", "let a disabled or locked-out account sign in again", _enable)
+    action("password", "set a new password (stdin, or prompted twice)", _password)
+    teams = action("teams", "replace an account's teams", _teams)
+    teams.add_argument("--team", action="append", required=True, metavar="ID", help="repeatable")
+
+
+def read_password() -> str:
+    """A new password: one line of stdin when piped, else asked twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise InvalidInput("the passwords do not match")
+    return first
+
+
+def _run(args: argparse.Namespace, action: Action) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage.database import StorageError
+
+    command = f"merchant-bot staff {args.staff_command}"
+    try:
+        print(asyncio.run(_with_accounts(database_url(args.database_url), args, action)))
+    except (InvalidInput, PasswordRejected) as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 2
+    except AccountError as exc:
+        print(f"{command}: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except (StorageError, SQLAlchemyError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"{command}: database error: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _with_accounts(url: str, args: argparse.Namespace, action: Action) -> str:
+    from bot.storage.database import is_sqlite
+    from bot.storage.migrate import upgrade
+    from bot.storage.uow import SqlStore
+
+    if is_sqlite(url):  # as `serve` does: a fresh SQLite file is ready without `db upgrade`
+        await upgrade(url)
+    store = SqlStore(url)
+    try:
+        return await action(Accounts(store.uow), args)
+    finally:
+        await store.close()
+
+
+async def _add(accounts: Accounts, args: argparse.Namespace) -> str:
+    # Check everything before asking for the password: a typo should not cost a prompt.
+    check_username(args.username), check_role(args.role), check_teams(args.team)
+    account = await accounts.add(args.username, args.role, check_new(read_password()), args.team)
+    note = "" if account.role == "admin" or account.teams else " (no team: sees no tickets yet)"
+    return f"added {describe(account)}{note}"
+
+
+async def _list(accounts: Accounts, args: argparse.Namespace) -> str:
+    found = await accounts.all()
+    if not found:
+        return "no staff accounts (add one with: merchant-bot staff add USERNAME --role admin)"
+    width = max(len(a.username) for a in found)
+    now = datetime.now(UTC)
+    rows = [(a.username, a.role, _state(a, now), ", ".join(a.teams) or "-") for a in found]
+    return "\n".join(f"{u:<{width}}  {r:<5}  {s:<8}  teams: {t}" for u, r, s, t in rows)
+
+
+async def _disable(accounts: Accounts, args: argparse.Namespace) -> str:
+    return f"disabled {describe(await accounts.disable(args.username))}"
+
+
+async def _enable(accounts: Accounts, args: argparse.Namespace) -> str:
+    return f"enabled {describe(await accounts.enable(args.username))}"
+
+
+async def _password(accounts: Accounts, args: argparse.Namespace) -> str:
+    check_username(args.username)
+    account = await accounts.set_password(args.username, check_new(read_password()))
+    return f"password changed for {account.username}"
+
+
+async def _teams(accounts: Accounts, args: argparse.Namespace) -> str:
+    return f"teams set: {describe(await accounts.set_teams(args.username, args.team))}"
+
+
+def describe(account: StaffAccount) -> str:
+    """One line about an account: name, role, teams."""
+    teams = ", ".join(account.teams) or "none"
+    return f"{account.username} ({account.role}; teams: {teams})"
+
+
+def _state(account: StaffAccount, now: datetime) -> str:
+    if account.disabled:
+        return "disabled"
+    if account.locked_until is not None and account.locked_until > now:
+        return "locked"
+    return "active"

@@ -1,0 +1,142 @@
+"""Managing staff accounts (the ``merchant-bot staff`` commands): add, list, disable, ..."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from bot.core.accounts import ROLES, Role, StaffAccount
+from bot.core.ports import UnitOfWork
+from bot.core.tickets import utcnow
+from bot.staff.auth import normalise_username
+from bot.staff.passwords import Passwords, check_new
+
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+TEAM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class InvalidInput(ValueError):
+    """A username, role, team or password that cannot be used; the message says why."""
+
+
+class AccountError(LookupError):
+    """The account does not exist, or already does."""
+
+
+def check_username(username: str) -> str:
+    """The normalised username, or ``InvalidInput``."""
+    name = normalise_username(username)
+    if not USERNAME_RE.fullmatch(name):
+        raise InvalidInput(
+            f"invalid username {username!r}: 2-64 of a-z, 0-9, '.', '_', '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def check_teams(teams: Iterable[str]) -> tuple[str, ...]:
+    """Team ids, each once, in the order given, or ``InvalidInput``."""
+    out: list[str] = []
+    for team in teams:
+        if not TEAM_RE.fullmatch(team):
+            raise InvalidInput(f"invalid team id {team!r}")
+        if team not in out:
+            out.append(team)
+    return tuple(out)
+
+
+def check_role(role: str) -> Role:
+    """A role name, or ``InvalidInput``."""
+    found = next((r for r in ROLES if r == role), None)
+    if found is None:
+        raise InvalidInput(f"invalid role {role!r}: one of {', '.join(ROLES)}")
+    return found
+
+
+class Accounts:
+    """Account administration; each operation commits on its own."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        *,
+        passwords: Passwords | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._uow = uow
+        self.passwords = passwords or Passwords()
+        self._clock = clock
+
+    async def add(
+        self, username: str, role: str, password: str, teams: Iterable[str] = ()
+    ) -> StaffAccount:
+        """Create an account; ``AccountError`` when the username is taken."""
+        account = StaffAccount(
+            username=check_username(username),
+            role=check_role(role),
+            password_hash="",
+            teams=check_teams(teams),
+            created_at=self._clock(),
+        )
+        check_new(password)
+        async with self._uow() as uow:
+            if await uow.staff.get(account.username) is not None:
+                raise AccountError(f"staff account {account.username} already exists")
+        account.password_hash = await asyncio.to_thread(self.passwords.hash, password)
+        async with self._uow() as uow:
+            await uow.staff.add(account)
+            await uow.commit()
+        return account
+
+    async def all(self) -> list[StaffAccount]:
+        """Every account, by username."""
+        async with self._uow() as uow:
+            return await uow.staff.all()
+
+    async def disable(self, username: str) -> StaffAccount:
+        """Stop the account from signing in; its open sessions stop working at once."""
+
+        def disable(account: StaffAccount) -> None:
+            account.disabled = True
+
+        return await self._change(username, disable)
+
+    async def enable(self, username: str) -> StaffAccount:
+        """Let a disabled or locked-out account sign in again."""
+
+        def enable(account: StaffAccount) -> None:
+            account.disabled, account.failed_logins, account.locked_until = False, 0, None
+
+        return await self._change(username, enable)
+
+    async def set_password(self, username: str, password: str) -> StaffAccount:
+        """Set a new password (and lift a lock-out)."""
+        check_new(password)
+        new_hash = await asyncio.to_thread(self.passwords.hash, password)
+
+        def set_password(account: StaffAccount) -> None:
+            account.password_hash, account.failed_logins, account.locked_until = new_hash, 0, None
+
+        return await self._change(username, set_password)
+
+    async def set_teams(self, username: str, teams: Iterable[str]) -> StaffAccount:
+        """Replace the account's teams."""
+        checked = check_teams(teams)
+
+        def set_teams(account: StaffAccount) -> None:
+            account.teams = checked
+
+        return await self._change(username, set_teams)
+
+    async def _change(self, username: str, change: Callable[[StaffAccount], None]) -> StaffAccount:
+        name = normalise_username(username)
+        async with self._uow() as uow:
+            account = await uow.staff.get(name)
+            if account is None:
+                raise AccountError(f"no staff account {name}")
+            change(account)
+            await uow.staff.update(account)
+            await uow.commit()
+        return account

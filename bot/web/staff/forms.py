@@ -1,0 +1,80 @@
+"""Reading the console's form posts: URL-encoded, size-limited, one value per field."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+MAX_BODY = 64 * 1024  # a reply is at most 4,000 characters; this leaves room for UTF-8 escapes
+MAX_FIELDS = 20
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"  # what fetch() sends instead of the hidden field
+
+
+class FormError(Exception):
+    """A post that cannot be read; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Form:
+    """A posted form's fields."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, name: str, default: str = "") -> str:
+        """A field's value, or ``default``."""
+        return self.fields.get(name, default)
+
+    def required(self, name: str) -> str:
+        """A field's value; ``FormError`` (400) when it is missing."""
+        if name not in self.fields:
+            raise FormError(400, f"the form has no '{name}' field")
+        return self.fields[name]
+
+    def number(self, name: str) -> int:
+        """A field's value as a positive integer; ``FormError`` (400) otherwise."""
+        value = self.required(name)
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
+            raise FormError(400, f"'{name}' must be a number")
+        return int(value)
+
+
+async def read_form(request: Request) -> Form:
+    """The request's URL-encoded form; 415 for other types, 413 past ``MAX_BODY``."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise FormError(415, "send the form URL-encoded")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise FormError(413, "the form is too large")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise FormError(400, "the form cannot be read") from None
+    fields: dict[str, str] = {}
+    for key, value in pairs:
+        fields.setdefault(key, value)
+    return Form(fields)
+
+
+def same_token(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a posted CSRF token with the expected one."""
+    if not given or not expected:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def posted_csrf(request: Request, form: Form) -> str | None:
+    """The CSRF token a post carries: the header from fetch(), else the hidden field."""
+    return request.headers.get(CSRF_HEADER) or form.fields.get(CSRF_FIELD)

@@ -1,0 +1,56 @@
+"""The queue page and its poller: the tickets an account may see, filtered, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.formatting import duration
+from bot.staff.auth import SignedIn
+from bot.web.staff import cookies
+from bot.web.staff.filters import parse_query, visible_teams
+from bot.web.staff.pages import SIGNED_OUT, Pages, json_error, no_store
+from bot.web.staff.views import row
+
+
+class Queue:
+    """GET /staff/ and /staff/queue.json."""
+
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+
+    async def page(self, request: Request) -> Response:
+        """The queue with its filters."""
+        signed = await self.pages.signed_in(request)
+        if signed is None:
+            return self.pages.to_login(request)
+        return self.pages.render("queue.html", **await self._context(request, signed))
+
+    async def poll(self, request: Request) -> Response:
+        """The rows for the poller: data, and the table body rendered like the page's."""
+        signed = await self.pages.signed_in(request)
+        if signed is None:
+            return json_error(401, "signed_out", SIGNED_OUT)
+        context = await self._context(request, signed)
+        html = self.pages.fragment("_rows.html", **context)
+        rows = [asdict(r) for r in context["rows"]]
+        return no_store(JSONResponse({"tickets": rows, "count": len(rows), "html": html}))
+
+    async def _context(self, request: Request, signed: SignedIn) -> dict[str, Any]:
+        pages, account = self.pages, signed.account
+        choices = visible_teams(account, pages.teams().teams())
+        query = parse_query(request.query_params, choices)
+        queued = await pages.desk.queue(account, query.ticket_filter())
+        if query.mine:
+            queued = [q for q in queued if q.ticket.assignee == account.username]
+        now, tz = pages.clock(), cookies.time_zone(request)
+        return {
+            **pages.common(signed),
+            "rows": [row(q, pages.team_name, tz, now) for q in queued],
+            "query": query,
+            "teams": choices,
+            "target": duration(pages.desk.policy.first_response, "en"),
+        }

@@ -1,0 +1,78 @@
+"""Signing in and out of the console.
+
+The sign-in form has no session yet, so its CSRF token is a double submit: a random value in a
+cookie and in the form, which another site can neither read nor set.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.web.staff import cookies
+from bot.web.staff.forms import FormError, posted_csrf, read_form, same_token
+from bot.web.staff.pages import BAD_CSRF, PREFIX, Pages, safe_next, see_other
+
+SIGN_IN_FAILED = (
+    "Wrong username or password. After 5 failed attempts an account is locked for 15 minutes."
+)
+FORM_EXPIRED = "The sign-in form had expired. Please sign in again."
+
+
+class SignIn:
+    """GET and POST /staff/login, POST /staff/logout."""
+
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+
+    async def form(self, request: Request) -> Response:
+        """The sign-in form (or the queue, for a browser already signed in)."""
+        if await self.pages.signed_in(request) is not None:
+            return see_other(f"{PREFIX}/")
+        return self._form(request, safe_next(request.query_params.get("next", "")))
+
+    async def login(self, request: Request) -> Response:
+        """Check the form's CSRF token and the password; on success set the session cookie."""
+        try:
+            form = await read_form(request)
+        except FormError as exc:
+            return self._form(request, f"{PREFIX}/", exc.message, exc.status)
+        next_url = safe_next(form.get("next"))
+        username = form.get("username")[:64]
+        if not same_token(form.get("csrf"), cookies.read(request, cookies.LOGIN_CSRF) or ""):
+            return self._form(request, next_url, FORM_EXPIRED, 403, username)
+        auth = self.pages.auth
+        login = await auth.login(username, form.get("password"))
+        if login is None:
+            return self._form(request, next_url, SIGN_IN_FAILED, 401, username)
+        response = see_other(next_url)
+        cookies.put(response, request, cookies.SESSION, login.token, auth.session_ttl)
+        cookies.drop(response, request, cookies.LOGIN_CSRF)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        """End the session (a CSRF-checked post, so no other site can sign an agent out)."""
+        signed = await self.pages.signed_in(request)
+        if signed is None:
+            return see_other(f"{PREFIX}/login")
+        try:
+            form = await read_form(request)
+        except FormError as exc:
+            return self.pages.error(request, signed, exc.status, exc.message)
+        if not same_token(posted_csrf(request, form), signed.session.csrf):
+            return self.pages.error(request, signed, 403, BAD_CSRF)
+        await self.pages.auth.logout(cookies.read(request, cookies.SESSION))
+        response = see_other(f"{PREFIX}/login")
+        cookies.drop(response, request, cookies.SESSION)
+        return response
+
+    def _form(
+        self, request: Request, next_url: str, error: str = "", status: int = 200, name: str = ""
+    ) -> Response:
+        token, new = cookies.login_token(request)
+        response = self.pages.render(
+            "login.html", status, csrf=token, next=next_url, error=error, username=name
+        )
+        if new:
+            cookies.put(response, request, cookies.LOGIN_CSRF, token, cookies.LOGIN_CSRF_TTL)
+        return response

@@ -1,0 +1,173 @@
+"""``merchant-bot staff ...`` against a real SQLite database: outputs, exit codes, errors."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from bot.cli.main import main
+from bot.staff.auth import StaffAuth
+from bot.storage.uow import SqlStore
+from tests.staff.conftest import PASSWORD, run
+
+Run = tuple[int, str, str]
+Staff = Callable[..., Run]
+
+
+class Terminal(io.StringIO):
+    """Standard input that says it is a terminal (the password is then asked with getpass)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def staff(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Staff]:
+    def call(*argv: str, stdin: str = "") -> Run:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(["staff", *argv, "--database-url", db_url])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield call
+
+
+async def sign_in(db_url: str, username: str, password: str) -> str | None:
+    store = SqlStore(db_url)
+    try:
+        login = await StaffAuth(store.uow, failure_delay=0).login(username, password)
+        return login.token if login else None
+    finally:
+        await store.close()
+
+
+async def signed_in(db_url: str, token: str) -> bool:
+    store = SqlStore(db_url)
+    try:
+        return await StaffAuth(store.uow).authenticate(token) is not None
+    finally:
+        await store.close()
+
+
+def test_add_reads_the_password_from_stdin_and_the_account_can_sign_in(
+    staff: Staff, db_url: str
+) -> None:
+    argv = ["add", "Alice", "--role", "agent", "--team", "default", "--team", "seoul"]
+    code, out, err = staff(*argv, stdin=f"{PASSWORD}\n")
+    assert (code, err) == (0, "")
+    assert out == "added alice (agent; teams: default, seoul)\n"
+    assert run(sign_in(db_url, "alice", PASSWORD)) is not None
+    assert run(sign_in(db_url, "alice", PASSWORD + "\n")) is None  # the newline is not part of it
+
+
+def test_list_shows_role_state_and_teams(staff: Staff) -> None:
+    assert staff("list")[1].startswith("no staff accounts")
+    staff("add", "root", "--role", "admin", stdin=PASSWORD)
+    staff("add", "bob", "--role", "agent", "--team", "default", stdin=PASSWORD)
+    staff("disable", "bob")
+    code, out, _ = staff("list")
+    assert code == 0
+    assert out.splitlines() == [
+        "bob   agent  disabled  teams: default",
+        "root  admin  active    teams: -",
+    ]
+
+
+def test_an_agent_without_teams_is_added_with_a_warning(staff: Staff) -> None:
+    code, out, _ = staff("add", "newbie", "--role", "agent", stdin=PASSWORD)
+    assert code == 0 and "no team: sees no tickets yet" in out
+
+
+def test_disable_stops_the_accounts_sessions_at_once(staff: Staff, db_url: str) -> None:
+    staff("add", "alice", "--role", "agent", "--team", "default", stdin=PASSWORD)
+    token = run(sign_in(db_url, "alice", PASSWORD))
+    assert token is not None and run(signed_in(db_url, token))
+    code, out, _ = staff("disable", "alice")
+    assert (code, out) == (0, "disabled alice (agent; teams: default)\n")
+    assert not run(signed_in(db_url, token))
+    assert run(sign_in(db_url, "alice", PASSWORD)) is None
+    assert staff("enable", "alice")[0] == 0
+    assert run(sign_in(db_url, "alice", PASSWORD)) is not None
+
+
+def test_password_and_teams_change_the_account(staff: Staff, db_url: str) -> None:
+    staff("add", "alice", "--role", "agent", "--team", "default", stdin=PASSWORD)
+    code, out, _ = staff("password", "alice", stdin="a brand new secret\n")
+    assert (code, out) == (0, "password changed for alice\n")
+    assert run(sign_in(db_url, "alice", PASSWORD)) is None
+    assert run(sign_in(db_url, "alice", "a brand new secret")) is not None
+    code, out, _ = staff("teams", "alice", "--team", "seoul")
+    assert (code, out) == (0, "teams set: alice (agent; teams: seoul)\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["add", "alice", "--role", "agent"], "short\n", "shorter than 10 characters"),
+        (["add", "alice", "--role", "agent"], "", "the password is empty"),
+        (["add", "alice", "--role", "agent"], "\n", "the password is empty"),
+        (["add", "not valid!", "--role", "agent"], PASSWORD, "invalid username 'not valid!'"),
+        (["add", "alice", "--role", "agent", "--team", "a b"], PASSWORD, "invalid team id 'a b'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    staff: Staff, argv: list[str], stdin: str, message: str
+) -> None:
+    code, out, err = staff(*argv, stdin=stdin)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith(f"merchant-bot staff {argv[0]}: ")
+    assert message in err
+    assert staff("list")[1].startswith("no staff accounts")  # nothing was created
+
+
+def test_a_bad_role_is_an_argparse_usage_error(staff: Staff) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        staff("add", "alice", "--role", "boss", stdin=PASSWORD)
+    assert exit_.value.code == 2
+
+
+@pytest.mark.parametrize("action", ["disable", "enable", "password", "teams"])
+def test_an_unknown_user_exits_1(staff: Staff, action: str) -> None:
+    extra = ["--team", "default"] if action == "teams" else []
+    code, out, err = staff(action, "ghost", *extra, stdin=PASSWORD)
+    assert (code, out) == (1, "")
+    assert err == f"merchant-bot staff {action}: no staff account ghost\n"
+
+
+def test_adding_an_existing_user_exits_1(staff: Staff) -> None:
+    staff("add", "alice", "--role", "agent", stdin=PASSWORD)
+    code, _, err = staff("add", "ALICE", "--role", "admin", stdin=PASSWORD)
+    assert (code, err) == (1, "merchant-bot staff add: staff account alice already exists\n")
+
+
+def test_on_a_terminal_the_password_is_asked_twice(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = iter([PASSWORD, PASSWORD, PASSWORD, "something else!"])
+    prompts: list[str] = []
+
+    def getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdin", terminal)
+    assert main(["staff", "add", "alice", "--role", "admin", "--database-url", db_url]) == 0
+    assert prompts == ["New password: ", "Repeat it: "]
+    assert run(sign_in(db_url, "alice", PASSWORD)) is not None
+    monkeypatch.setattr(sys, "stdin", terminal)
+    assert main(["staff", "password", "alice", "--database-url", db_url]) == 2
+    assert "the passwords do not match" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://nobody@127.0.0.1:9/none"  # port 9 (discard): nothing listens
+    assert main(["staff", "list", "--database-url", url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("merchant-bot staff list: database error: ") and err.count("\n") == 1
