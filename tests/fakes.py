@@ -144,6 +144,7 @@ class FakeTickets:
             if t.status in query.statuses
             and (query.teams is None or t.team in query.teams)
             and (not query.locale or t.locale == query.locale)
+            and (not query.assignee or t.assignee == query.assignee)
             and (not query.reason or t.reason.startswith(query.reason))
         ]
         found.sort(key=lambda t: (t.created_at, t.id))
@@ -232,6 +233,12 @@ class FakeStaff:
 
     async def drop_session(self, token_hash: str) -> None:
         self.u.change(lambda s: s.sessions.pop(token_hash, None))
+
+    async def drop_sessions(self, username: str) -> None:
+        def drop(s: _State) -> None:
+            s.sessions = {k: v for k, v in s.sessions.items() if v.username != username}
+
+        self.u.change(drop)
 
 
 class FakeDeliveries:

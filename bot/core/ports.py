@@ -213,6 +213,10 @@ class StaffRepository(Protocol):
         """Sign a browser out."""
         ...
 
+    async def drop_sessions(self, username: str) -> None:
+        """Sign every browser of an account out (its password changed)."""
+        ...
+
 
 class TicketRefRepository(Protocol):
     """Where a ticket lives in other systems (its Telegram forum topic, say)."""

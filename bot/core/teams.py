@@ -72,15 +72,18 @@ class DefaultTeamOnly:
 
 
 def route(directory: TeamDirectory, centre_id: str | None, lang: str) -> Team:
-    """The nearest centre's team; else the first team speaking ``lang``; else the default."""
+    """The nearest centre's team; else a team speaking ``lang``; else the default queue."""
     if centre_id:
         team = directory.for_centre(centre_id)
         if team is not None:
             return team
     teams = list(directory.teams())
     speaking = [t for t in teams if lang in t.languages and t.id != DEFAULT_TEAM]
-    if speaking:
-        return speaking[0]
+    # A team whose first language is the merchant's (Busan for Korean) beats one that also
+    # speaks it (Qingdao lists zh, ko, en); then file order.
+    native = [t for t in speaking if t.languages[0] == lang]
+    if native or speaking:
+        return (native or speaking)[0]
     return next((t for t in teams if t.id == DEFAULT_TEAM), DEFAULT)
 
 

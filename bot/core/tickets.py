@@ -98,6 +98,7 @@ class TicketFilter:
     statuses: frozenset[str] = ACTIVE
     locale: str | None = None
     reason: str | None = None  # a reason or its prefix ("compliance")
+    assignee: str | None = None  # only tickets held by this staff member
     limit: int = 200
 
 

@@ -136,7 +136,10 @@ class Accounts:
             account = await uow.staff.get(name)
             if account is None:
                 raise AccountError(f"no staff account {name}")
+            before = account.password_hash
             change(account)
             await uow.staff.update(account)
+            if account.password_hash != before or account.disabled:
+                await uow.staff.drop_sessions(name)  # a new password or a disabled account
             await uow.commit()
         return account

@@ -91,3 +91,7 @@ class SqlStaffRepository:
         await self._db.execute(
             delete(StaffSessionRow).where(StaffSessionRow.token_hash == token_hash)
         )
+
+    async def drop_sessions(self, username: str) -> None:
+        """Sign every browser of an account out (its password changed)."""
+        await self._db.execute(delete(StaffSessionRow).where(StaffSessionRow.username == username))

@@ -126,6 +126,8 @@ class SqlTicketRepository:
             stmt = stmt.where(TicketRow.team.in_(query.teams))
         if query.locale:
             stmt = stmt.where(TicketRow.locale == query.locale)
+        if query.assignee:
+            stmt = stmt.where(TicketRow.assignee == query.assignee)
         if query.reason:
             stmt = stmt.where(
                 or_(TicketRow.reason == query.reason, TicketRow.reason.startswith(query.reason))

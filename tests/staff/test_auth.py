@@ -103,7 +103,19 @@ async def test_disabling_an_account_ends_its_sessions_at_once(world: World) -> N
     assert await auth.authenticate(login.token) is None
     assert await auth.login("alice", PASSWORD) is None  # and it cannot sign in again
     await world.accounts.enable("alice")
-    assert await auth.authenticate(login.token) is not None
+    assert await auth.authenticate(login.token) is None  # re-enabling revives no old session
+
+
+async def test_a_new_password_ends_every_session_of_the_account(world: World) -> None:
+    auth = world.auth()
+    await world.accounts.add("bob", "agent", PASSWORD, ["default"])
+    first, second = await auth.login("alice", PASSWORD), await auth.login("alice", PASSWORD)
+    bobs = await auth.login("bob", PASSWORD)
+    assert first is not None and second is not None and bobs is not None
+    await world.accounts.set_password("alice", "a brand new secret")
+    assert await auth.authenticate(first.token) is None
+    assert await auth.authenticate(second.token) is None
+    assert await auth.authenticate(bobs.token) is not None  # other accounts keep theirs
 
 
 async def test_logout_ends_the_session(world: World) -> None:

@@ -83,6 +83,7 @@ async def test_find_filters_and_orders_oldest_first(store: StoreUnderTest) -> No
         assert await ids(locale="zh_Hans") == [a]
         assert await ids(reason="compliance") == [a]
         assert await ids(statuses=frozenset({"resolved"})) == [c]
+        assert await ids(assignee="nobody") == []
         assert await ids(teams=frozenset()) == []
 
 
@@ -145,12 +146,17 @@ async def test_staff_accounts_and_sessions(store: StoreUnderTest) -> None:
         assert session is not None and (session.username, session.csrf) == ("mei", "csrf-token")
         assert session.expires_at == expires
         await uow.staff.drop_session("h" * 64)
+        await uow.staff.add_session(StaffSession("i" * 64, "mei", "c2", expires))
+        await uow.staff.add_session(StaffSession("j" * 64, "root", "c3", expires))
+        await uow.staff.drop_sessions("mei")
         await uow.commit()
     async with store.uow() as uow:
         again = await uow.staff.get("mei")
         assert again is not None and again.disabled and again.failed_logins == 3
         assert again.locked_until == expires
         assert await uow.staff.session("h" * 64) is None
+        assert await uow.staff.session("i" * 64) is None  # every session of mei's
+        assert await uow.staff.session("j" * 64) is not None
         assert await uow.staff.get("nobody") is None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -43,9 +43,10 @@ class Queue:
         pages, account = self.pages, signed.account
         choices = visible_teams(account, pages.teams().teams())
         query = parse_query(request.query_params, choices)
-        queued = await pages.desk.queue(account, query.ticket_filter())
+        wanted = query.ticket_filter()
         if query.mine:
-            queued = [q for q in queued if q.ticket.assignee == account.username]
+            wanted = replace(wanted, assignee=account.username)
+        queued = await pages.desk.queue(account, wanted)
         now, tz = pages.clock(), cookies.time_zone(request)
         return {
             **pages.common(signed),
