@@ -8,7 +8,7 @@ from collections import Counter
 import bm25s
 import numpy as np
 
-from bot.faq.bm25 import Bm25
+from bot.faq.bm25 import Bm25, stable_order
 
 
 def _as_counts(doc: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -50,3 +50,11 @@ def test_merged_fields_score_as_the_weighted_sum() -> None:
         np.testing.assert_allclose(
             merged.scores(query), first.scores(query) + 0.35 * second.scores(query)
         )
+
+
+def test_stable_order_equals_a_stable_argsort() -> None:
+    rng = np.random.default_rng(7)
+    for top in (1, 2, 300, 65_536, 70_000, 2**31 - 1):
+        for size in (0, 1, 5, 5_000):
+            keys = rng.integers(0, top, size).astype(np.int32)
+            assert (stable_order(keys) == np.argsort(keys, kind="stable")).all(), (top, size)

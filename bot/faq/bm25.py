@@ -37,6 +37,22 @@ def field_weights(
     return tok, doc, tf
 
 
+def stable_order(keys: IntArray) -> npt.NDArray[np.intp]:
+    """``np.argsort(keys, kind="stable")`` for non-negative keys, in 16-bit radix passes.
+
+    numpy sorts 16-bit keys stably by radix sort, in linear time; wider keys fall back to a
+    merge sort that took 0.25 s on a 3,000-entry FAQ's 2.7 million (token, document) pairs.
+    """
+    order: npt.NDArray[np.intp] = np.argsort(keys.astype(np.uint16), kind="stable")
+    top = int(keys.max()) if len(keys) else 0
+    shift = 16
+    while top >> shift:
+        digit = (keys[order] >> shift).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
 class Bm25:
     """Term weights per (token, document), stored by token for fast query scoring."""
 
@@ -64,7 +80,7 @@ class Bm25:
     ) -> None:
         self.n_docs = n_docs
         tok = np.concatenate([t for (t, _, _), _ in parts])
-        order = np.argsort(tok, kind="stable")
+        order = stable_order(tok)
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(tok, minlength=vocab_size))))
         del tok
         self._docs = np.concatenate([d for (_, d, _), _ in parts])[order]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import partial
 
 from bot.faq.chinese import cantonese_to_mandarin, to_simplified
 from bot.faq.model import Lang
@@ -29,15 +30,24 @@ def _fold_latin(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFD", match.group(0))[0]
 
 
-def normalize(text: str) -> str:
-    """Fold width, case, accents and Traditional Chinese; punctuation and emoji become spaces."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ACCENTED_RE.sub(_fold_latin, text)
+_nfkc = partial(unicodedata.normalize, "NFKC")
+
+
+def _clean(text: str) -> tuple[str, bool]:
+    # Everything after NFKC; also tells whether Cantonese was converted.
+    text = _ACCENTED_RE.sub(_fold_latin, text.casefold())
+    cantonese = False
     if _HAN_RE.search(text):
         text = to_simplified(text)
         if _CANTONESE_HINT_RE.search(text):
+            cantonese = True
             text = cantonese_to_mandarin(text)
-    return _NOISE_RE.sub(" ", text).strip()
+    return _NOISE_RE.sub(" ", text).strip(), cantonese
+
+
+def normalize(text: str) -> str:
+    """Fold width, case, accents and Traditional Chinese; punctuation and emoji become spaces."""
+    return _clean(_nfkc(text))[0]
 
 
 def normalize_many(texts: list[str]) -> str:
@@ -46,8 +56,12 @@ def normalize_many(texts: list[str]) -> str:
     One call per FAQ entry instead of one per phrasing. A space breaks every script's runs, so
     no bigram spans two texts; Cantonese conversion stays per text (it would rewrite Mandarin).
     """
-    joined = normalize(" \n ".join(texts))
-    if _CANTONESE_HINT_RE.search(joined):
+    # NFKC text by text: most phrasings are already NFKC and pass its quick check, where one
+    # full-width question mark would send the whole joined entry down the slow path. A space
+    # never composes with a neighbour, so the result is the same.
+    joined, cantonese = _clean(" \n ".join(map(_nfkc, texts)))
+    # Cleaning only turns characters into spaces: no Cantonese hint before, none after.
+    if cantonese and _CANTONESE_HINT_RE.search(joined):
         return " ".join(normalize(t) for t in texts)
     return joined
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from itertools import pairwise
 from operator import add
 
 import snowballstemmer
@@ -45,8 +44,8 @@ def tokenize(normalized: str, *, with_pinyin: bool = True, with_chars: bool = Tr
         out += map(add, run, run[1:])
         if with_pinyin and len(run) > 1:
             # Homophone typos (保正金) share the reading of the word meant (保证金).
-            readings = [get(ch, ch) for ch in run]
-            out += ["~" + a + b for a, b in pairwise(readings)]
+            readings: list[str] = list(map(get, run, run))
+            out += map(add, map("~".__add__, readings), readings[1:])
     for run in _HANGUL_RUN_RE.findall(normalized):
         if with_chars or len(run) == 1:
             out += run
