@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.accounts import StaffAccount, StaffSession
-from bot.core.tickets import NewTicket, OutboxItem, Ticket, TicketEvent, TicketFilter
+from bot.core.tickets import NewTicket, OutboxItem, Ticket, TicketEvent, TicketFilter, utcnow
 from bot.core.types import Button, Direction, EventKind, Location, MerchantKey
 
 
@@ -50,7 +50,7 @@ class StoredMessage(NewMessage):
     """A stored message with its id and time."""
 
     id: int = 0
-    created_at: datetime = field(default_factory=datetime.now)
+    created_at: datetime = field(default_factory=utcnow)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class UnansweredQuestion:
     action: str
     score: float
     candidates: tuple[tuple[str, float], ...] = ()
-    created_at: datetime = field(default_factory=datetime.now)
+    created_at: datetime = field(default_factory=utcnow)
 
 
 class MerchantRepository(Protocol):
