@@ -133,7 +133,13 @@ async def _telegram(services: Services) -> None:
                 failed.merchant, failed.texts, failed.reason
             )
 
-    telegram = build_channel(config, services.conversation, on_failure=undelivered)
+    telegram = build_channel(
+        config,
+        services.conversation,
+        on_failure=undelivered,
+        desk=services.desk,  # staff act on tickets from the staff chat's topics
+        uow=services.store.uow,
+    )
     try:
         await telegram.start()  # checks the token (getMe), then polls or sets the webhook
     except TelegramConfigError as exc:
@@ -142,6 +148,8 @@ async def _telegram(services: Services) -> None:
     services.routes += telegram.routes()
     services.closers.append(telegram.stop)
     services.channels.append("telegram")
+    if telegram.staff is not None:  # TELEGRAM_STAFF_CHAT_ID: every ticket gets a forum topic
+        services.listeners.append(telegram.staff)
 
 
 def _wechat(services: Services) -> None:

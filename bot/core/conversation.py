@@ -100,14 +100,16 @@ class ConversationService:
         if ticket is not None and event.kind in ("text", "location"):
             return await self._relay(uow, merchant, ticket, inbound)
         rated = await self._rating(uow, merchant, event)
+        changed: tuple[Ticket, TicketEvent] | None = None
         if rated is not None:
-            outcome = rated
+            outcome, changed = rated
         elif ticket is not None and self._asks_for_person(event):
             locale = parse_locale(merchant.locale or "") or "en"
             outcome = Outcome([Outgoing(t(locale, texts.ALREADY_WITH_PERSON))], locale)
         else:
             outcome = self._responder.respond(merchant, event, inbound.id)
-        changed = await self._escalate(uow, merchant, inbound, outcome) if ticket is None else None
+        if ticket is None and changed is None:
+            changed = await self._escalate(uow, merchant, inbound, outcome)
         await self._store(uow, merchant, inbound, outcome, event)
         await uow.commit()
         if changed is not None:
@@ -134,15 +136,15 @@ class ConversationService:
 
     async def _rating(
         self, uow: UnitOfWork, merchant: MerchantRecord, event: Incoming
-    ) -> Outcome | None:
+    ) -> tuple[Outcome, tuple[Ticket, TicketEvent] | None] | None:
         """A press of a rating button (rate:<ticket>:<1-5>), or None for any other event."""
         payload = payloads.decode(event.payload) if event.kind == "button" else None
         if payload is None or payload.action != "rate":
             return None
         locale = parse_locale(merchant.locale or "") or "en"
-        if await self.escalation.rate(uow, merchant, payload.arg, payload.extra):
-            return Outcome([Outgoing(t(locale, texts.RATING_THANKS))], locale)
-        return Outcome([Outgoing(t(locale, texts.STALE_BUTTON))], locale)
+        rated = await self.escalation.rate(uow, merchant, payload.arg, payload.extra)
+        text = texts.RATING_THANKS if rated else texts.STALE_BUTTON
+        return Outcome([Outgoing(t(locale, text))], locale), rated
 
     def _asks_for_person(self, event: Incoming) -> bool:
         payload = payloads.decode(event.payload) if event.kind == "button" else None

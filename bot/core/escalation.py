@@ -126,17 +126,17 @@ class Escalation:
 
     async def rate(
         self, uow: UnitOfWork, merchant: MerchantRecord, ticket_id: str, score: str
-    ) -> bool:
-        """Store a 1-5 rating of the merchant's own resolved ticket; False if not valid."""
+    ) -> tuple[Ticket, TicketEvent] | None:
+        """Store a 1-5 rating of the merchant's own resolved ticket; None if not valid."""
         if not (ticket_id.isdigit() and score.isdigit() and int(score) in RATINGS):
-            return False
+            return None
         ticket = await uow.tickets.get(int(ticket_id))
         if ticket is None or ticket.merchant_id != merchant.id or ticket.status != "resolved":
-            return False
+            return None
         ticket.rating = int(score)
         await uow.tickets.update(ticket)
-        await uow.tickets.log(TicketEvent(ticket.id, MERCHANT, "rated", score, None, self.now()))
-        return True
+        event = TicketEvent(ticket.id, MERCHANT, "rated", score, None, self.now())
+        return ticket, await uow.tickets.log(event)
 
 
 def rating_request(ticket: Ticket) -> Outgoing:

@@ -178,11 +178,10 @@ class Recorder:
         self.sent += [(merchant, m.text) for m in messages]
 
 
+@pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
 async def test_escalation_survives_a_restart_and_failed_replies_can_be_retried(
     store: StoreUnderTest, store_url: str, shipped_matcher: Matcher
 ) -> None:
-    if store_url == "fake":
-        pytest.skip("a restart needs a database")
     mei = StaffAccount("mei", "admin", "x")
     first = SqlStore(store_url)
     try:

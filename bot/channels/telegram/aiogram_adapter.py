@@ -1,0 +1,219 @@
+"""The adapter contract on aiogram 3: its Bot client and types, translated to and from ours."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping, Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from pydantic import ValidationError
+
+from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.redact import hide_token
+from bot.channels.telegram.sends import CommandSpec, Keyboard, SendRequest, SendText
+from bot.channels.telegram.updates import (
+    TgCallback,
+    TgLocation,
+    TgMessage,
+    TgUpdate,
+    TgUser,
+    command_of,
+    full_name,
+    unsupported_kind,
+)
+
+T = TypeVar("T")
+SLACK = 10  # seconds the HTTP timeout of a long poll exceeds the poll itself
+
+_STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
+    (TelegramMigrateToChat, 400),
+    (TelegramBadRequest, 400),
+    (TelegramUnauthorizedError, 401),
+    (TelegramForbiddenError, 403),
+    (TelegramNotFound, 404),
+    (TelegramConflictError, 409),
+    (TelegramEntityTooLarge, 413),
+    (TelegramNetworkError, 0),
+)
+
+
+class AiogramApi:
+    """``BotApi`` through aiogram's Bot and AiohttpSession, pointed at ``api_url``."""
+
+    def __init__(self, token: str, api_url: str) -> None:
+        hide_token(token, ("aiogram", "aiohttp.client"))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        self.bot = Bot(token, session=session)
+
+    async def start(self) -> str:
+        """getMe: checks the token; the bot's username."""
+        me = await _call(self.bot.get_me())
+        return me.username or str(me.id)
+
+    async def close(self) -> None:
+        """Close aiohttp's session."""
+        await self.bot.session.close()
+
+    async def get_updates(
+        self, offset: int | None, timeout: int, limit: int, allowed: Sequence[str]
+    ) -> list[TgUpdate]:
+        """getUpdates with an HTTP timeout longer than the long poll."""
+        updates = await _call(
+            self.bot.get_updates(
+                offset=offset,
+                limit=limit,
+                timeout=timeout,
+                allowed_updates=list(allowed),
+                request_timeout=timeout + SLACK,
+            )
+        )
+        return [to_update(u) for u in updates]
+
+    def parse_update(self, data: Mapping[str, Any]) -> TgUpdate:
+        """aiogram's own validation of a pushed update (pydantic's error is a ValueError)."""
+        try:
+            return to_update(Update.model_validate(data, context={"bot": self.bot}))
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from None
+
+    async def send(self, request: SendRequest) -> int:
+        """sendMessage (plain text) or sendVenue."""
+        markup = _markup(request.keyboard)
+        if isinstance(request, SendText):
+            sent = self.bot.send_message(
+                request.chat_id,
+                request.text,
+                message_thread_id=request.thread_id,
+                reply_markup=markup,
+            )
+        else:
+            sent = self.bot.send_venue(
+                request.chat_id,
+                request.latitude,
+                request.longitude,
+                request.title,
+                request.address,
+                message_thread_id=request.thread_id,
+                reply_markup=markup,
+            )
+        return (await _call(sent)).message_id
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """createForumTopic."""
+        return (await _call(self.bot.create_forum_topic(chat_id, name))).message_thread_id
+
+    async def get_chat_member(self, chat_id: int, user_id: int) -> str:
+        """getChatMember's status (aiogram's enum member as its plain value)."""
+        member = await _call(self.bot.get_chat_member(chat_id, user_id))
+        status = member.status
+        return str(status.value if isinstance(status, Enum) else status)
+
+    async def answer_callback(self, callback_id: str) -> None:
+        """answerCallbackQuery."""
+        await _call(self.bot.answer_callback_query(callback_id))
+
+    async def set_commands(self, commands: Sequence[CommandSpec], language_code: str) -> None:
+        """setMyCommands for all private chats in one language ("" = default)."""
+        await _call(
+            self.bot.set_my_commands(
+                [BotCommand(command=c.command, description=c.description) for c in commands],
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=language_code or None,
+            )
+        )
+
+    async def set_webhook(self, url: str, secret: str, allowed: Sequence[str]) -> None:
+        """setWebhook with the secret token."""
+        await _call(self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(allowed)))
+
+    async def delete_webhook(self) -> None:
+        """deleteWebhook, keeping pending updates."""
+        await _call(self.bot.delete_webhook(drop_pending_updates=False))
+
+
+async def _call(call: Awaitable[T]) -> T:
+    """Run an aiogram call; its exceptions become TgApiError."""
+    try:
+        return await call
+    except TelegramRetryAfter as exc:
+        raise TgApiError(429, exc.message, retry_after=float(exc.retry_after)) from exc
+    except TelegramAPIError as exc:
+        status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 500)
+        raise TgApiError(status, exc.message) from exc
+    except AiogramError as exc:  # a response aiogram could not decode
+        raise TgApiError(502, str(exc).splitlines()[0]) from exc
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    rows = [[InlineKeyboardButton(text=b.text, callback_data=b.data) for b in r] for r in keyboard]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def to_update(update: Update) -> TgUpdate:
+    """Our update for aiogram's (only a new message or a button press is kept)."""
+    if update.message is not None:
+        return TgUpdate(update.update_id, message=to_message(update.message))
+    if update.callback_query is not None:
+        return TgUpdate(update.update_id, callback=to_callback(update.callback_query))
+    return TgUpdate(update.update_id)
+
+
+def to_message(m: Message) -> TgMessage:
+    """Our message for aiogram's."""
+    leading = any(e.type == "bot_command" and e.offset == 0 for e in m.entities or ())
+    return TgMessage(
+        message_id=m.message_id,
+        chat_id=m.chat.id,
+        chat_type=str(m.chat.type),
+        user=to_user(m.from_user) if m.from_user else None,
+        text=m.text,
+        command=command_of(m.text, leading),
+        location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
+        unsupported=unsupported_kind(m),
+        thread_id=m.message_thread_id,
+    )
+
+
+def to_callback(q: CallbackQuery) -> TgCallback:
+    """Our button press for aiogram's (its message may be inaccessible, never its chat)."""
+    return TgCallback(
+        id=q.id,
+        user=to_user(q.from_user),
+        data=q.data,
+        chat_id=q.message.chat.id if q.message else None,
+        chat_type=str(q.message.chat.type) if q.message else None,
+        message_id=q.message.message_id if q.message else None,
+    )
+
+
+def to_user(u: User) -> TgUser:
+    """Our user for aiogram's."""
+    return TgUser(u.id, u.is_bot, u.language_code, full_name(u.first_name, u.last_name))

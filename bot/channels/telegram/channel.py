@@ -1,0 +1,173 @@
+"""The Telegram channel as the composition root sees it: start, stop, routes, outbound."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from starlette.routing import BaseRoute
+
+from bot.channels.telegram.api import ALLOWED_UPDATES, BotApi, TgApiError
+from bot.channels.telegram.commands import register_commands
+from bot.channels.telegram.config import TelegramConfig, TelegramConfigError, check_webhook
+from bot.channels.telegram.intake import Conversation, Intake
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.pacing import RateLimiter
+from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.sender import FailureHook, Sender
+from bot.channels.telegram.sends import CreateTopic, Request
+from bot.channels.telegram.staff import StaffGroup
+from bot.channels.telegram.staff_input import STAFF_STATUSES, StaffInput
+from bot.channels.telegram.topics import Names
+from bot.channels.telegram.webhook import webhook_route
+from bot.core.desk import Desk
+from bot.core.ports import UnitOfWork
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+class TelegramChannel:
+    """Merchants on Telegram, through one framework's client (``api``).
+
+    With ``config.staff_chat_id``, a ``desk`` and a ``uow``, the staff side runs too:
+    ``staff`` mirrors tickets into forum topics (add it to the core's ticket listeners) and
+    staff messages in those topics act on the tickets.
+    """
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        api: BotApi,
+        conversation: Conversation,
+        on_failure: FailureHook | None = None,
+        desk: Desk | None = None,
+        uow: Callable[[], UnitOfWork] | None = None,
+    ) -> None:
+        self.config = config
+        self.api = api
+        self.sender = Sender(self._perform, RateLimiter(config.limits), config.retry, on_failure)
+        self.outbound = TelegramOutbound(self.sender)
+        names = Names()
+        self.staff: StaffGroup | None = None
+        staff_input: StaffInput | None = None
+        chat = config.staff_chat_id
+        if chat is not None and desk is not None and uow is not None:
+            self.staff = StaffGroup(chat, self.sender, uow, desk, names, config.retry)
+            staff_input = StaffInput(api, chat, config.bot_id, desk, uow, self.sender, names)
+        elif chat is not None:
+            log.warning("telegram: TELEGRAM_STAFF_CHAT_ID set but no desk given; staff side off")
+        self.intake = Intake(api, conversation, self.sender, config.bot_id, staff_input, names)
+        self.poller = Poller(api, self.intake, config.poll_timeout, config.retry)
+        self._polling: asyncio.Task[None] | None = None
+
+    async def _perform(self, request: Request) -> int:
+        """The sender's transport: a message, a venue or a new topic."""
+        if isinstance(request, CreateTopic):
+            return await self.api.create_topic(request.chat_id, request.name)
+        return await self.api.send(request)
+
+    def routes(self) -> list[BaseRoute]:
+        """POST /telegram/webhook in webhook mode; nothing when polling."""
+        if self.config.mode != "webhook":
+            return []
+        check_webhook(self.config)
+        return [webhook_route(self.api, self.intake, self.config.webhook_secret)]
+
+    async def start(self) -> None:
+        """Check the token, set the command menu, then poll or register the webhook.
+
+        Raises TelegramConfigError (one line, naming the setting) when Telegram refuses.
+        """
+        try:
+            username = await _step("TELEGRAM_BOT_TOKEN", self.api.start())
+            if self.staff is not None:
+                await self._check_staff_chat(self.staff.chat_id)
+            await register_commands(self.api)
+            if self.config.mode == "webhook":
+                await _step(
+                    "TELEGRAM_WEBHOOK_URL",
+                    self.api.set_webhook(
+                        self.config.webhook_url, self.config.webhook_secret, ALLOWED_UPDATES
+                    ),
+                )
+            else:  # getUpdates is refused while a webhook is set
+                await _step("TELEGRAM_MODE", self.api.delete_webhook())
+                self._polling = asyncio.create_task(self.poller.run())
+        except BaseException:
+            await self.api.close()
+            raise
+        if self.staff is not None:
+            self.staff.start()
+        log.info(
+            "telegram: channel on",
+            extra={
+                "bot": username,
+                "mode": self.config.mode,
+                "framework": self.config.framework,
+                "staff_chat": self.staff is not None,
+            },
+        )
+
+    async def _check_staff_chat(self, chat_id: int) -> None:
+        """The bot must be an admin of the staff chat: it creates topics and reads messages."""
+        status = await _step(
+            "TELEGRAM_STAFF_CHAT_ID", self.api.get_chat_member(chat_id, int(self.config.bot_id))
+        )
+        if status not in STAFF_STATUSES - {"member"}:
+            raise TelegramConfigError(
+                f"TELEGRAM_STAFF_CHAT_ID: the bot is {status} there; make it an administrator "
+                "with the right to manage topics"
+            )
+
+    async def stop(self) -> None:
+        """Stop taking updates, let queued replies go out (briefly), close the client."""
+        try:
+            if self._polling is not None:
+                self.poller.stop()
+                await self._polling
+                self._polling = None
+            if self.staff is not None:  # its posts go through the sender: stopped first
+                await self.staff.stop(self.config.drain_seconds)
+            await self.sender.drain(self.config.drain_seconds)
+        finally:
+            await self.api.close()
+
+
+async def _step(setting: str, call: Awaitable[T]) -> T:
+    """A start-up call; Telegram's refusal becomes one line naming the setting to check."""
+    try:
+        return await call
+    except TgApiError as exc:
+        if exc.status == 0 or exc.status >= 500:
+            raise TelegramConfigError(
+                f"TELEGRAM_API_URL: cannot reach the Bot API: {exc}"
+            ) from None
+        raise TelegramConfigError(f"{setting}: Telegram refused it: {exc}") from None
+
+
+def build_channel(
+    config: TelegramConfig,
+    conversation: Conversation,
+    on_failure: FailureHook | None = None,
+    *,
+    desk: Desk | None = None,
+    uow: Callable[[], UnitOfWork] | None = None,
+) -> TelegramChannel:
+    """The channel with the configured framework's client (only that framework is imported).
+
+    ``desk`` and ``uow`` switch the staff side on when the config names a staff chat.
+    """
+    api: BotApi
+    if config.framework == "ptb":
+        from bot.channels.telegram.ptb_adapter import PtbApi
+
+        api = PtbApi(config.token, config.api_url)
+    else:
+        from bot.channels.telegram.aiogram_adapter import AiogramApi
+
+        api = AiogramApi(config.token, config.api_url)
+    return TelegramChannel(config, api, conversation, on_failure, desk, uow)

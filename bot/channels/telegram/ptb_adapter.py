@@ -1,0 +1,223 @@
+"""The adapter contract on python-telegram-bot 22: its Bot client and types, translated."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import os
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.redact import hide_token
+from bot.channels.telegram.sends import CommandSpec, Keyboard, SendRequest, SendText
+from bot.channels.telegram.updates import (
+    TgCallback,
+    TgLocation,
+    TgMessage,
+    TgUpdate,
+    TgUser,
+    command_of,
+    full_name,
+    unsupported_kind,
+)
+
+# PTB 22 warns on every 429 (even inside its own RetryAfter) unless durations are opted in to
+# the coming timedelta type; this documented switch is read by PTB at each access.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+T = TypeVar("T")
+POOL = 64  # concurrent sends (the rate limiter keeps them within Telegram's limits)
+
+_STATUS: tuple[tuple[type[TelegramError], int], ...] = (
+    (ChatMigrated, 400),
+    (BadRequest, 400),  # before NetworkError: PTB derives BadRequest from it
+    (InvalidToken, 401),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (TimedOut, 0),
+    (NetworkError, 0),
+)
+
+
+class PtbApi:
+    """``BotApi`` through PTB's Bot (httpx), pointed at ``api_url``."""
+
+    def __init__(self, token: str, api_url: str) -> None:
+        hide_token(token, ("httpx", "telegram.Bot"))
+        self.bot = Bot(
+            token,
+            base_url=f"{api_url}/bot",
+            base_file_url=f"{api_url}/file/bot",
+            request=HTTPXRequest(connection_pool_size=POOL),
+            get_updates_request=HTTPXRequest(connection_pool_size=1),
+        )
+
+    async def start(self) -> str:
+        """Bot.initialize (getMe): checks the token; the bot's username."""
+        await _call(self.bot.initialize())
+        return self.bot.username
+
+    async def close(self) -> None:
+        """Bot.shutdown: closes httpx's clients."""
+        await self.bot.shutdown()
+
+    async def get_updates(
+        self, offset: int | None, timeout: int, limit: int, allowed: Sequence[str]
+    ) -> list[TgUpdate]:
+        """getUpdates (PTB adds the poll's timeout to the HTTP read timeout itself)."""
+        updates = await _call(
+            self.bot.get_updates(
+                offset=offset, limit=limit, timeout=timeout, allowed_updates=list(allowed)
+            )
+        )
+        return [to_update(u) for u in updates]
+
+    def parse_update(self, data: Mapping[str, Any]) -> TgUpdate:
+        """PTB's own parsing of a pushed update; ValueError when it is not one."""
+        try:
+            return to_update(Update.de_json(dict(data), self.bot))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not an update: {type(exc).__name__}") from None
+
+    async def send(self, request: SendRequest) -> int:
+        """sendMessage (plain text) or sendVenue."""
+        markup = _markup(request.keyboard)
+        if isinstance(request, SendText):
+            sent = self.bot.send_message(
+                request.chat_id,
+                request.text,
+                message_thread_id=request.thread_id,
+                reply_markup=markup,
+            )
+        else:
+            sent = self.bot.send_venue(
+                request.chat_id,
+                request.latitude,
+                request.longitude,
+                request.title,
+                request.address,
+                message_thread_id=request.thread_id,
+                reply_markup=markup,
+            )
+        return (await _call(sent)).message_id
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """createForumTopic."""
+        return (await _call(self.bot.create_forum_topic(chat_id, name))).message_thread_id
+
+    async def get_chat_member(self, chat_id: int, user_id: int) -> str:
+        """getChatMember's status."""
+        return str((await _call(self.bot.get_chat_member(chat_id, user_id))).status)
+
+    async def answer_callback(self, callback_id: str) -> None:
+        """answerCallbackQuery."""
+        await _call(self.bot.answer_callback_query(callback_id))
+
+    async def set_commands(self, commands: Sequence[CommandSpec], language_code: str) -> None:
+        """setMyCommands for all private chats in one language ("" = default)."""
+        await _call(
+            self.bot.set_my_commands(
+                [BotCommand(c.command, c.description) for c in commands],
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=language_code or None,
+            )
+        )
+
+    async def set_webhook(self, url: str, secret: str, allowed: Sequence[str]) -> None:
+        """setWebhook with the secret token."""
+        await _call(self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(allowed)))
+
+    async def delete_webhook(self) -> None:
+        """deleteWebhook, keeping pending updates."""
+        await _call(self.bot.delete_webhook(drop_pending_updates=False))
+
+
+async def _call(call: Awaitable[T]) -> T:
+    """Run a PTB call; its exceptions become TgApiError."""
+    try:
+        return await call
+    except RetryAfter as exc:
+        raise TgApiError(429, "Too Many Requests", retry_after=_seconds(exc)) from exc
+    except InvalidToken as exc:  # PTB's message quotes the token
+        raise TgApiError(401, "Unauthorized: the token was rejected") from exc
+    except TelegramError as exc:
+        status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 500)
+        raise TgApiError(status, exc.message) from exc
+
+
+def _seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after  # a timedelta with PTB_TIMEDELTA, else int seconds
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    rows = [[InlineKeyboardButton(b.text, callback_data=b.data) for b in r] for r in keyboard]
+    return InlineKeyboardMarkup(rows)
+
+
+def to_update(update: Update) -> TgUpdate:
+    """Our update for PTB's (only a new message or a button press is kept)."""
+    if update.message is not None:
+        return TgUpdate(update.update_id, message=to_message(update.message))
+    if update.callback_query is not None:
+        return TgUpdate(update.update_id, callback=to_callback(update.callback_query))
+    return TgUpdate(update.update_id)
+
+
+def to_message(m: Message) -> TgMessage:
+    """Our message for PTB's."""
+    leading = any(e.type == "bot_command" and e.offset == 0 for e in m.entities)
+    return TgMessage(
+        message_id=m.message_id,
+        chat_id=m.chat.id,
+        chat_type=str(m.chat.type),
+        user=to_user(m.from_user) if m.from_user else None,
+        text=m.text,
+        command=command_of(m.text, leading),
+        location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
+        unsupported=unsupported_kind(m),
+        thread_id=m.message_thread_id,
+    )
+
+
+def to_callback(q: CallbackQuery) -> TgCallback:
+    """Our button press for PTB's (its message may be inaccessible, never its chat)."""
+    return TgCallback(
+        id=q.id,
+        user=to_user(q.from_user),
+        data=q.data if isinstance(q.data, str) else None,
+        chat_id=q.message.chat.id if q.message else None,
+        chat_type=str(q.message.chat.type) if q.message else None,
+        message_id=q.message.message_id if q.message else None,
+    )
+
+
+def to_user(u: User) -> TgUser:
+    """Our user for PTB's."""
+    return TgUser(u.id, u.is_bot, u.language_code, full_name(u.first_name, u.last_name))

@@ -1,0 +1,190 @@
+"""Outgoing messages: one queue per chat (sent in order), paced, retried, never dropped silently.
+
+Different chats are sent side by side (each chat has its own worker while it has messages);
+the rate limiter keeps all of them within Telegram's limits. A 429 waits ``retry_after`` and
+tries again; other transient failures are retried with growing waits. What still fails is
+reported to ``on_failure`` (replies) or raised to the caller (``deliver``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.mapping import merchant_key
+from bot.channels.telegram.pacing import RateLimiter
+from bot.channels.telegram.sends import Request, shown_text
+from bot.core.types import MerchantKey
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: ``attempts`` for transient failures, ``flood_waits`` 429s per send."""
+
+    attempts: int = 4
+    first_wait: float = 0.5
+    max_wait: float = 30.0
+    flood_waits: int = 5
+
+    def wait(self, failures: int) -> float:
+        """The pause after the n-th failure: first_wait, doubling, capped."""
+        return float(min(self.first_wait * 2 ** (failures - 1), self.max_wait))
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """Messages that could not be delivered, for staff to see and act on."""
+
+    chat_id: int
+    merchant: MerchantKey | None  # None for group chats
+    texts: tuple[str, ...]  # what was not delivered, in order
+    reason: str
+    permanent: bool
+
+
+FailureHook = Callable[[FailedDelivery], Awaitable[None]]
+Transport = Callable[[Request], Awaitable[int]]  # returns the message or topic id
+
+
+@dataclass
+class _Job:
+    requests: Sequence[Request]
+    future: asyncio.Future[list[int]] | None  # None: failures go to the hook
+    sent: int = 0
+    results: list[int] = field(default_factory=list)
+
+
+class Sender:
+    """Queues per chat; ``post`` for replies (fire and forget), ``deliver`` to await the result."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        limiter: RateLimiter,
+        retry: RetryPolicy | None = None,
+        on_failure: FailureHook | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._transport = transport
+        self._limiter = limiter
+        self._retry = retry or RetryPolicy()
+        self._on_failure = on_failure
+        self._sleep = sleep
+        self._queues: dict[int, deque[_Job]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+
+    def post(self, chat_id: int, requests: Sequence[Request]) -> None:
+        """Queue requests for a chat; failures are reported to ``on_failure``."""
+        if requests:
+            self._enqueue(chat_id, _Job(requests, None))
+
+    async def deliver(self, chat_id: int, requests: Sequence[Request]) -> list[int]:
+        """Queue requests and wait until they are sent; their ids (message, topic), in order.
+
+        Raises ``TgApiError`` if they cannot be sent.
+        """
+        if not requests:
+            return []
+        future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        self._enqueue(chat_id, _Job(requests, future))
+        return await future
+
+    def pending(self) -> int:
+        """Jobs queued or being sent."""
+        return sum(len(q) for q in self._queues.values())
+
+    async def drain(self, timeout: float) -> None:
+        """Let queued messages go out (up to ``timeout``), then report what is left as failed."""
+        workers = list(self._workers.values())
+        if workers:
+            await asyncio.wait(workers, timeout=timeout)
+        for task in list(self._workers.values()):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _enqueue(self, chat_id: int, job: _Job) -> None:
+        self._queues.setdefault(chat_id, deque()).append(job)
+        if chat_id not in self._workers:
+            self._workers[chat_id] = asyncio.create_task(self._work(chat_id))
+
+    async def _work(self, chat_id: int) -> None:
+        queue = self._queues[chat_id]
+        try:
+            while queue:
+                job = queue[0]
+                await self._run(chat_id, job)
+                queue.popleft()
+        except asyncio.CancelledError:
+            while queue:  # shutting down: what was not sent is a failure, not a silence
+                await self._failed(chat_id, queue.popleft(), TgApiError(0, "not sent at shutdown"))
+            raise
+        finally:
+            del self._queues[chat_id], self._workers[chat_id]
+
+    async def _run(self, chat_id: int, job: _Job) -> None:
+        try:
+            for request in job.requests[job.sent :]:
+                job.results.append(await self._send(chat_id, request))
+                job.sent += 1
+        except TgApiError as exc:
+            await self._failed(chat_id, job, exc)
+        except Exception as exc:  # an adapter bug must not stop this chat's queue
+            log.exception("telegram: send crashed", extra={"chat": chat_id})
+            await self._failed(chat_id, job, TgApiError(0, type(exc).__name__))
+        else:
+            if job.future is not None and not job.future.done():
+                job.future.set_result(job.results)
+
+    async def _send(self, chat_id: int, request: Request) -> int:
+        failures = floods = 0
+        while True:
+            await self._limiter.acquire(chat_id)
+            try:
+                return await self._transport(request)
+            except TgApiError as exc:
+                if exc.retry_after is not None and floods < self._retry.flood_waits:
+                    floods += 1
+                    log.warning(
+                        "telegram: flood control, waiting",
+                        extra={"chat": chat_id, "retry_after": exc.retry_after},
+                    )
+                    await self._sleep(exc.retry_after)
+                    continue
+                failures += 1
+                if exc.permanent or exc.retry_after is not None or failures >= self._retry.attempts:
+                    raise
+                log.warning(
+                    "telegram: send failed, retrying",
+                    extra={"chat": chat_id, "status": exc.status, "attempt": failures},
+                )
+                await self._sleep(self._retry.wait(failures))
+
+    async def _failed(self, chat_id: int, job: _Job, exc: TgApiError) -> None:
+        if job.future is not None:
+            if not job.future.done():
+                job.future.set_exception(exc)
+            return
+        failure = FailedDelivery(
+            chat_id=chat_id,
+            merchant=merchant_key(chat_id) if chat_id > 0 else None,
+            texts=tuple(shown_text(r) for r in job.requests[job.sent :]),
+            reason=str(exc),
+            permanent=exc.permanent,
+        )
+        log.error(
+            "telegram: reply not delivered",
+            extra={"chat": chat_id, "reason": failure.reason, "permanent": exc.permanent},
+        )
+        if self._on_failure is not None:
+            try:
+                await self._on_failure(failure)
+            except Exception:
+                log.exception("telegram: the delivery-failure hook failed", extra={"chat": chat_id})

@@ -1,0 +1,295 @@
+"""The staff chat as a mirror of tickets: one forum topic per ticket, kept up to date.
+
+``ticket_changed`` (the core's TicketListener) only queues and returns, so neither a merchant's
+reply nor a staff action waits for Telegram. One worker posts the queue in order through the
+channel's sender, which keeps the group within its pace (about 20 messages a minute, topic
+creation included) and waits out 429s. A post that fails for a while is tried again later,
+never dropped; a topic that was deleted is created again and the post goes on there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.sender import RetryPolicy, Sender
+from bot.channels.telegram.sends import MAX_TEXT, CreateTopic, SendText
+from bot.channels.telegram.split import size, split_text
+from bot.channels.telegram.topics import (
+    SYSTEM,
+    Names,
+    header,
+    thread_of,
+    topic_gone,
+    topic_name,
+    topic_ref,
+    who,
+)
+from bot.core.desk import Desk
+from bot.core.ports import StoredMessage, UnitOfWork
+from bot.core.tickets import Ticket, TicketEvent, TicketFilter
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_STAFF = "tg-"  # usernames of staff acting from the group (see staff_input)
+CATCH_UP_MESSAGES = 3  # merchant messages shown in a topic made after the fact
+
+
+@dataclass
+class _Job:
+    """One change to post; ``event`` None: a ticket still open that has no topic yet."""
+
+    ticket: Ticket
+    event: TicketEvent | None
+    message: StoredMessage | None
+    pieces: list[str] | None = None  # messages left to post, worked out on the first try
+    failures: int = 0
+    recreated: bool = False
+
+
+@dataclass
+class _Context:
+    label: str  # the merchant as staff see them
+    thread: int | None  # the ticket's topic, if it has one
+    said: list[str] = field(default_factory=list)  # catch-up: the merchant's latest messages
+
+
+class StaffGroup:
+    """A ``TicketListener`` that mirrors every ticket into its own topic of the staff chat."""
+
+    def __init__(
+        self,
+        chat_id: int,
+        sender: Sender,
+        uow: Callable[[], UnitOfWork],
+        desk: Desk,
+        names: Names,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.chat_id = chat_id
+        self._sender = sender
+        self._uow = uow
+        self._desk = desk
+        self._names = names
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._jobs: deque[_Job] = deque()
+        self._worker: asyncio.Task[None] | None = None
+        self._catch_up = False
+        self._closed = False
+
+    # -- the listener ----------------------------------------------------------------------
+
+    async def ticket_changed(
+        self, ticket: Ticket, event: TicketEvent, message: StoredMessage | None
+    ) -> None:
+        """Queue the change for the ticket's topic and return at once."""
+        if self._closed:
+            log.warning("telegram: staff chat off, change not posted", extra={"ticket": ticket.id})
+            return
+        self._jobs.append(_Job(copy.copy(ticket), event, message))
+        self._wake()
+
+    def start(self) -> None:
+        """Begin with a catch-up: open tickets without a topic (opened while away) get one."""
+        self._catch_up = True
+        self._wake()
+
+    async def stop(self, timeout: float) -> None:
+        """Let queued posts go out (up to ``timeout``); what is left is logged as not sent."""
+        self._closed = True
+        if self._worker is not None:
+            await asyncio.wait([self._worker], timeout=timeout)
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        if self._jobs:
+            tickets = sorted({j.ticket.id for j in self._jobs})
+            log.error(
+                "telegram: staff-chat posts not sent at shutdown (the console has them)",
+                extra={"posts": len(self._jobs), "tickets": tickets},
+            )
+
+    # -- the worker ------------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        if self._worker is None:
+            self._worker = asyncio.create_task(self._work())
+
+    async def _work(self) -> None:
+        try:
+            if self._catch_up:
+                self._catch_up = False
+                try:
+                    await self._queue_orphans()
+                except Exception:  # the database blinked at start: the next start catches up
+                    log.exception("telegram: open tickets not checked for topics")
+            while self._jobs:
+                job = self._jobs[0]
+                if await self._attempt(job):
+                    self._jobs.popleft()
+        finally:
+            self._worker = None
+
+    async def _attempt(self, job: _Job) -> bool:
+        """Run a job; True when it is done (posted, or given up as hopeless)."""
+        try:
+            await self._run(job)
+            return True
+        except TgApiError as exc:
+            if exc.permanent:  # the bot was removed, the chat is gone: retrying cannot help
+                log.error(
+                    "telegram: staff-chat post refused",
+                    extra={"ticket": job.ticket.id, "reason": str(exc)},
+                )
+                return True
+            reason = str(exc)  # Telegram is unreachable or busy: keep the post, try later
+        except Exception as exc:
+            log.exception("telegram: staff-chat post crashed", extra={"ticket": job.ticket.id})
+            if job.failures + 1 >= self._retry.attempts:
+                return True
+            reason = type(exc).__name__
+        job.failures += 1
+        log.warning(
+            "telegram: staff-chat post failed, trying again",
+            extra={"ticket": job.ticket.id, "reason": reason, "attempt": job.failures},
+        )
+        await self._sleep(self._retry.wait(job.failures))
+        return False
+
+    async def _run(self, job: _Job) -> None:
+        ticket = job.ticket
+        context = await self._context(ticket, catch_up=job.pieces is None and job.event is None)
+        if job.pieces is None:  # the first try: work out what to post
+            if job.event is None and context.thread is not None:
+                return  # it got its topic meanwhile
+            job.pieces = [p for line in self._lines(job, context) for p in split_text(line)]
+        if not job.pieces:
+            return
+        thread = context.thread  # read each time: another job may have replaced the topic
+        if thread is None:
+            thread = await self._create(ticket, context.label)
+            _lead(job.pieces, self._header(ticket, context.label))
+        while job.pieces:
+            try:  # one piece at a time: a retry repeats none that went out
+                await self._sender.deliver(
+                    self.chat_id, [SendText(self.chat_id, job.pieces[0], (), thread)]
+                )
+            except TgApiError as exc:
+                if not topic_gone(exc) or job.recreated:
+                    raise
+                job.recreated = True
+                log.warning("telegram: ticket topic deleted, opening a new one",
+                            extra={"ticket": ticket.id, "topic": thread})  # fmt: skip
+                thread = await self._create(ticket, context.label)
+                note = "the previous topic was deleted"
+                _lead(job.pieces, self._header(ticket, context.label, note))
+                continue
+            job.pieces.pop(0)
+
+    async def _create(self, ticket: Ticket, label: str) -> int:
+        """A new topic for the ticket, recorded before anything is posted in it."""
+        request = CreateTopic(self.chat_id, topic_name(ticket, label))
+        (thread,) = await self._sender.deliver(self.chat_id, [request])
+        async with self._uow() as uow:
+            await uow.ticket_refs.set(ticket.id, SYSTEM, topic_ref(self.chat_id, thread))
+            await uow.commit()
+        log.info("telegram: ticket topic created", extra={"ticket": ticket.id, "topic": thread})
+        return thread
+
+    async def _context(self, ticket: Ticket, catch_up: bool) -> _Context:
+        async with self._uow() as uow:
+            merchant = await uow.merchants.get(ticket.merchant_id)
+            ref = await uow.ticket_refs.get(ticket.id, SYSTEM)
+            context = _Context(who(ticket, merchant, self._names), thread_of(ref, self.chat_id))
+            if catch_up and context.thread is None:
+                events = await uow.tickets.events(ticket.id)
+                first = next((e.message_id for e in events if e.message_id), 0)
+                history = await uow.messages.history(ticket.merchant_id, 50)
+                mine = [m for m in history if m.direction == "in" and m.id >= first]
+                context.said = [_said(m) for m in mine[-CATCH_UP_MESSAGES:]]
+        return context
+
+    def _header(self, ticket: Ticket, label: str, note: str = "") -> str:
+        try:
+            team = self._desk.team_name(ticket.team)
+        except Exception:  # a team renamed or removed meanwhile: its id will do
+            team = ticket.team
+        return header(ticket, label, team, note)
+
+    def _lines(self, job: _Job, context: _Context) -> list[str]:
+        """What the topic shows for a change (nothing for what staff wrote there themselves)."""
+        event, message, label = job.event, job.message, context.label
+        if event is None:
+            said = [f"{label}: {s}" for s in context.said]
+            return ["\n".join(["Opened before this topic existed.", *said])]
+        actor, action = self._person(event.actor), event.action
+        from_group = event.actor.startswith(TELEGRAM_STAFF)
+        text = _said(message) if message is not None else ""
+        if action == "opened":
+            return [f"{label}: {text}" if text else "Opened."]
+        if action == "reopened":
+            return [f"Reopened by the merchant. {label}: {text}"]
+        if action == "message":
+            return [f"{label}: {text}"] if text else []
+        if action == "replied":
+            return [] if from_group or message is None else [f"↪ {actor}: {message.text}"]
+        if action == "note":
+            return [] if from_group else [f"📝 {actor} (note, not sent): {event.detail}"]
+        if action == "assigned":
+            assignee = self._person(event.detail)
+            return [f"Claimed by {actor}." if event.detail == event.actor
+                    else f"Assigned to {assignee} by {actor}."]  # fmt: skip
+        if action == "transferred":
+            return [f"Transferred by {actor}: {event.detail}."]
+        if action == "resolved":
+            return [f"✅ Resolved by {actor}. The merchant is asked to rate the help."]
+        if action == "rated":
+            return [f"⭐ The merchant rated the help {event.detail}/5."]
+        if action == "delivery_failed":
+            return [f"⚠ The bot's answers did not reach the merchant: {event.detail}"]
+        return [f"{action} by {actor}" + (f": {event.detail}" if event.detail else "")]
+
+    def _person(self, username: str) -> str:
+        """A staff username, with the Telegram name of those acting from the group."""
+        name = self._names.get(username) if username.startswith(TELEGRAM_STAFF) else None
+        return f"{name} ({username})" if name else username
+
+    async def _queue_orphans(self) -> None:
+        async with self._uow() as uow:
+            tickets = await uow.tickets.find(TicketFilter())
+            orphans = [
+                t
+                for t in tickets
+                if thread_of(await uow.ticket_refs.get(t.id, SYSTEM), self.chat_id) is None
+            ]
+        if orphans:
+            log.info("telegram: topics for open tickets", extra={"tickets": len(orphans)})
+        self._jobs.extendleft(_Job(t, None, None) for t in reversed(orphans))
+
+
+def _said(message: StoredMessage) -> str:
+    """A merchant's message as one line of text."""
+    if message.kind == "command":
+        return f"/{message.text}"
+    if message.kind == "location":
+        return f"📍 {message.text}"
+    if message.kind == "button":
+        return f"(pressed {message.payload})"
+    return message.text
+
+
+def _lead(pieces: list[str], header: str) -> None:
+    """Put a topic's header first, in the first message when both fit in one."""
+    if pieces and size(merged := f"{header}\n\n{pieces[0]}") <= MAX_TEXT:
+        pieces[0] = merged
+    else:
+        pieces[0:0] = split_text(header)
