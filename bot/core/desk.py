@@ -131,8 +131,18 @@ class Desk:
         await notify(self.listeners, ticket, event)
         return ticket
 
-    async def reply(self, staff: StaffAccount, ticket_id: int, text: str) -> StoredMessage:
-        """Send a message to the merchant through their channel (queued; retried on failure)."""
+    async def reply(
+        self,
+        staff: StaffAccount,
+        ticket_id: int,
+        text: str,
+        delivery: tuple[str, str] | None = None,
+    ) -> StoredMessage:
+        """Send a message to the merchant through their channel (queued; retried on failure).
+
+        ``delivery`` (source, key) makes a repeated submission of the same reply (a Telegram
+        update delivered twice) return the first one instead of sending it again.
+        """
         text = text.strip()
         if not text:
             raise Refused("the reply is empty")
@@ -140,8 +150,15 @@ class Desk:
             raise Refused(f"the reply is longer than {MAX_REPLY} characters")
         async with self._uow() as uow:
             ticket = await self._visible(uow, staff, ticket_id)
+            if delivery is not None:
+                earlier = await uow.deliveries.message_for(*delivery)
+                found = await uow.messages.get(earlier) if earlier is not None else None
+                if found is not None:
+                    return found
             self._active(ticket)
             message = await self._send(uow, ticket, text, STAFF_KIND)
+            if delivery is not None and not await uow.deliveries.claim(*delivery, message.id):
+                raise Refused("this reply is being sent already")
             if ticket.assignee is None:
                 ticket.assignee = staff.username
             ticket.first_response_at = ticket.first_response_at or self._clock()

@@ -315,3 +315,16 @@ async def test_the_queue_filters_and_shows_waiting_time(world: World) -> None:
     assert by_reason == []
     resolved = await world.desk.queue(ADMIN, TicketFilter(statuses=frozenset({"resolved"})))
     assert resolved == []
+
+
+async def test_a_repeated_reply_submission_is_sent_once(world: World) -> None:
+    mei = await world.add_staff(agent())
+    await world.say("talk to a person")
+    ticket = await world.ticket()
+    first = await world.desk.reply(mei, ticket.id, "Hello", delivery=("telegram-staff", "u:1"))
+    again = await world.desk.reply(mei, ticket.id, "Hello", delivery=("telegram-staff", "u:1"))
+    other = await world.desk.reply(mei, ticket.id, "More", delivery=("telegram-staff", "u:2"))
+    assert again.id == first.id and other.id != first.id
+    async with world.store.uow() as uow:
+        items = await uow.outbox.for_ticket(ticket.id)
+    assert [i.message_id for i in items] == [first.id, other.id]

@@ -254,6 +254,25 @@ async def test_restart_in_the_middle_of_a_ticket(harness: Harness, sqlite_url: s
         await second.close()
 
 
+async def test_posts_still_queued_at_shutdown_go_out_at_the_next_start(harness: Harness) -> None:
+    stack = await harness.staffed(drain_seconds=0.3)
+    thread = await escalate(harness, lang="en")
+    harness.fake.fail("sendMessage", 502, "Bad Gateway", times=10_000, chat_id=STAFF_CHAT)
+    await send(harness, b.text(MERCHANT, "Order 123 is the one", "en"))
+    await harness.fake.wait_until(
+        lambda: any(e.action == "message" for e in harness.store.committed.events)
+    )
+    await harness.stop(stack.channel)  # Telegram is down for the group: the post is left over
+    assert len(harness.fake.in_topic(STAFF_CHAT, thread)) == 1
+    harness.fake.failures.clear()
+    await harness.staffed()  # the next start posts it, in the same topic
+    # (the merchant's display name was known to the old process only)
+    assert (await topic_has(harness, thread, 2))[-1].endswith(": Order 123 is the one")
+    await asyncio.sleep(0.3)
+    assert len(harness.fake.in_topic(STAFF_CHAT, thread)) == 2  # and only it, once
+    assert len(harness.fake.called("createForumTopic")) == 1
+
+
 async def test_tickets_opened_while_away_get_their_topic_at_start(harness: Harness) -> None:
     merchant = MERCHANT + 1
     await harness.polling()  # no staff chat yet

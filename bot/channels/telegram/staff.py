@@ -4,7 +4,8 @@
 reply nor a staff action waits for Telegram. One worker posts the queue in order through the
 channel's sender, which keeps the group within its pace (about 20 messages a minute, topic
 creation included) and waits out 429s. A post that fails for a while is tried again later,
-never dropped; a topic that was deleted is created again and the post goes on there.
+never dropped; a topic that was deleted is created again and the post goes on there. What is
+still queued at shutdown is posted at the next start (the topic remembers its last event).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from bot.core.tickets import Ticket, TicketEvent, TicketFilter
 log = logging.getLogger(__name__)
 
 TELEGRAM_STAFF = "tg-"  # usernames of staff acting from the group (see staff_input)
+# The last ticket event mirrored in the ticket's topic, kept beside the topic's reference: posts
+# still queued at shutdown are events past it, and the next start posts them.
+POSTED = "telegram-topic-posted"
 CATCH_UP_MESSAGES = 3  # merchant messages shown in a topic made after the fact
 
 
@@ -114,7 +118,7 @@ class StaffGroup:
         if self._jobs:
             tickets = sorted({j.ticket.id for j in self._jobs})
             log.error(
-                "telegram: staff-chat posts not sent at shutdown (the console has them)",
+                "telegram: staff-chat posts left at shutdown; the next start posts them",
                 extra={"posts": len(self._jobs), "tickets": tickets},
             )
 
@@ -143,6 +147,7 @@ class StaffGroup:
         """Run a job; True when it is done (posted, or given up as hopeless)."""
         try:
             await self._run(job)
+            await self._posted(job)
             return True
         except TgApiError as exc:
             if exc.permanent:  # the bot was removed, the chat is gone: retrying cannot help
@@ -263,17 +268,39 @@ class StaffGroup:
         name = self._names.get(username) if username.startswith(TELEGRAM_STAFF) else None
         return f"{name} ({username})" if name else username
 
-    async def _queue_orphans(self) -> None:
+    async def _posted(self, job: _Job) -> None:
+        """Remember how far the topic is up to date (a topic made for an orphan: all of it)."""
         async with self._uow() as uow:
-            tickets = await uow.tickets.find(TicketFilter())
-            orphans = [
-                t
-                for t in tickets
-                if thread_of(await uow.ticket_refs.get(t.id, SYSTEM), self.chat_id) is None
-            ]
-        if orphans:
-            log.info("telegram: topics for open tickets", extra={"tickets": len(orphans)})
-        self._jobs.extendleft(_Job(t, None, None) for t in reversed(orphans))
+            if job.event is not None:
+                last = job.event.id
+            else:
+                last = max((e.id for e in await uow.tickets.events(job.ticket.id)), default=0)
+            before = await uow.ticket_refs.get(job.ticket.id, POSTED)
+            if last and (before is None or int(before) < last):
+                await uow.ticket_refs.set(job.ticket.id, POSTED, str(last))
+                await uow.commit()
+
+    async def _queue_orphans(self) -> None:
+        """At start: topics for open tickets that have none, and posts left from last time."""
+        jobs: list[_Job] = []
+        orphans = 0
+        async with self._uow() as uow:
+            for ticket in await uow.tickets.find(TicketFilter()):
+                if thread_of(await uow.ticket_refs.get(ticket.id, SYSTEM), self.chat_id) is None:
+                    jobs.append(_Job(ticket, None, None))
+                    orphans += 1
+                    continue
+                posted = await uow.ticket_refs.get(ticket.id, POSTED)
+                if posted is None:
+                    continue
+                for event in await uow.tickets.events(ticket.id):
+                    if event.id > int(posted):
+                        said = event.message_id and await uow.messages.get(event.message_id)
+                        jobs.append(_Job(ticket, event, said or None))
+        if jobs:
+            log.info("telegram: catching up the staff chat",
+                     extra={"topics": orphans, "posts": len(jobs) - orphans})  # fmt: skip
+        self._jobs.extendleft(reversed(jobs))
 
 
 def _said(message: StoredMessage) -> str:

@@ -163,10 +163,8 @@ class StaffInput:
         elif m.text is None:
             self._answer(m.thread_id, REFUSED_CONTENT)
         else:
-            reply = await self._desk.reply(staff, ticket_id, m.text)
-            async with self._uow() as uow:  # a repeat of this update must not send it twice
-                await uow.deliveries.claim(DELIVERIES, key, reply.id)
-                await uow.commit()
+            # The key is claimed in the reply's own transaction: a repeat never sends it twice.
+            await self._desk.reply(staff, ticket_id, m.text, delivery=(DELIVERIES, key))
 
     async def _ticket(self, thread: int) -> int | None:
         async with self._uow() as uow:
