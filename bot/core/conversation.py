@@ -78,6 +78,9 @@ class ConversationService:
         channel, key = event.merchant.channel, event.delivery_key
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(event.merchant)
+            if event.display_name and event.display_name != merchant.display_name:
+                merchant.display_name = event.display_name[:128]
+                await uow.merchants.update(merchant)  # committed with the inbound message
             earlier = await uow.deliveries.message_for(channel, key) if key else None
             if earlier is None:
                 inbound = await uow.messages.add(self._inbound(merchant, event))

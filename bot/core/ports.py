@@ -25,6 +25,7 @@ class MerchantRecord:
     locale_pinned: bool = False
     location: Location | None = None
     centre_id: str | None = None
+    display_name: str | None = None  # as the channel names them (Telegram), for staff
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class Incoming:
     message_id: str | None = None  # the channel's id of this message, when it has one
     delivery_key: str | None = None  # channel-unique key; a repeat delivery is handled once
     lang_hint: str | None = None  # the channel's language tag ("zh-TW", "ko-KR"), if any
+    display_name: str | None = None  # how the channel names the merchant, for staff, if it does
 
 
 @dataclass(frozen=True)

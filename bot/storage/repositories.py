@@ -37,6 +37,7 @@ def _merchant_record(row: Merchant) -> MerchantRecord:
         locale_pinned=row.locale_pinned,
         location=location,
         centre_id=row.centre_id,
+        display_name=row.display_name,
     )
 
 
@@ -105,6 +106,7 @@ class SqlMerchantRepository:
                 lat=location.lat if location else None,
                 lon=location.lon if location else None,
                 centre_id=merchant.centre_id,
+                display_name=merchant.display_name,
                 updated_at=_utcnow(),
             )
             .execution_options(synchronize_session=False)

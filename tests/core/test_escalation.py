@@ -328,3 +328,14 @@ async def test_a_repeated_reply_submission_is_sent_once(world: World) -> None:
     async with world.store.uow() as uow:
         items = await uow.outbox.for_ticket(ticket.id)
     assert [i.message_id for i in items] == [first.id, other.id]
+
+
+async def test_the_channels_name_for_the_merchant_is_kept_for_staff(world: World) -> None:
+    await world.chat.handle(Incoming(WEB, "text", text="human", display_name="Wang Xiaoming"))
+    await world.add_staff(ADMIN)
+    (row,) = await world.desk.queue(ADMIN, TicketFilter())
+    view = await world.desk.thread(ADMIN, row.ticket.id)
+    assert view.merchant.display_name == "Wang Xiaoming"
+    await world.chat.handle(Incoming(WEB, "text", text="still there?", display_name="Wang X."))
+    view = await world.desk.thread(ADMIN, row.ticket.id)
+    assert view.merchant.display_name == "Wang X."  # the latest name the channel gave

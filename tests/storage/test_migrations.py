@@ -50,10 +50,10 @@ async def schema_and_drift(url: str) -> tuple[set[str], list[Any]]:
 async def test_upgrade_builds_the_schema_and_is_idempotent(empty_url: str) -> None:
     assert await current_revisions(empty_url) == ()
     first = await upgrade(empty_url)
-    assert first.before == () and first.after == head_revisions() == ("0002",)
+    assert first.before == () and first.after == head_revisions() == ("0003",)
     assert first.changed
     again = await upgrade(empty_url)
-    assert not again.changed and again.before == again.after == ("0002",)
+    assert not again.changed and again.before == again.after == ("0003",)
     tables, drift = await schema_and_drift(empty_url)
     assert tables == {*TABLES, "alembic_version"}
     assert drift == [], "the migrations do not match bot/storage/models.py"
@@ -86,12 +86,12 @@ def test_db_upgrade_command_reports_what_it_did(
     assert run_cli("db", "upgrade") == 0
     assert (tmp_path / "data" / "merchant-bot.db").is_file()
     out = capsys.readouterr().out
-    assert "data/merchant-bot.db: upgraded from an empty database to 0002" in out
+    assert "data/merchant-bot.db: upgraded from an empty database to 0003" in out
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert run_cli("db", "upgrade") == 0
     assert "env.db: upgraded" in capsys.readouterr().out
     assert run_cli("db", "upgrade", "--database-url", f"sqlite:///{tmp_path / 'env.db'}") == 0
-    assert "already at 0002, nothing to do" in capsys.readouterr().out
+    assert "already at 0003, nothing to do" in capsys.readouterr().out
 
 
 def test_db_upgrade_command_fails_cleanly_without_a_database(

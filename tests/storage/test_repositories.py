@@ -50,10 +50,12 @@ async def test_update_persists_locale_location_and_centre(store: StoreUnderTest)
         merchant.locale, merchant.locale_pinned = "zh_Hant", True
         merchant.location = Location(22.543096, 114.057865)
         merchant.centre_id = "shenzhen"
+        merchant.display_name = "王小明"
         await uow.merchants.update(merchant)
         await uow.commit()
     async with store.uow() as uow:
         assert await uow.merchants.get_or_create(ALICE) == merchant
+        assert await uow.merchants.get(merchant.id) == merchant
         merchant.location, merchant.centre_id, merchant.locale_pinned = None, None, False
         await uow.merchants.update(merchant)
         await uow.commit()

@@ -266,8 +266,7 @@ async def test_posts_still_queued_at_shutdown_go_out_at_the_next_start(harness: 
     assert len(harness.fake.in_topic(STAFF_CHAT, thread)) == 1
     harness.fake.failures.clear()
     await harness.staffed()  # the next start posts it, in the same topic
-    # (the merchant's display name was known to the old process only)
-    assert (await topic_has(harness, thread, 2))[-1].endswith(": Order 123 is the one")
+    assert (await topic_has(harness, thread, 2))[-1] == "S**: Order 123 is the one"
     await asyncio.sleep(0.3)
     assert len(harness.fake.in_topic(STAFF_CHAT, thread)) == 2  # and only it, once
     assert len(harness.fake.called("createForumTopic")) == 1
@@ -283,7 +282,7 @@ async def test_tickets_opened_while_away_get_their_topic_at_start(harness: Harne
     await harness.fake.wait_until(lambda: (1, SYSTEM) in harness.store.committed.refs)
     (post,) = await topic_has(harness, thread_of(harness), 1)
     assert "Ticket #1" in post
-    assert post.endswith("Opened before this topic existed.\ntelegram merchant 1: /human")
+    assert post.endswith("Opened before this topic existed.\nS**: /human")  # the stored name
 
 
 # -- the group's pace --------------------------------------------------------------------

@@ -107,6 +107,7 @@ def _event(
         message_id=message_id,
         delivery_key=key,
         lang_hint=user.language_code,  # mapped by the core (bot.core.language.locale_from_tag)
+        display_name=user.name or None,
     )
 
 

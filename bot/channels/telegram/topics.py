@@ -52,7 +52,7 @@ def mask(name: str) -> str:
 def who(ticket: Ticket, merchant: MerchantRecord | None, names: Names) -> str:
     """The merchant as the topic shows them: a masked name when known, else channel and id."""
     if merchant is not None and merchant.key.channel == "telegram":
-        known = names.get(merchant.key.user_id)
+        known = names.get(merchant.key.user_id) or merchant.display_name
         if known:
             return mask(known)
     return f"{ticket.channel} merchant {ticket.merchant_id}"
