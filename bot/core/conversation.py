@@ -212,6 +212,7 @@ class ConversationService:
                     faq_id=d.faq_id if d else None,
                     score=d.score if d else None,
                     buttons=message.buttons,
+                    venue=message.venue,
                 )
             )
         if outcome.feedback is not None:
@@ -249,5 +250,5 @@ class ConversationService:
                 break
             await asyncio.sleep(REPLAY_POLL_SECONDS)
             waited += REPLAY_POLL_SECONDS
-        messages = tuple(Outgoing(m.text, m.buttons) for m in earlier)
+        messages = tuple(Outgoing(m.text, m.buttons, m.venue) for m in earlier)
         return Reply(messages, locale=merchant.locale or "en", duplicate=True)

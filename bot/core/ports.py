@@ -12,7 +12,7 @@ from typing import Protocol, Self
 
 from bot.core.accounts import StaffAccount, StaffSession
 from bot.core.tickets import NewTicket, OutboxItem, Ticket, TicketEvent, TicketFilter, utcnow
-from bot.core.types import Button, Direction, EventKind, Location, MerchantKey
+from bot.core.types import Button, Direction, EventKind, Location, MerchantKey, Venue
 
 
 @dataclass
@@ -44,6 +44,7 @@ class NewMessage:
     faq_id: str | None = None
     score: float | None = None
     buttons: tuple[Button, ...] = ()
+    venue: Venue | None = None  # a map point shown with the message (a centre)
 
 
 @dataclass(frozen=True)

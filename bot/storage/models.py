@@ -101,6 +101,7 @@ class Message(Base):
     faq_id: Mapped[str | None] = mapped_column(String(128))
     score: Mapped[float | None] = mapped_column(Float)
     buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    venue: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

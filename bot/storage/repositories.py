@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnansweredQuestion
-from bot.core.types import Button, Direction, Location, MerchantKey
+from bot.core.types import Button, Direction, Location, MerchantKey, Venue
 from bot.storage.models import Base, Delivery, Feedback, Merchant, Message, UnansweredQuestionRow
 from bot.storage.models import utcnow as _utcnow
 
@@ -41,6 +42,12 @@ def _merchant_record(row: Merchant) -> MerchantRecord:
     )
 
 
+def _venue(data: dict[str, Any] | None) -> Venue | None:
+    if not data:
+        return None
+    return Venue(str(data["title"]), str(data["address"]), float(data["lat"]), float(data["lon"]))
+
+
 def _stored_message(row: Message) -> StoredMessage:
     direction: Direction = "in" if row.direction == "in" else "out"
     return StoredMessage(
@@ -56,6 +63,7 @@ def _stored_message(row: Message) -> StoredMessage:
         faq_id=row.faq_id,
         score=row.score,
         buttons=tuple(Button(b["label"], b["payload"]) for b in row.buttons),
+        venue=_venue(row.venue),
         id=row.id,
         created_at=row.created_at,
     )
@@ -134,6 +142,7 @@ class SqlMessageRepository:
             faq_id=message.faq_id,
             score=message.score,
             buttons=[{"label": b.label, "payload": b.payload} for b in message.buttons],
+            venue=asdict(message.venue) if message.venue is not None else None,
             created_at=_utcnow(),
         )
         self.session.add(row)

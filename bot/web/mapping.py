@@ -83,7 +83,7 @@ def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Js
         if m.direction == "out":
             labels.update({b.payload: b.label for b in m.buttons})
             locale = m.locale or locale
-            shown.append(message_json("out", m.text, m.buttons))
+            shown.append(message_json("out", m.text, m.buttons, m.venue))
         elif m.kind == "button":
             shown.append(message_json("in", labels.get(m.payload, m.text or m.payload)))
         elif m.kind == "location":

@@ -157,3 +157,13 @@ def test_a_broken_centres_file_from_the_start_falls_back(
     button = run(service.handle(Incoming(WEB, "button", payload="centre")))
     assert "Tell me which city you are in" in button.messages[0].text
     assert "500" in say(service, "How much is the security deposit?").messages[0].text
+
+
+def test_a_repeated_delivery_gets_the_map_point_again(service: ConversationService) -> None:
+    event = Incoming(TELEGRAM, "text", text="I'm in Ningbo", delivery_key="u:1")
+    first = run(service.handle(event))
+    again = run(service.handle(event))
+    assert again.duplicate and first.messages[0].venue is not None
+    assert again.messages == first.messages  # the venue too, not only the text
+    (stored,) = [m for m in run(service.history(TELEGRAM)) if m.direction == "out"]
+    assert stored.venue == first.messages[0].venue

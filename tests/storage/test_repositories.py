@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.ports import MerchantRecord, NewMessage, UnansweredQuestion, UnitOfWork
-from bot.core.types import Button, Location, MerchantKey
+from bot.core.types import Button, Location, MerchantKey, Venue
 from tests.storage.conftest import StoreUnderTest
 
 ALICE = MerchantKey("telegram", "1001")
@@ -82,6 +82,7 @@ async def test_messages_round_trip_with_buttons_and_decision(store: StoreUnderTe
                 faq_id="security-deposit",
                 score=0.8125,
                 buttons=(Button("有帮助", "fb:1:1"), Button("没帮助", "fb:1:0")),
+                venue=Venue("深圳商家发展中心", "南山区", 22.5431, 114.0579),
             )
         )
         await uow.commit()
@@ -92,6 +93,8 @@ async def test_messages_round_trip_with_buttons_and_decision(store: StoreUnderTe
     assert got_q == question and got_a == answer
     assert got_a is not None and got_a.buttons[1] == Button("没帮助", "fb:1:0")
     assert (got_a.action, got_a.faq_id, got_a.score) == ("answer", "security-deposit", 0.8125)
+    assert got_a.venue == Venue("深圳商家发展中心", "南山区", 22.5431, 114.0579)
+    assert got_q is not None and got_q.venue is None
     assert got_q is not None and got_q.channel_message_id == "tg-7" and got_q.payload == ""
     assert got_q.buttons == () and got_q.action is None and got_q.score is None
     assert got_a.created_at.tzinfo is not None

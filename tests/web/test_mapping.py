@@ -92,3 +92,17 @@ def test_history_times_follow_locale_and_zone() -> None:
     assert "time" not in shown[0]  # the merchant's own messages, as shown live, carry none
     assert "10:05" in shown[1]["time"] and shown[2]["time"] == "10:05"
     assert history_json(stored, "Not/AZone")["messages"][2]["time"] == "01:05"  # UTC
+
+
+def test_history_keeps_the_map_point_and_marks_staff_replies() -> None:
+    venue = Venue("Busan centre", "Jung-gu, Busan", 35.1, 129.03)
+    shown = history_json(
+        [
+            stored("in", "text", "I'm in Busan", id=1),
+            stored("out", "text", "Nearest: Busan centre", venue=venue, reply_to=1, id=2),
+            stored("out", "staff", "Hi, this is Jin from Busan.", id=3),
+        ]
+    )["messages"]
+    assert shown[1]["venue"] == {"title": "Busan centre", "address": "Jung-gu, Busan",
+                                 "lat": 35.1, "lon": 129.03}  # fmt: skip
+    assert "from" not in shown[1] and shown[2]["from"] == "staff"

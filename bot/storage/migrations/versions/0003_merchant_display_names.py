@@ -1,4 +1,4 @@
-"""Merchants keep the name their channel gives them (Telegram), for staff.
+"""Merchants keep the name their channel gives them (Telegram); messages keep their map point.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,9 +22,13 @@ def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("merchants", schema=None) as batch_op:
         batch_op.add_column(sa.Column("display_name", sa.String(length=128), nullable=True))
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("venue", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_column("venue")
     with op.batch_alter_table("merchants", schema=None) as batch_op:
         batch_op.drop_column("display_name")
