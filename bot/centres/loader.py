@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from bot.centres.model import WEEKDAYS, Centre, Centres, Interval, Weekday
-from bot.faq.model import LANGS, Lang, is_lang
+from bot.faq.langtexts import lang_texts
 from bot.faq.problems import Problem, errors
 from bot.faq.yamlnodes import (
     MappingNode,
@@ -88,8 +88,8 @@ def _centre(node: Node, file: str, problems: list[Problem]) -> Centre | None:
         if key not in fields:
             found.append(Problem(file, line, f"missing field '{key}'"))
     centre_id = _ident(fields.get("id"), file, "id", found)
-    name = _texts(fields.get("name"), file, "name", found)
-    address = _texts(fields.get("address"), file, "address", found)
+    name = lang_texts(fields.get("name"), file, "name", found)
+    address = lang_texts(fields.get("address"), file, "address", found)
     point = _location(fields.get("location"), file, found)
     timezone = _timezone(fields.get("timezone"), file, found)
     hours = _hours(fields.get("hours"), file, found)
@@ -129,30 +129,6 @@ def _ident(node: Node | None, file: str, what: str, problems: list[Problem]) -> 
         )
         return None
     return value
-
-
-def _texts(node: Node | None, file: str, what: str, problems: list[Problem]) -> dict[Lang, str]:
-    if node is None:
-        return {}
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(file, line_of(node), f"'{what}' must map en, zh and ko"))
-        return {}
-    items, found = mapping_items(node, file)
-    problems.extend(found)
-    out: dict[Lang, str] = {}
-    for key, value in items.items():
-        if not is_lang(key):
-            problems.append(Problem(file, line_of(value), f"unknown language '{key}' in '{what}'"))
-            continue
-        text = scalar_str(value)
-        if text is None or not text.strip():
-            problems.append(Problem(file, line_of(value), f"'{what}.{key}' must be non-empty text"))
-            continue
-        out[key] = text.strip()
-    for lang in LANGS:
-        if lang not in items:
-            problems.append(Problem(file, line_of(node), f"'{what}' has no '{lang}'"))
-    return out
 
 
 def _number(node: Node) -> float | None:

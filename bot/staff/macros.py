@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from bot.faq.chinese import to_traditional
-from bot.faq.model import LANGS, Lang, is_lang
+from bot.faq.langtexts import lang_texts
+from bot.faq.model import Lang
 from bot.faq.problems import Problem, errors
 from bot.faq.yamlnodes import (
     MappingNode,
@@ -128,40 +129,11 @@ def _macro(node: Node, file: str, problems: list[Problem]) -> Macro | None:
         problems.append(
             Problem(file, line_of(fields["id"]), "id must be lowercase letters, digits and '-'")
         )
-    title = _texts(fields.get("title"), file, "title", problems, max_len=80)
-    text = _texts(fields.get("text"), file, "text", problems, max_len=MAX_TEXT)
+    title = lang_texts(fields.get("title"), file, "title", problems, max_len=80)
+    text = lang_texts(fields.get("text"), file, "text", problems, max_len=MAX_TEXT)
     if len(problems) > before or macro_id is None:
         return None
     return Macro(macro_id, title, text, line)
-
-
-def _texts(
-    node: Node | None, file: str, what: str, problems: list[Problem], max_len: int
-) -> dict[Lang, str]:
-    if node is None:
-        return {}
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(file, line_of(node), f"'{what}' must map en, zh and ko"))
-        return {}
-    items, found = mapping_items(node, file)
-    problems.extend(found)
-    out: dict[Lang, str] = {}
-    for key, value in items.items():
-        text = scalar_str(value)
-        if not is_lang(key):
-            problems.append(Problem(file, line_of(value), f"unknown language '{key}' in '{what}'"))
-        elif text is None or not text.strip():
-            problems.append(Problem(file, line_of(value), f"'{what}.{key}' must be non-empty text"))
-        elif len(text.strip()) > max_len:
-            problems.append(
-                Problem(file, line_of(value), f"'{what}.{key}' is longer than {max_len} characters")
-            )
-        else:
-            out[key] = text.strip()
-    for lang in LANGS:
-        if lang not in items:
-            problems.append(Problem(file, line_of(node), f"'{what}' has no '{lang}'"))
-    return out
 
 
 @dataclass
