@@ -6,7 +6,10 @@ import pytest
 
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
+from bot.faq.model import Faq
 from bot.faq.replies import reply_text
+from bot.faq.signals import SignalDetector
+from bot.faq.text import normalize
 from tests.conftest import WriteFaq, entry_yaml
 
 SMALL = "entries:\n" + "".join(
@@ -190,3 +193,80 @@ def test_long_chatty_message_is_answered_from_its_best_clause(small: Matcher) ->
         "how much is the security deposit?"
     )
     assert (d.action, d.faq_id) == ("answer", "security-deposit")
+
+
+def test_context_clause_does_not_pick_the_entry_when_the_question_fits(small: Matcher) -> None:
+    # The first sentence is about shipping, but the question is about the deposit.
+    d = small.ask("我们一直用自己的快递发海外订单。保证金要交多少？")
+    assert (d.action, d.faq_id) == ("answer", "security-deposit")
+
+
+def test_bare_question_clause_leaves_the_topic_to_the_context(small: Matcher) -> None:
+    d = small.ask("The commission per sale is fine for us. How do I change it?")
+    assert (d.action, d.faq_id) == ("answer", "commission-rates")
+
+
+@pytest.mark.parametrize(
+    "text", ["good morning!", "早上好呀", "좋은 아침이에요~", "hi there, thanks a lot"]
+)
+def test_greeting_only_falls_back(small: Matcher, text: str) -> None:
+    assert small.ask(text).action == "fallback", text
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("good morning, how much is the deposit?", "security-deposit"),
+        ("안녕하세요 보증금 얼마예요?", "security-deposit"),
+    ],
+)
+def test_greeting_before_a_question_is_answered(small: Matcher, text: str, faq_id: str) -> None:
+    assert (small.ask(text).action, small.ask(text).faq_id) == ("answer", faq_id)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is the dollar to euro exchange rate today",
+        "how do I reset the password on my iphone",
+        "I need to renew my passport",
+        "現在美元兌人民幣匯率多少",
+        "카카오톡 비밀번호 바꾸는 법",
+    ],
+)
+def test_personal_look_alikes_fall_back(small: Matcher, text: str) -> None:
+    assert small.ask(text).action == "fallback", text
+
+
+def test_no_seller_phrasing_looks_off_topic(shipped_faq: Faq) -> None:
+    # Seller vocabulary (stock, flat file, Visa card, 健身器材) must not read as everyday life.
+    detector = SignalDetector.packaged("offtopic")
+    for entry in shipped_faq:
+        if entry.escalate:
+            continue  # compliance signals win over off-topic ones for these anyway
+        for phrasings in entry.questions.values():
+            for q in phrasings:
+                assert detector.detect(normalize(q)) is None, (entry.id, q)
+    # A seller buying stock is not a shopper.
+    assert detector.detect(normalize("I bought the stock from a wholesaler")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "押金多少钱",  # a deposit question, not held funds
+        "晚发货会被扣分吗",  # a rating penalty, not a customs seizure
+        "화상 상담도 가능해요?",  # a video call, not a burn
+        "banned products list?",  # prohibited items, not a banned account
+        "can i appeal a claim decided against me?",  # a buyer dispute, not a suspension
+    ],
+)
+def test_ordinary_questions_raise_no_compliance_signal(text: str) -> None:
+    assert SignalDetector.packaged("compliance").detect(normalize(text)) is None, text
+
+
+def test_answer_words_count_partly_towards_coverage(shipped_matcher: Matcher) -> None:
+    index = shipped_matcher.index
+    pos = index.ids.index("product-images")
+    # "pixels" is in the entry's answer but in none of its phrasings.
+    assert 0 < index.coverage(index.prepare("pixels"), pos) < 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.faq.chinese import pinyin, to_traditional
+from bot.faq.matcher import Matcher
 from bot.faq.text import detect_language, is_traditional, normalize
+from bot.faq.thesaurus import Thesaurus
 from bot.faq.tokens import tokenize
 from bot.faq.vocab import LatinVocabulary
 
@@ -72,3 +74,19 @@ def test_vocabulary_repairs_typos_and_missing_spaces() -> None:
     assert vocab.repair("howmuchisthedeposit") == "how much is the deposit"
     assert vocab.repair("weather") == "weather"  # nothing close enough: left alone
     assert vocab.repair("abc") == "abc"  # too short to correct safely
+
+
+def test_spaced_korean_thesaurus_items_also_match_unspaced() -> None:
+    thesaurus = Thesaurus({"ko": [["정산계좌", "받을 계좌"], ["배송비", "배송 요금"]]})
+    assert thesaurus.apply("받을계좌 변경") == "정산계좌 변경"
+    assert thesaurus.apply("배송요금 얼마") == "배송비 얼마"
+
+
+def test_unspaced_form_never_rewrites_another_canonical_form() -> None:
+    thesaurus = Thesaurus({"ko": [["정산계좌", "정산 계좌"], ["정산", "정 산"]]})
+    assert thesaurus.apply("정산") == "정산"
+
+
+def test_question_clauses_are_marked(shipped_matcher: Matcher) -> None:
+    parts = shipped_matcher.index.clauses("we make lamps in Foshan. how long until payout? thanks")
+    assert [p.question for p in parts] == [False, True, False]

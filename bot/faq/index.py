@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -19,8 +19,13 @@ from bot.faq.tokens import latin_words, tokenize
 from bot.faq.vocab import LatinVocabulary
 
 ANSWER_WEIGHT = 0.35  # answers add recall for paraphrases but are noisier than phrasings
+# A topic word found only in the entry's answer counts this much towards coverage: sellers
+# paraphrase with the answer's own words ("supplements", "stock") that no phrasing happens to use.
+ANSWER_COVERAGE = 0.3
 # Sentence and clause breaks in any of the three languages (and chat habits: "~", newlines).
 _CLAUSE_RE = re.compile(r"[。！？!?；;，,、\n~～…]+|\.(?:\s|$)|\s-\s")
+
+_QUESTION_RE = re.compile("[?？]")
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -36,6 +41,7 @@ class Query:
     ids: list[int] = field(default_factory=list, compare=False)
     topic_ids: IntArray = field(default_factory=lambda: np.empty(0, np.int32), compare=False)
     unknown_topic: int = 0
+    question: bool = False  # a clause that ends with a question mark
 
 
 class LexicalIndex:
@@ -69,6 +75,7 @@ class LexicalIndex:
         self.vocab: dict[str, int] = terms.vocab()
         self.vocabulary = LatinVocabulary(words)
         self.entry_tokens: list[IntArray] = [ids for ids, _ in question_docs]  # ascending
+        self.answer_tokens: list[IntArray] = [ids for ids, _ in answer_docs]  # ascending
         df = np.zeros(len(self.vocab), dtype=np.float64)
         for tokens in self.entry_tokens:
             df[tokens] += 1
@@ -87,9 +94,19 @@ class LexicalIndex:
 
     def clauses(self, text: str) -> list[Query]:
         """The message's clauses (split at sentence punctuation), when it has more than one."""
-        parts = [normalize(p) for p in _CLAUSE_RE.split(text)]
-        parts = [p for p in parts if p]
-        return [self._prepare_normalized(p) for p in parts] if len(parts) > 1 else []
+        parts: list[tuple[str, bool]] = []
+        start = 0
+        for brk in [*_CLAUSE_RE.finditer(text), None]:
+            end = brk.start() if brk else len(text)
+            part = normalize(text[start:end])
+            # A clause is a question when the break after it has a question mark.
+            asks = brk is not None and _QUESTION_RE.search(brk.group(0)) is not None
+            if part:
+                parts.append((part, asks))
+            start = brk.end() if brk else end
+        if len(parts) < 2:
+            return []
+        return [replace(self._prepare_normalized(p), question=q) for p, q in parts]
 
     def _prepare_normalized(self, normalized: str) -> Query:
         repaired = " ".join(
@@ -110,7 +127,7 @@ class LexicalIndex:
         return self._table.scores(query.ids)
 
     def coverage(self, query: Query, position: int) -> float:
-        """IDF-weighted share of the query's topic tokens that the entry's phrasings contain."""
+        """IDF-weighted share of the query's topic tokens in the entry (answer-only ones partly)."""
         weights = self.idf[query.topic_ids]
         total = float(weights.sum()) + query.unknown_topic * self.unknown_idf
         if total <= 0:
@@ -118,6 +135,17 @@ class LexicalIndex:
         entry = self.entry_tokens[position]
         if not len(entry) or not len(query.topic_ids):
             return 0.0
-        at = np.minimum(np.searchsorted(entry, query.topic_ids), len(entry) - 1)
-        hit = entry[at] == query.topic_ids
-        return float(weights[hit].sum()) / total
+        hit = _contains(entry, query.topic_ids)
+        covered = float(weights[hit].sum())
+        if not hit.all():
+            answer = self.answer_tokens[position]
+            if len(answer):
+                only = _contains(answer, query.topic_ids) & ~hit
+                covered += ANSWER_COVERAGE * float(weights[only].sum())
+        return covered / total
+
+
+def _contains(sorted_ids: IntArray, ids: IntArray) -> npt.NDArray[np.bool_]:
+    """Which of ``ids`` occur in the ascending array ``sorted_ids`` (non-empty)."""
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return np.asarray(sorted_ids[at] == ids)

@@ -102,7 +102,14 @@ class Matcher:
         """Candidates by confidence (whole message or best clause), with whole-message BM25."""
         best: dict[int, float] = {}
         whole: dict[int, float] = {}
+        # Question clauses first: when one fits an entry well enough to answer, the clauses
+        # around it are context ("we are a furniture maker in Foshan") and must not pick the
+        # entry. A bare "how do I change it?" still leaves the topic to the other clauses.
+        clauses = sorted(clauses, key=lambda c: not c.question)
+        asked = 0.0
         for part in [query, *clauses]:
+            if not part.question and part is not query and asked >= self.thresholds.answer:
+                break
             scores = self.index.scores(part)
             if not len(scores) or float(scores.max()) <= 0:
                 continue
@@ -118,6 +125,8 @@ class Matcher:
                 if part is query:
                     whole[at] = float(scores[pos])
                 best[at] = max(best.get(at, 0.0), conf)
+                if part.question:
+                    asked = max(asked, conf)
         ranked = [
             (Candidate(self.index.ids[p], round(c, 4)), whole[p]) for p, c in best.items() if c > 0
         ]

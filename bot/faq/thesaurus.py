@@ -20,6 +20,7 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 # "import our listings" and "import my listings" are one phrase to the thesaurus.
 _POSSESSIVE = frozenset({"our", "your", "their", "his", "her"})
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 
 
 def _fold(item: str) -> str:
@@ -44,6 +45,13 @@ class Thesaurus:
                         continue
                     if variant != items[0]:
                         mapping[variant] = items[0]
+        # Korean is often typed without spaces (정산계좌 for 정산 계좌): every spaced Hangul
+        # item also matches run together, unless that form is listed or canonical already.
+        canonical = set(mapping.values())
+        for variant, target in list(mapping.items()) + [(c, c) for c in canonical]:
+            joined = variant.replace(" ", "")
+            if joined != variant and _HANGUL_RE.search(joined) and joined not in canonical:
+                mapping.setdefault(joined, target)
         self._mapping = mapping
         # Latin items match whole words: a phrase table keyed by its first word.
         self._phrases = {tuple(v.split()): c for v, c in mapping.items() if v.isascii()}
