@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from bot.centres.finder import CentreFinder, utc_now
 from bot.centres.gazetteer import Gazetteer, default_gazetteer
 from bot.centres.loader import load_centres
 from bot.faq.problems import Problem, errors
+from bot.faq.watching import report_rejected, watch
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,7 @@ class CentresHolder:
         centres, problems = load_centres(self.path)
         self.state.problems = problems
         if centres is None:
-            for problem in errors(problems):
-                log.error("centres problem", extra={"problem": str(problem)})
-            log.error("centres not reloaded; still serving the last good version")
+            report_rejected("centres", problems)
             return False
         self._finder = CentreFinder(centres, self._gazetteer, self._clock)
         self.state.centres = len(centres)
@@ -96,9 +94,4 @@ class CentresHolder:
 
     async def watch(self, every: float) -> None:
         """Poll for changes forever; loads run in a thread so chats are not blocked."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await asyncio.to_thread(self.reload)
-            except Exception:  # a bad edit must never take the bot down
-                log.exception("centres reload failed; still serving the last good version")
+        await watch(self.reload, every, "centres")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from bot.faq.loader import faq_files, load_faq
 from bot.faq.matcher import Matcher
 from bot.faq.problems import Problem, errors
+from bot.faq.watching import report_rejected, watch
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,7 @@ class FaqHolder:
         faq, problems = load_faq(self.folder)
         self.state.problems = problems
         if faq is None:
-            for problem in errors(problems):
-                log.error("faq problem", extra={"problem": str(problem)})
-            log.error("faq not reloaded; still serving the last good version")
+            report_rejected("faq", problems)
             return False
         self._matcher = Matcher(faq)
         self.state.entries = len(faq)
@@ -74,9 +72,4 @@ class FaqHolder:
 
     async def watch(self, every: float) -> None:
         """Poll for changes forever; builds run in a thread so chats are not blocked."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await asyncio.to_thread(self.reload)
-            except Exception:  # a bad edit must never take the bot down
-                log.exception("faq reload failed; still serving the last good version")
+        await watch(self.reload, every, "faq")
