@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from bot.cli.centre import centres_file_option, centres_path
 from bot.cli.db import database_url
 from bot.core.accounts import ROLES, StaffAccount
+from bot.core.teams import TeamDirectory
 from bot.staff.accounts import (
     AccountError,
     Accounts,
@@ -18,10 +21,16 @@ from bot.staff.accounts import (
     check_role,
     check_teams,
     check_username,
+    team_ids,
 )
 from bot.staff.passwords import PasswordRejected, check_new
 
 Action = Callable[[Accounts, argparse.Namespace], Awaitable[str]]
+TEAM_HELP = "a centre's team id (its `team`, else its id) or 'default'; repeatable"
+
+
+class TeamsUnavailable(Exception):
+    """The centres file (where the team ids come from) cannot be read."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,13 +52,42 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     add = action("add", "create an account (password from stdin, or prompted twice)", _add)
     add.add_argument("--role", required=True, choices=ROLES, help="agent: own teams; admin: all")
-    add.add_argument("--team", action="append", default=[], metavar="ID", help="repeatable")
+    add.add_argument("--team", action="append", default=[], metavar="ID", help=TEAM_HELP)
+    centres_file_option(add)
     action("list", "list the accounts", _list, user=False)
     action("disable", "stop an account signing in; its sessions end at once", _disable)
     action("enable", "let a disabled or locked-out account sign in again", _enable)
     action("password", "set a new password (stdin, or prompted twice)", _password)
     teams = action("teams", "replace an account's teams", _teams)
-    teams.add_argument("--team", action="append", required=True, metavar="ID", help="repeatable")
+    teams.add_argument("--team", action="append", required=True, metavar="ID", help=TEAM_HELP)
+    centres_file_option(teams)
+
+
+def team_directory(args: argparse.Namespace) -> TeamDirectory | None:
+    """The teams of the centres file ``serve`` would read, when ``--team`` ids need checking.
+
+    Like ``serve``, a missing centres file means the default queue only, unless the file was
+    named (``--centres-file`` or ``CENTRES_FILE``); a broken one is ``TeamsUnavailable``.
+    """
+    if not getattr(args, "team", None):
+        return None
+    from bot.centres.loader import load_centres
+    from bot.core.centre_teams import CentreTeams
+    from bot.faq.problems import errors
+
+    path = centres_path(args)
+    centres, problems = load_centres(path)
+    named = args.centres_file is not None or bool(os.environ.get("CENTRES_FILE"))
+    if centres is None and (path.exists() or named):
+        first = next(iter(errors(problems)), f"{path}: cannot be read")
+        raise TeamsUnavailable(f"cannot check the team ids: {first}")
+    directory = CentreTeams(lambda: centres)
+    try:
+        check_teams(args.team, team_ids(directory))
+    except InvalidInput as exc:
+        source = f"from {path}" if centres is not None else f"no centres file at {path}"
+        raise InvalidInput(f"{exc} ({source}; --centres-file reads another)") from None
+    return directory
 
 
 def read_password() -> str:
@@ -69,12 +107,16 @@ def _run(args: argparse.Namespace, action: Action) -> int:
 
     command = f"merchant-bot staff {args.staff_command}"
     try:
-        print(asyncio.run(_with_accounts(database_url(args.database_url), args, action)))
+        teams = team_directory(args)  # before the database and the password prompt
+        print(asyncio.run(_with_accounts(database_url(args.database_url), args, action, teams)))
     except (InvalidInput, PasswordRejected) as exc:
         print(f"{command}: {exc}", file=sys.stderr)
         return 2
     except AccountError as exc:
         print(f"{command}: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except TeamsUnavailable as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
         return 1
     except (StorageError, SQLAlchemyError, OSError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -83,7 +125,9 @@ def _run(args: argparse.Namespace, action: Action) -> int:
     return 0
 
 
-async def _with_accounts(url: str, args: argparse.Namespace, action: Action) -> str:
+async def _with_accounts(
+    url: str, args: argparse.Namespace, action: Action, teams: TeamDirectory | None
+) -> str:
     from bot.storage.database import is_sqlite
     from bot.storage.migrate import upgrade
     from bot.storage.uow import SqlStore
@@ -92,14 +136,14 @@ async def _with_accounts(url: str, args: argparse.Namespace, action: Action) -> 
         await upgrade(url)
     store = SqlStore(url)
     try:
-        return await action(Accounts(store.uow), args)
+        return await action(Accounts(store.uow, teams=teams), args)
     finally:
         await store.close()
 
 
 async def _add(accounts: Accounts, args: argparse.Namespace) -> str:
     # Check everything before asking for the password: a typo should not cost a prompt.
-    check_username(args.username), check_role(args.role), check_teams(args.team)
+    check_username(args.username), check_role(args.role), accounts.check_teams(args.team)
     account = await accounts.add(args.username, args.role, check_new(read_password()), args.team)
     note = "" if account.role == "admin" or account.teams else " (no team: sees no tickets yet)"
     return f"added {describe(account)}{note}"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
 from bot.core.accounts import ROLES, Role, StaffAccount
 from bot.core.ports import UnitOfWork
+from bot.core.teams import TeamDirectory
 from bot.core.tickets import utcnow
 from bot.staff.auth import normalise_username
 from bot.staff.passwords import Passwords, check_new
@@ -36,15 +37,26 @@ def check_username(username: str) -> str:
     return name
 
 
-def check_teams(teams: Iterable[str]) -> tuple[str, ...]:
-    """Team ids, each once, in the order given, or ``InvalidInput``."""
+def check_teams(teams: Iterable[str], known: Collection[str] | None = None) -> tuple[str, ...]:
+    """Team ids, each once, in the order given, or ``InvalidInput``.
+
+    With ``known`` (the ids tickets can be routed to), any other id is refused: an agent in a
+    team that does not exist would see no tickets and no one would notice.
+    """
     out: list[str] = []
     for team in teams:
         if not TEAM_RE.fullmatch(team):
             raise InvalidInput(f"invalid team id {team!r}")
+        if known is not None and team not in known:
+            raise InvalidInput(f"unknown team id {team!r}: the teams are {', '.join(known)}")
         if team not in out:
             out.append(team)
     return tuple(out)
+
+
+def team_ids(directory: TeamDirectory) -> tuple[str, ...]:
+    """The ids of a directory's teams (the centres' teams, then the default queue)."""
+    return tuple(team.id for team in directory.teams())
 
 
 def check_role(role: str) -> Role:
@@ -64,10 +76,16 @@ class Accounts:
         *,
         passwords: Passwords | None = None,
         clock: Callable[[], datetime] = utcnow,
+        teams: TeamDirectory | None = None,
     ) -> None:
         self._uow = uow
         self.passwords = passwords or Passwords()
         self._clock = clock
+        self._teams = teams  # None: any well-formed team id is accepted
+
+    def check_teams(self, teams: Iterable[str]) -> tuple[str, ...]:
+        """Team ids checked against the directory, when there is one."""
+        return check_teams(teams, None if self._teams is None else team_ids(self._teams))
 
     async def add(
         self, username: str, role: str, password: str, teams: Iterable[str] = ()
@@ -77,7 +95,7 @@ class Accounts:
             username=check_username(username),
             role=check_role(role),
             password_hash="",
-            teams=check_teams(teams),
+            teams=self.check_teams(teams),
             created_at=self._clock(),
         )
         check_new(password)
@@ -123,7 +141,7 @@ class Accounts:
 
     async def set_teams(self, username: str, teams: Iterable[str]) -> StaffAccount:
         """Replace the account's teams."""
-        checked = check_teams(teams)
+        checked = self.check_teams(teams)
 
         def set_teams(account: StaffAccount) -> None:
             account.teams = checked

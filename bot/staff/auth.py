@@ -2,7 +2,12 @@
 
 The browser holds a random token; the database holds only its SHA-256, so a leaked table
 cannot be replayed. Every failure costs the same: an unknown, disabled or locked account is
-verified against a dummy hash, and each failure waits a little before answering.
+verified against a dummy hash, and each failure waits a little before answering. (An account
+whose hash predates the current parameters costs its old parameters until its owner's next
+sign-in re-hashes it.)
+
+Password checks run through a ``HashGate``: off the event loop, a few at a time, and refused
+with ``Busy`` (no check made, no failure counted) when too many are already running or waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from bot.core.accounts import StaffAccount, StaffSession
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import utcnow
 from bot.staff.passwords import Passwords
+from bot.staff.throttle import Busy, HashGate
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +77,11 @@ class StaffAuth:
         lockout: timedelta = LOCKOUT,
         failure_delay: float = FAILURE_DELAY,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        gate: HashGate | None = None,
     ) -> None:
         self._uow = uow
         self.passwords = passwords or Passwords()
+        self.gate = HashGate() if gate is None else gate
         self._clock = clock
         self.session_ttl = session_ttl
         self.max_failures = max_failures
@@ -82,17 +90,23 @@ class StaffAuth:
         self._sleep = sleep
 
     async def login(self, username: str, password: str) -> Login | None:
-        """A new session for the right password of an active, unlocked account; else None."""
+        """A new session for the right password of an active, unlocked account; else None.
+
+        Raises ``Busy`` when the gate has no room for another password check.
+        """
         name = normalise_username(username)
         async with self._uow() as uow:
             account = await uow.staff.get(name) if name else None
         now = self._clock()
         usable = account is not None and not account.disabled and not _locked(account, now)
         stored = account.password_hash if account is not None and usable else None
-        # argon2 is CPU-bound by design: keep the event loop serving everyone else meanwhile
-        matches = await asyncio.to_thread(
-            self.passwords.verify, stored or self.passwords.dummy_hash, password
-        )
+        passwords = self.passwords
+
+        def verify() -> bool:  # the dummy too is hashed (once) on the gate's thread
+            return passwords.verify(stored or passwords.dummy_hash, password)
+
+        # argon2 is CPU- and memory-bound by design: a few at a time, off the event loop
+        matches = await self.gate.run(verify)
         if account is None or not usable or not matches:
             if account is not None and usable:
                 await self._failed(name)
@@ -157,7 +171,12 @@ class StaffAuth:
                 return None
             account.failed_logins, account.locked_until = 0, None
             if self.passwords.needs_rehash(account.password_hash):
-                account.password_hash = await asyncio.to_thread(self.passwords.hash, password)
+                try:
+                    account.password_hash = await self.gate.run(
+                        lambda: self.passwords.hash(password)
+                    )
+                except Busy:  # the sign-in stands; the upgrade waits for the next one
+                    log.info("staff password re-hash deferred", extra={"username": name})
             await uow.staff.update(account)
             await uow.staff.add_session(session)
             await uow.commit()

@@ -31,6 +31,7 @@ from bot.staff.accounts import Accounts
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import MacroHolder
 from bot.staff.passwords import Passwords
+from bot.staff.throttle import HashGate, SlidingWindow
 from bot.storage.migrate import upgrade
 from bot.web.app import create_app
 from bot.web.staff import staff_routes
@@ -61,6 +62,19 @@ class Clock:
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+
+@dataclass
+class Ticker:
+    """A monotonic clock in seconds that moves only when told (for the sign-in limiter)."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class Teams:
@@ -103,6 +117,9 @@ class Console:
     auth: StaffAuth
     accounts: Accounts
     app: Starlette
+    limiter: SlidingWindow
+    ticker: Ticker
+    gate: HashGate
 
     def say(self, user: str, text: str) -> Reply:
         return run(self.chat.handle(Incoming(MerchantKey("web", user), "text", text=text)))
@@ -181,16 +198,21 @@ def console(shipped_matcher: Matcher) -> Console:
     )
     deliverer = Deliverer(store.uow, {"web": outbound}, clock=clock)
     desk = Desk(store.uow, lambda: teams, clock=clock, wake=deliverer.wake)
-    auth = StaffAuth(store.uow, passwords=FAST, clock=clock, failure_delay=0)
+    gate = HashGate()
+    auth = StaffAuth(store.uow, passwords=FAST, clock=clock, failure_delay=0, gate=gate)
     accounts = Accounts(store.uow, passwords=FAST, clock=clock)
     macros = MacroHolder(FAQ_DIR / "macros.yaml")
-    routes = staff_routes(desk, auth, macros, lambda: teams, clock=clock)
+    ticker = Ticker()
+    limiter = SlidingWindow(clock=ticker)
+    routes = staff_routes(desk, auth, macros, lambda: teams, clock=clock, limiter=limiter)
 
     async def health() -> dict[str, Any]:
         return {"ok": True}
 
     app = create_app(chat, health, routes=routes)
-    return Console(store, clock, chat, desk, deliverer, outbound, auth, accounts, app)
+    return Console(
+        store, clock, chat, desk, deliverer, outbound, auth, accounts, app, limiter, ticker, gate
+    )
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -13,20 +15,51 @@ from bot.core.accounts import StaffAccount
 from bot.staff.accounts import Accounts
 from bot.staff.auth import StaffAuth
 from bot.staff.passwords import Passwords
+from bot.staff.throttle import Busy, HashGate
 from tests.fakes import FakeStore
 from tests.staff.conftest import FAST, PASSWORD, Clock
+from tests.staff.test_passwords import LEGACY
 
 
 class CountingPasswords(Passwords):
-    """The real argon2id checks, noting which hashes were verified."""
+    """The real argon2id checks, noting which hashes were verified, and on which threads."""
 
-    def __init__(self) -> None:
-        super().__init__(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        super().__init__(hasher or PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
         self.verified: list[str] = []
+        self.threads: list[str] = []
+
+    def hash(self, password: str) -> str:
+        self.threads.append(threading.current_thread().name)
+        return super().hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
         self.verified.append(password_hash)
+        self.threads.append(threading.current_thread().name)
         return super().verify(password_hash, password)
+
+
+class BlockingPasswords(CountingPasswords):
+    """Checks that hold their thread until released, counting how many run at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self.running = self.most = 0
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        self.started.release()
+        try:
+            assert self.release.wait(timeout=30), "never released"
+            return super().verify(password_hash, password)
+        finally:
+            with self._lock:
+                self.running -= 1
 
 
 @dataclass
@@ -36,12 +69,16 @@ class World:
     passwords: CountingPasswords = field(default_factory=CountingPasswords)
     slept: list[float] = field(default_factory=list)
 
-    def auth(self, passwords: Passwords | None = None) -> StaffAuth:
+    def auth(self, passwords: Passwords | None = None, gate: HashGate | None = None) -> StaffAuth:
         async def sleep(seconds: float) -> None:
             self.slept.append(seconds)
 
         return StaffAuth(
-            self.store.uow, passwords=passwords or self.passwords, clock=self.clock, sleep=sleep
+            self.store.uow,
+            passwords=passwords or self.passwords,
+            clock=self.clock,
+            sleep=sleep,
+            gate=gate,
         )
 
     @property
@@ -183,6 +220,55 @@ async def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(world: World) -
     upgraded = (await world.account("alice")).password_hash
     assert upgraded.startswith("$argon2id$v=19$m=16,t=2,p=1$")
     assert await world.auth(stronger).login("alice", PASSWORD) is not None
+
+
+async def test_a_legacy_64_mib_hash_still_signs_in_and_is_rehashed_to_19_mib(world: World) -> None:
+    alice = await world.account("alice")
+    async with world.store.uow() as uow:
+        alice.password_hash = LEGACY.hash(PASSWORD)
+        await uow.staff.update(alice)
+        await uow.commit()
+    auth = world.auth(Passwords())  # the real parameters
+    assert await auth.login("alice", "wrong password") is None
+    assert (await world.account("alice")).password_hash.startswith("$argon2id$v=19$m=65536,")
+    assert await auth.login("alice", PASSWORD) is not None
+    upgraded = (await world.account("alice")).password_hash
+    assert upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await auth.login("alice", PASSWORD) is not None  # the new hash works too
+
+
+async def test_password_work_runs_only_on_the_gates_threads(world: World) -> None:
+    passwords = CountingPasswords(PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
+    auth = world.auth(passwords)
+    assert await auth.login("nobody", PASSWORD) is None  # makes the dummy hash, checks it
+    assert await auth.login("alice", PASSWORD) is not None  # checks, then re-hashes
+    assert len(passwords.threads) == 4
+    assert all(name.startswith("argon2") for name in passwords.threads), passwords.threads
+
+
+async def test_at_most_two_checks_run_at_once_and_a_full_gate_refuses_at_once(
+    world: World,
+) -> None:
+    blocking = BlockingPasswords()
+    gate = HashGate(running=2, waiting=1)
+    auth = world.auth(blocking, gate=gate)
+    tasks = [
+        asyncio.create_task(auth.login(name, "wrong password"))
+        for name in ("alice", "nobody", "alice")
+    ]
+    for _ in range(2):  # two checks have started on the gate's two threads...
+        assert await asyncio.to_thread(blocking.started.acquire, timeout=30)
+    while gate.admitted < 3:  # ...and the third is queued behind them
+        await asyncio.sleep(0)
+    with pytest.raises(Busy):  # a fourth is refused without waiting, even the right password
+        await auth.login("alice", PASSWORD)
+    assert blocking.running == 2
+    blocking.release.set()
+    assert await asyncio.gather(*tasks) == [None, None, None]
+    assert blocking.most == 2 and gate.admitted == 0
+    assert len(blocking.verified) == 3  # the refused attempt checked nothing...
+    assert (await world.account("alice")).failed_logins == 2  # ...and counted no failure
+    assert await auth.login("alice", PASSWORD) is not None  # room again once they are done
 
 
 async def test_colleagues_are_the_accounts_that_can_sign_in(world: World) -> None:

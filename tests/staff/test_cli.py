@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,33 @@ from tests.staff.conftest import PASSWORD, run
 
 Run = tuple[int, str, str]
 Staff = Callable[..., Run]
+CENTRE = """
+  - id: {id}
+    name: {{en: "{name} Business Expansion Centre", zh: "{name}商家发展中心", ko: "{name} 센터"}}
+    address: {{en: "{name}", zh: "{name}", ko: "{name}"}}
+    location: {{lat: {lat}, lon: 127.0}}
+    timezone: Asia/Seoul
+    hours: {{mon: "09:00-18:00"}}
+    languages: [ko, en]
+"""
+# Two centres share the "seoul" team (the `team` field); Busan's team is its id.
+CENTRES = (
+    "centres:"
+    + CENTRE.format(id="gangnam", name="Gangnam", lat=37.5)
+    + "    team: seoul\n"
+    + CENTRE.format(id="mapo", name="Mapo", lat=37.6)
+    + "    team: seoul\n"
+    + CENTRE.format(id="busan", name="Busan", lat=35.2)
+)
+
+
+@pytest.fixture(autouse=True)
+def centres_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The centres file the team ids come from (as ``serve`` reads it: ``CENTRES_FILE``)."""
+    path = tmp_path / "centres.yaml"
+    path.write_text(CENTRES, encoding="utf-8")
+    monkeypatch.setenv("CENTRES_FILE", str(path))
+    return path
 
 
 class Terminal(io.StringIO):
@@ -123,6 +151,91 @@ def test_usage_errors_exit_2_with_one_line(
     assert err.count("\n") == 1 and err.startswith(f"merchant-bot staff {argv[0]}: ")
     assert message in err
     assert staff("list")[1].startswith("no staff accounts")  # nothing was created
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["add", "bob", "--role", "agent", "--team", "nowhere"],
+        ["add", "bob", "--role", "agent", "--team", "seoul", "--team", "nowhere"],
+        ["add", "bob", "--role", "agent", "--team", "gangnam"],  # a centre in the seoul team
+    ],
+)
+def test_add_refuses_a_team_that_no_centre_has(
+    staff: Staff, centres_file: Path, argv: list[str]
+) -> None:
+    code, out, err = staff(*argv, stdin=PASSWORD)
+    assert (code, out) == (2, "")
+    team = argv[-1]
+    assert err == (
+        f"merchant-bot staff add: unknown team id {team!r}: the teams are seoul, busan, default "
+        f"(from {centres_file}; --centres-file reads another)\n"
+    )
+    assert staff("list")[1].startswith("no staff accounts")
+
+
+def test_add_accepts_the_centres_teams_and_default(staff: Staff) -> None:
+    argv = ["add", "bob", "--role", "agent", "--team", "seoul", "--team", "busan"]
+    assert staff(*argv, "--team", "default", stdin=PASSWORD)[:2] == (
+        0,
+        "added bob (agent; teams: seoul, busan, default)\n",
+    )
+
+
+def test_an_unknown_team_is_refused_before_the_password_is_asked(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def getpass(prompt: str = "") -> str:
+        raise AssertionError("the password was asked for")
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    argv = ["staff", "add", "bob", "--role", "agent", "--team", "nowhere"]
+    assert main([*argv, "--database-url", db_url]) == 2
+    assert "unknown team id 'nowhere'" in capsys.readouterr().err
+
+
+def test_teams_refuses_an_unknown_team_and_keeps_the_old_ones(staff: Staff) -> None:
+    staff("add", "alice", "--role", "agent", "--team", "busan", stdin=PASSWORD)
+    code, out, err = staff("teams", "alice", "--team", "seoul", "--team", "nowhere")
+    assert (code, out) == (2, "")
+    assert err.startswith("merchant-bot staff teams: unknown team id 'nowhere': ")
+    assert staff("list")[1] == "alice  agent  active    teams: busan\n"
+
+
+def test_the_centres_file_can_be_named_on_the_command_line(
+    staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CENTRES_FILE")
+    other = tmp_path / "other.yaml"
+    other.write_text("centres:" + CENTRE.format(id="jeju", name="Jeju", lat=33.5), "utf-8")
+    argv = ["add", "bob", "--role", "agent", "--team", "jeju"]
+    assert staff(*argv, "--centres-file", str(other), stdin=PASSWORD)[0] == 0
+    code, _, err = staff("teams", "bob", "--team", "busan", "--centres-file", str(other))
+    assert code == 2 and "the teams are jeju, default (from " in err
+
+
+def test_without_a_centres_file_only_the_default_team_exists(
+    staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CENTRES_FILE")
+    monkeypatch.delenv("FAQ_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)  # no faq/centres.yaml here: serve would route to default only
+    code, _, err = staff("add", "bob", "--role", "agent", "--team", "busan", stdin=PASSWORD)
+    assert code == 2
+    assert "the teams are default (no centres file at faq/centres.yaml;" in err
+    assert staff("add", "bob", "--role", "agent", "--team", "default", stdin=PASSWORD)[0] == 0
+
+
+def test_a_broken_centres_file_stops_team_changes_with_its_first_error(
+    staff: Staff, centres_file: Path
+) -> None:
+    centres_file.write_text("centres: [oops]\n", encoding="utf-8")
+    code, out, err = staff("add", "bob", "--role", "agent", "--team", "busan", stdin=PASSWORD)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"merchant-bot staff add: cannot check the team ids: {centres_file}:1:")
+    assert err.count("\n") == 1
+    assert staff("add", "bob", "--role", "admin", stdin=PASSWORD)[0] == 0  # no team: no check
 
 
 def test_a_bad_role_is_an_argparse_usage_error(staff: Staff) -> None:

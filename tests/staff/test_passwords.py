@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 
 from bot.staff.passwords import MIN_LENGTH, PasswordRejected, Passwords, check_new
 from tests.staff.conftest import FAST
 
+# argon2-cffi's own default, which the first staff hashes were made with: 64 MiB per check
+LEGACY = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
 
-def test_the_default_hash_is_argon2id_with_rfc_9106_parameters() -> None:
+
+def test_the_default_hash_is_argon2id_with_owasp_parameters() -> None:
     passwords = Passwords()
     hashed = passwords.hash("correct horse battery")
-    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert passwords.verify(hashed, "correct horse battery")
     assert not passwords.verify(hashed, "correct horse batterY")
     assert not passwords.needs_rehash(hashed)
+
+
+def test_a_check_reserves_at_most_19_mib_one_lane() -> None:
+    made = extract_parameters(Passwords().hash("correct horse battery"))
+    assert made.memory_cost <= 19 * 1024 and made.parallelism == 1
+    assert extract_parameters(Passwords().dummy_hash) == made  # unknown users cost the same
+
+
+def test_a_hash_made_with_the_old_64_mib_default_still_verifies_and_needs_rehashing() -> None:
+    old = LEGACY.hash("correct horse battery")
+    passwords = Passwords()
+    assert passwords.verify(old, "correct horse battery")
+    assert not passwords.verify(old, "correct horse batterY")
+    assert passwords.needs_rehash(old)
 
 
 def test_each_hash_is_salted() -> None:

@@ -19,6 +19,7 @@ from bot.core.teams import TeamDirectory
 from bot.core.tickets import utcnow
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import Macros
+from bot.staff.throttle import SlidingWindow
 from bot.web.staff.pages import PREFIX, STATIC, Pages
 from bot.web.staff.queue import Queue
 from bot.web.staff.signin import SignIn
@@ -32,10 +33,14 @@ def staff_routes(
     teams: Callable[[], TeamDirectory],
     *,
     clock: Callable[[], datetime] = utcnow,
+    limiter: SlidingWindow | None = None,
 ) -> list[BaseRoute]:
-    """The console's routes, mounted at /staff (add them to ``create_app(routes=...)``)."""
+    """The console's routes, mounted at /staff (add them to ``create_app(routes=...)``).
+
+    ``limiter`` counts sign-in attempts per client address (default: 10 a minute).
+    """
     pages = Pages(desk, auth, macros, teams, clock)
-    sign_in, queue, tickets = SignIn(pages), Queue(pages), Tickets(pages)
+    sign_in, queue, tickets = SignIn(pages, limiter), Queue(pages), Tickets(pages)
     ticket = "/tickets/{ticket_id:int}"
     return [
         Mount(

@@ -2,13 +2,21 @@
 
 The sign-in form has no session yet, so its CSRF token is a double submit: a random value in a
 cookie and in the form, which another site can neither read nor set.
+
+Sign-in needs no account, so it is rationed before any password is checked: each client
+address gets 10 tries a minute (429 with Retry-After past that), and when the hash gate is full
+the attempt is refused at once (429) rather than queued.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.staff.throttle import Busy, SlidingWindow
 from bot.web.staff import cookies
 from bot.web.staff.forms import FormError, posted_csrf, read_form, same_token
 from bot.web.staff.pages import BAD_CSRF, PREFIX, Pages, safe_next, see_other
@@ -17,13 +25,35 @@ SIGN_IN_FAILED = (
     "Wrong username or password. After 5 failed attempts an account is locked for 15 minutes."
 )
 FORM_EXPIRED = "The sign-in form had expired. Please sign in again."
+TOO_MANY = "Too many sign-in attempts from your network. Try again in {wait}."
+BUSY = "The console is busy checking other sign-ins. Please try again in a few seconds."
+BUSY_RETRY_AFTER = 2  # seconds: a full gate drains in well under that
+
+log = logging.getLogger(__name__)
+
+
+def client_address(request: Request) -> str:
+    """Whom a sign-in attempt is counted against: the client's IP address, an IPv6 one by its
+    /64 (one host commonly holds a whole /64). Behind a proxy, uvicorn puts the forwarded
+    address here when the proxy is trusted (``FORWARDED_ALLOW_IPS``)."""
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 class SignIn:
     """GET and POST /staff/login, POST /staff/logout."""
 
-    def __init__(self, pages: Pages) -> None:
+    def __init__(self, pages: Pages, limiter: SlidingWindow | None = None) -> None:
         self.pages = pages
+        self.limiter = SlidingWindow() if limiter is None else limiter  # (empty is falsy)
 
     async def form(self, request: Request) -> Response:
         """The sign-in form (or the queue, for a browser already signed in)."""
@@ -41,8 +71,21 @@ class SignIn:
         username = form.get("username")[:64]
         if not same_token(form.get("csrf"), cookies.read(request, cookies.LOGIN_CSRF) or ""):
             return self._form(request, next_url, FORM_EXPIRED, 403, username)
+        wait = self.limiter.attempt(client_address(request))
+        if wait is not None:
+            log.info("staff sign-in refused: too many attempts from the address")
+            seconds = f"{wait} second" + ("s" if wait != 1 else "")
+            refused = self._form(request, next_url, TOO_MANY.format(wait=seconds), 429, username)
+            refused.headers["retry-after"] = str(wait)
+            return refused
         auth = self.pages.auth
-        login = await auth.login(username, form.get("password"))
+        try:
+            login = await auth.login(username, form.get("password"))
+        except Busy:
+            log.info("staff sign-in refused: too many password checks at once")
+            refused = self._form(request, next_url, BUSY, 429, username)
+            refused.headers["retry-after"] = str(BUSY_RETRY_AFTER)
+            return refused
         if login is None:
             return self._form(request, next_url, SIGN_IN_FAILED, 401, username)
         response = see_other(next_url)
