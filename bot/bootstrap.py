@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.centres.holder import CentresHolder
@@ -19,6 +20,7 @@ from bot.core.desk import Desk
 from bot.core.escalation import Escalation, Policy
 from bot.core.notify import TicketListener
 from bot.core.teams import TeamDirectory
+from bot.faq.engine import semantics_for
 from bot.faq.problems import errors
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
@@ -65,6 +67,8 @@ class Services:
             "ok": state.ok,
             "entries": state.entries,
             "problems": [str(p) for p in errors(state.problems)],
+            # Up but degraded (lexical only) is still "ok": the bot answers.
+            "matcher": state.matcher_status(),
         }
         centres = self.centres.state.as_dict()
         ok = database["ok"] and faq["ok"] and state.entries > 0 and centres["ok"] is True
@@ -73,7 +77,10 @@ class Services:
 
 async def build(settings: Settings) -> Services:
     """Load the FAQ, prepare the database (SQLite is upgraded here), wire the core."""
-    faq = FaqHolder(settings.faq_dir)
+    faq = FaqHolder(
+        settings.faq_dir,
+        partial(semantics_for, settings.matcher_encoder, settings.vector_cache_dir),
+    )
     await asyncio.to_thread(faq.reload)
     if faq.state.entries == 0:
         first = next(iter(errors(faq.state.problems)), None)

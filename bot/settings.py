@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     centres_file: Path | None = None  # default: centres.yaml in the FAQ folder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     faq_reload_seconds: float = Field(default=2.0, gt=0, le=3600)
+    matcher_encoder: Literal["e5", "none"] = "e5"  # the semantic ranker; "none": lexical only
+    vector_cache_dir: Path = Path("data/vectors")  # phrasing vectors, by model and text
 
     # Telegram (the channel runs when a token is set)
     telegram_bot_token: str = ""

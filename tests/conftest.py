@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,12 @@ CASES = ROOT / "tests" / "data" / "faq_cases.yaml"
 HOLDOUT = ROOT / "tests" / "data" / "faq_cases_holdout.yaml"
 
 WriteFaq = Callable[..., Path]
+
+# Every app and server a test starts (in this process or as a subprocess) answers lexically
+# unless the test asks for the encoder: encoding in the background on each of them would
+# load both cores for minutes. The semantic ranker has tests of its own (tests/faq).
+os.environ.setdefault("MATCHER_ENCODER", "none")
+os.environ.setdefault("VECTOR_CACHE_DIR", str(ROOT / ".pytest_cache" / "vectors"))
 
 
 @pytest.fixture(scope="session")

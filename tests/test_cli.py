@@ -25,10 +25,14 @@ def test_ask_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(capsys, "ask", "保证金交多少钱啊", "--json", "--faq-dir", str(FAQ_DIR))
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"action", "faq_id", "score", "lang", "reply", "candidates"}
+    assert set(data) == {
+        "action", "faq_id", "score", "lang", "reply", "mode", "compliance", "candidates"
+    }
     assert data["action"] == "answer" and data["faq_id"] == "security-deposit"
     assert data["lang"] == "zh" and isinstance(data["score"], float)
-    assert data["reply"] and all(set(c) == {"faq_id", "score"} for c in data["candidates"])
+    assert data["mode"] == "lexical"  # the suite runs with MATCHER_ENCODER=none
+    ranker_scores = {"faq_id", "score", "lexical", "semantic"}
+    assert data["reply"] and all(set(c) == ranker_scores for c in data["candidates"])
 
 
 def test_ask_plain_prints_the_reply(capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,7 +104,10 @@ def test_faq_test_json_reports_every_case(
     assert code == 0
     data = json.loads(out)
     assert [c["ok"] for c in data["cases"]] == [True, True, True, False]
-    assert set(data["cases"][0]) == {"text", "lang", "expect", "action", "faq_id", "score", "ok"}
+    fields = {"text", "lang", "expect", "action", "faq_id", "score", "ok", "candidates"}
+    assert set(data["cases"][0]) == fields
+    wrong = data["cases"][3]  # the candidates say what a "did you mean" would have offered
+    assert wrong["candidates"] and all("faq_id" in c for c in wrong["candidates"])
     en = data["summary"]["en"]
     assert en["out_of_scope_handled"] == 1.0 and en["escalation_recall"] == 1.0
     assert en["in_scope_top1"] == 0.0 and data["summary"]["zh"]["in_scope_top1"] == 1.0

@@ -115,10 +115,16 @@ def test_traditional_writer_gets_traditional_answer(small: Matcher) -> None:
 
 
 def test_unrelated_message_falls_back(small: Matcher) -> None:
-    for text in ["what's the weather in Seoul", "你好", "tell me a joke", "ㅎㅎ", "?!"]:
+    for text in ["what's the weather in Seoul", "tell me a joke", "ㅎㅎ", "?!"]:
         d = small.ask(text)
         assert d.action == "fallback", (text, d)
         assert d.faq_id is None
+
+
+def test_a_greeting_is_small_talk_not_a_miss(small: Matcher) -> None:
+    for text in ["你好", "hello", "안녕하세요", "thanks"]:
+        d = small.ask(text)
+        assert (d.action, d.smalltalk, d.faq_id) == ("smalltalk", "greeting", None), text
 
 
 def test_look_alike_out_of_scope_question_falls_back(small: Matcher) -> None:
@@ -209,8 +215,9 @@ def test_bare_question_clause_leaves_the_topic_to_the_context(small: Matcher) ->
 @pytest.mark.parametrize(
     "text", ["good morning!", "早上好呀", "좋은 아침이에요~", "hi there, thanks a lot"]
 )
-def test_greeting_only_falls_back(small: Matcher, text: str) -> None:
-    assert small.ask(text).action == "fallback", text
+def test_greeting_only_is_small_talk(small: Matcher, text: str) -> None:
+    d = small.ask(text)
+    assert (d.action, d.faq_id) == ("smalltalk", None), text
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import sys
 from dataclasses import replace
 
 from bot.faq.decision import Decision
+from bot.faq.engine import build_matcher, cli_semantics
 from bot.faq.loader import load_faq
-from bot.faq.matcher import Matcher
 from bot.faq.replies import reply_text
 
 
@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
         print(p, file=sys.stderr)
     if faq is None:
         return 1
-    matcher = Matcher(faq)
+    matcher = build_matcher(faq, cli_semantics()[0])
     offered: list[str] = []
     last: Decision | None = None
     interactive = sys.stdin.isatty()

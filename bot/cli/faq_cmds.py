@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.cli.centre import centres_path
 from bot.cli.centre import check_file as check_centres_file
+from bot.faq.engine import build_matcher, cli_semantics
 from bot.faq.evaluate import as_json, load_cases, run_case, summarise
 from bot.faq.lint import confusable_phrasings
 from bot.faq.loader import load_faq
@@ -36,6 +37,40 @@ def _load(args: argparse.Namespace) -> Faq | None:
     faq, problems = load_faq(args.faq_dir)
     _print_problems(problems)
     return faq
+
+
+def _matcher(faq: Faq) -> Matcher:
+    """The fused matcher (MATCHER_ENCODER, default e5), or the lexical one with a warning."""
+    semantics, status = cli_semantics()
+    if semantics is None and status.name not in ("none", "off", ""):
+        print(f"merchant-bot: answering lexically: {status.detail}", file=sys.stderr)
+    return build_matcher(faq, semantics, _progress if sys.stderr.isatty() else None)
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    print(f"\rencoding {'#' * filled}{'.' * (width - filled)} {done}/{total}", end=end,
+          file=sys.stderr, flush=True)
+
+
+def index(args: argparse.Namespace) -> int:
+    """Encode the FAQ's phrasings (and the shipped pools) into the vector cache ahead of time."""
+    faq = _load(args)
+    if faq is None:
+        return 1
+    semantics, status = cli_semantics()
+    if semantics is None:
+        print(f"merchant-bot: no encoder: {status.detail}", file=sys.stderr)
+        return 1
+    matcher = build_matcher(faq, semantics, _progress)
+    assert matcher.fused is not None
+    print(
+        f"{args.faq_dir}: {len(faq)} entries, {len(matcher.fused.index.vectors)} phrasings "
+        f"encoded with {semantics.model_id}; cache in {semantics.cache.folder}"
+    )
+    return 0
 
 
 def check(args: argparse.Namespace) -> int:
@@ -64,7 +99,8 @@ def ask(args: argparse.Namespace) -> int:
     faq = _load(args)
     if faq is None:
         return 1
-    decision = Matcher(faq).ask(args.text, hint=args.lang)
+    matcher = _matcher(faq)
+    decision = matcher.ask(args.text, hint=args.lang)
     reply = reply_text(faq, decision)
     if args.json:
         out = {
@@ -73,6 +109,8 @@ def ask(args: argparse.Namespace) -> int:
             "score": decision.score,
             "lang": decision.lang,
             "reply": reply,
+            "mode": decision.mode,
+            "compliance": decision.compliance,
             "candidates": [asdict(c) for c in decision.candidates],
         }
         print(json.dumps(out, ensure_ascii=False))
@@ -91,7 +129,7 @@ def test(args: argparse.Namespace) -> int:
     except ContentError as exc:
         _print_problems(exc.problems)
         return 1
-    matcher = Matcher(faq)
+    matcher = _matcher(faq)
     results = [run_case(matcher, c) for c in cases]
     summary = summarise(results, matcher)
     if args.json:
@@ -129,6 +167,7 @@ def _table(summary: dict[str, dict[str, Any]]) -> str:
         ("cases", "cases"),
         ("in-scope top-1", "in_scope_top1"),
         ("clarify", "clarify_rate"),
+        ("answer or offered", "answer_or_offered"),
         ("wrong", "wrong_answer_rate"),
         ("out-of-scope ok", "out_of_scope_handled"),
         ("escalation recall", "escalation_recall"),

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faq_dir_option(test)
     test.set_defaults(run=faq_cmds.test)
+    index = faq_sub.add_parser(
+        "index", help="encode the FAQ into the vector cache ahead of serve (progress bar)"
+    )
+    faq_dir_option(index)
+    index.set_defaults(run=faq_cmds.index)
 
     serve.register(sub)
     db.register(sub)

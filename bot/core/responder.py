@@ -17,7 +17,7 @@ from bot.core.tickets import ASKED, NO_ANSWER, compliance_reason
 from bot.core.types import Button, Incoming, Location, Outgoing, Venue
 from bot.faq.decision import Decision
 from bot.faq.matcher import Matcher
-from bot.faq.replies import CLARIFY, FALLBACK, HANDOVER, localise
+from bot.faq.replies import CLARIFY, FALLBACK, HANDOVER, SMALLTALK, localise
 from bot.i18n import UI_LOCALES, UiLocale
 
 MAX_RELATED = 3
@@ -98,6 +98,9 @@ class Responder:
             parts.append(t(locale, HANDOVER))
             reason = compliance_reason(decision.compliance or decision.faq_id)
             out = Outcome([Outgoing("\n\n".join(parts))], locale, handover=True, reason=reason)
+        elif decision.action == "smalltalk":
+            said = SMALLTALK.get(decision.smalltalk or "", SMALLTALK["greeting"])
+            out = Outcome([Outgoing(t(locale, said), self._menu(locale))], locale)
         elif decision.action == "clarify":
             buttons = [self._faq_button(matcher, locale, c.faq_id) for c in decision.candidates]
             buttons.append(self._human_button(locale))

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.faq.decision import Candidate
 from bot.faq.matcher import Matcher
 from bot.faq.model import LANGS, Lang, is_lang
 from bot.faq.problems import ContentError, Problem
@@ -40,6 +41,14 @@ class CaseResult:
     faq_id: str | None
     score: float
     ok: bool
+    candidates: tuple[Candidate, ...] = ()  # what a "did you mean" would offer, with scores
+
+    @property
+    def offered(self) -> bool:
+        """Right, or the expected entry among the clarify options (one tap away)."""
+        return self.ok or (
+            self.action == "clarify" and any(c.faq_id == self.expect for c in self.candidates)
+        )
 
 
 def load_cases(path: Path, known_ids: set[str]) -> list[Case]:
@@ -79,12 +88,14 @@ def run_case(matcher: Matcher, case: Case) -> CaseResult:
     """Ask one case and judge it."""
     d = matcher.ask(case.text, hint=case.lang)
     if case.expect == "fallback":
-        ok = d.action == "fallback"
+        ok = d.action in ("fallback", "smalltalk")  # not answered from the FAQ
     elif case.expect == "escalate":
         ok = d.action == "escalate"
     else:
         ok = d.action in ("answer", "escalate") and d.faq_id == case.expect
-    return CaseResult(case.text, case.lang, case.expect, d.action, d.faq_id, d.score, ok)
+    return CaseResult(
+        case.text, case.lang, case.expect, d.action, d.faq_id, d.score, ok, d.candidates
+    )
 
 
 def is_escalation(case: CaseResult | Case, matcher: Matcher) -> bool:
@@ -114,6 +125,7 @@ def summarise(results: list[CaseResult], matcher: Matcher) -> dict[str, dict[str
             "in_scope": len(ins),
             "in_scope_top1": _rate([r.ok for r in ins]),
             "clarify_rate": _rate([r.action == "clarify" for r in ins]),
+            "answer_or_offered": _rate([r.offered for r in ins]),
             "wrong_answer_rate": _rate([True] * len(wrong) + [False] * (len(ins) - len(wrong))),
             "out_of_scope": len(oos),
             "out_of_scope_handled": _rate([r.ok for r in oos]),

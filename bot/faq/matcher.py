@@ -1,34 +1,33 @@
-"""Decide answer / clarify / escalate / fallback for one message."""
+"""Decide answer / clarify / escalate / fallback / small talk for one message."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-
 from bot.faq.decision import Action, Candidate, Decision
-from bot.faq.index import LexicalIndex, Query
+from bot.faq.index import LexicalIndex
+from bot.faq.lexical import LexicalParams, LexicalRanker, LexicalRanking
 from bot.faq.model import Faq, Lang
+from bot.faq.semantic.evidence import Evidence
+from bot.faq.semantic.fused import FusedModel
 from bot.faq.signals import SignalDetector
 from bot.faq.text import detect_language, is_traditional
 
-TOP_K = 5
+# Only a lexical match this sure beats an off-topic signal (a buyer's "where is my parcel").
+OFF_TOPIC_OVERRIDE = 0.80
+GREETING = "greeting-only"  # the off-topic category that is small talk, not a question
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Confidence cut-offs and the shape of the confidence score (see ``confidence``)."""
+    """Cut-offs of the lexical-only decision (used when no encoder is available)."""
 
     answer: float = 0.40
     clarify: float = 0.30
     escalate_entry: float = 0.40  # an escalate entry this confident is enough to hand over
-    off_topic_override: float = 0.80  # an off-topic signal loses only to a match this sure
+    off_topic_override: float = OFF_TOPIC_OVERRIDE
     clarify_gap: float = 0.10  # candidates within this of the best are offered together
     clarify_ratio: float = 0.9  # ... if their BM25 score on the whole message is this close too
-    saturation: float = 1.33  # BM25 score (in units of the rarest token's IDF) for full strength
-    strength_weight: float = 0.5  # strength vs coverage, geometric mix
-    margin_weight: float = 0.3  # how much a close runner-up lowers confidence
 
 
 class Matcher:
@@ -40,12 +39,34 @@ class Matcher:
         thresholds: Thresholds | None = None,
         compliance: SignalDetector | None = None,
         off_topic: SignalDetector | None = None,
+        *,
+        lexical: LexicalRanker | None = None,
+        lexical_params: LexicalParams | None = None,
+        fused: FusedModel | None = None,
     ) -> None:
         self.faq = faq
-        self.index = LexicalIndex(faq)
+        self.lexical = lexical or LexicalRanker(faq, lexical_params)
         self.thresholds = thresholds or Thresholds()
         self.compliance = compliance or SignalDetector.packaged("compliance")
         self.off_topic = off_topic or SignalDetector.packaged("offtopic")
+        self.fused = fused
+
+    @property
+    def index(self) -> LexicalIndex:
+        """The lexical index (token statistics, clause splitting)."""
+        return self.lexical.index
+
+    @property
+    def mode(self) -> str:
+        """"fused" with the semantic ranker, "lexical" without."""
+        return "fused" if self.fused is not None else "lexical"
+
+    def with_fused(self, fused: FusedModel) -> Matcher:
+        """The same FAQ and lexical index, deciding with the semantic ranker too."""
+        return Matcher(
+            self.faq, self.thresholds, self.compliance, self.off_topic,
+            lexical=self.lexical, fused=fused,
+        )
 
     def ask(self, text: str, hint: Lang | None = None) -> Decision:
         """Match a merchant's message against the FAQ."""
@@ -53,20 +74,97 @@ class Matcher:
         query = self.index.prepare(text)
         texts = tuple(dict.fromkeys((query.normalized, query.repaired)))  # once if unchanged
         hit = self.compliance.detect(*texts)
-        off_topic = hit is None and self.off_topic.detect(*texts) is not None
-        ranked = self.rank(query, self.index.clauses(text))
-        action, faq_id, offered = self._decide(ranked, hit is not None, off_topic)
+        aside = None if hit else self.off_topic.detect(*texts)
+        off_topic = aside is not None
+        lexical = self.lexical.rank(text, query)
+        traditional = lang == "zh" and is_traditional(text)
+        if self.fused is not None and text.strip():
+            evidence = self.fused.evidence(text, lexical)
+            return self._decide_fused(
+                evidence, lexical, hit.category if hit else None, off_topic, lang, traditional
+            )
+        action, faq_id, offered = self._decide_lexical(lexical.ranked, hit is not None, off_topic)
+        greeting = action == "fallback" and aside is not None and aside.category == GREETING
+        return Decision(
+            action="smalltalk" if greeting else action,
+            faq_id=faq_id,
+            score=lexical.ranked[0][0].score if lexical.ranked else 0.0,
+            lang=lang,
+            candidates=tuple(offered or [c for c, _ in lexical.ranked[:3]]),
+            compliance=hit.category if hit else None,
+            traditional=traditional,
+            smalltalk="greeting" if greeting else None,
+        )
+
+    # -- with the encoder --------------------------------------------------------------------
+
+    def _decide_fused(
+        self,
+        ev: Evidence,
+        lexical: LexicalRanking,
+        regex_compliance: str | None,
+        off_topic: bool,
+        lang: Lang,
+        traditional: bool,
+    ) -> Decision:
+        assert self.fused is not None
+        cal = self.fused.calibration
+        ids = self.fused.ids
+        p_right = cal.right.prob(ev.answer)
+        offered = tuple(
+            Candidate(
+                ids[pos],
+                round(p_right if k == 0 else 0.0, 4),
+                lexical=lexical.confidence_of(ids[pos]),
+                semantic=round(sem, 4),
+            )
+            for k, (pos, sem) in enumerate(zip(ev.order, ev.semantic, strict=True))
+        )
+        top = ids[ev.order[0]]
+        confident = p_right >= cal.right.cutoff
+        escalate_entry = self.faq.get(top).escalate
+        action: Action = "fallback"
+        faq_id: str | None = None
+        compliance: str | None = None
+        smalltalk: str | None = None
+        # The encoder's compliance sense gives way to a confident ordinary entry ("when is my
+        # payout?" sits near "my payout is held"); the regex signals do not.
+        semantic_compliance = (
+            cal.compliance is not None
+            and cal.compliance.fires(ev.compliance)
+            and (escalate_entry or not confident)
+        )
+        if regex_compliance or semantic_compliance:
+            # The entry's answer goes with the hand-over only when it is about this matter.
+            action, compliance = "escalate", regex_compliance or ev.compliance_label
+            faq_id = top if escalate_entry and p_right >= cal.in_scope.cutoff else None
+        elif escalate_entry and confident:
+            action, faq_id = "escalate", top
+        elif cal.vague is not None and cal.vague.fires(ev.vague) and not confident:
+            action, compliance = "escalate", "unclear"
+        elif cal.smalltalk is not None and cal.smalltalk.fires(ev.smalltalk) and not confident:
+            action, smalltalk = "smalltalk", ev.smalltalk_label
+        elif off_topic and lexical.confidence_of(top) < OFF_TOPIC_OVERRIDE:
+            action = "fallback"
+        elif confident:
+            action, faq_id = "answer", top
+        elif cal.in_scope.fires(ev.answer):
+            action = "clarify"
         return Decision(
             action=action,
             faq_id=faq_id,
-            score=ranked[0][0].score if ranked else 0.0,
+            score=round(p_right, 4),
             lang=lang,
-            candidates=tuple(offered or [c for c, _ in ranked[:3]]),
-            compliance=hit.category if hit else None,
-            traditional=lang == "zh" and is_traditional(text),
+            candidates=offered,
+            compliance=compliance,
+            traditional=traditional,
+            smalltalk=smalltalk,
+            mode="fused",
         )
 
-    def _decide(
+    # -- lexical only --------------------------------------------------------------------------
+
+    def _decide_lexical(
         self, ranked: list[tuple[Candidate, float]], compliance: bool, off_topic: bool
     ) -> tuple[Action, str | None, list[Candidate] | None]:
         t = self.thresholds
@@ -97,56 +195,3 @@ class Matcher:
         if top.score >= t.answer:
             return "answer", top.faq_id, None
         return "fallback", None, None
-
-    def rank(self, query: Query, clauses: list[Query]) -> list[tuple[Candidate, float]]:
-        """Candidates by confidence (whole message or best clause), with whole-message BM25."""
-        best: dict[int, float] = {}
-        whole: dict[int, float] = {}
-        # Question clauses first: when one fits an entry well enough to answer, the clauses
-        # around it are context ("we are a furniture maker in Foshan") and must not pick the
-        # entry. A bare "how do I change it?" still leaves the topic to the other clauses.
-        clauses = sorted(clauses, key=lambda c: not c.question)
-        asked = 0.0
-        for part in [query, *clauses]:
-            if not part.question and part is not query and asked >= self.thresholds.answer:
-                break
-            scores = self.index.scores(part)
-            if not len(scores) or float(scores.max()) <= 0:
-                continue
-            order = top_positions(scores, TOP_K + 1)
-            for rank, pos in enumerate(order[:TOP_K]):
-                at = int(pos)
-                if part is not query and at not in best:
-                    continue  # clauses only re-weigh the whole message's candidates
-                # The strongest other entry competes with this one (for the top: the second).
-                rival = order[1] if rank == 0 and len(order) > 1 else order[0]
-                runner_up = float(scores[rival]) if rival != pos else 0.0
-                conf = self.confidence(part, at, float(scores[pos]), runner_up)
-                if part is query:
-                    whole[at] = float(scores[pos])
-                best[at] = max(best.get(at, 0.0), conf)
-                if part.question:
-                    asked = max(asked, conf)
-        ranked = [
-            (Candidate(self.index.ids[p], round(c, 4)), whole[p]) for p, c in best.items() if c > 0
-        ]
-        ranked.sort(key=lambda pair: -pair[0].score)
-        return ranked
-
-    def confidence(self, query: Query, pos: int, raw: float, runner_up: float) -> float:
-        """Confidence in [0, 1]: BM25 strength x query coverage, lowered by a close runner-up."""
-        if raw <= 0:
-            return 0.0
-        t = self.thresholds
-        strength = min(raw / (t.saturation * self.index.unknown_idf), 1.0)
-        coverage = self.index.coverage(query, pos)
-        mixed = strength**t.strength_weight * coverage ** (1 - t.strength_weight)
-        return float(mixed * (1 - t.margin_weight * min(runner_up / raw, 1.0)))
-
-
-def top_positions(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
-    """Positions of the k highest scores, best first (partial sort: O(n), not O(n log n))."""
-    if len(scores) <= k:
-        return np.argsort(-scores, kind="stable")
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.argsort(-scores[part], kind="stable")]

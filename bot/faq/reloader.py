@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.faq.loader import faq_files, load_faq
 from bot.faq.matcher import Matcher
 from bot.faq.problems import Problem, errors
+from bot.faq.semantic.encoder import EncoderStatus
+from bot.faq.semantic.fused import FusedModel
+from bot.faq.semantic.resources import Semantics
 from bot.faq.watching import report_rejected, watch
 
 log = logging.getLogger(__name__)
@@ -23,21 +30,47 @@ class FaqState:
     entries: int = 0
     loaded_from: Signature = ()
     problems: list[Problem] = field(default_factory=list)
+    mode: str = "lexical"  # "fused" once the semantic ranker serves this FAQ
+    encoder: EncoderStatus | None = None  # None: not loaded yet
 
     @property
     def ok(self) -> bool:
         """True while the newest files on disk are the ones being served."""
         return self.entries > 0 and not errors(self.problems)
 
+    def matcher_status(self) -> dict[str, Any]:
+        """The ranker in service for /healthz: degraded when the encoder is off or failed."""
+        status = self.encoder
+        out: dict[str, Any] = {"mode": self.mode, "degraded": self.mode != "fused"}
+        if status is None:
+            out["encoder"] = "loading"
+        else:
+            out["encoder"] = status.name
+            if not status.ok:
+                out["detail"] = status.detail
+            elif self.mode != "fused":
+                out["detail"] = "encoding the FAQ; answering lexically meanwhile"
+        return out
+
+
+SemanticsLoader = Callable[[], tuple[Semantics | None, EncoderStatus]]
+
 
 class FaqHolder:
-    """The matcher in service; ``reload()`` swaps in a new one only if the files are valid."""
+    """The matcher in service; ``reload()`` swaps in a new one only if the files are valid.
 
-    def __init__(self, folder: Path) -> None:
+    A new FAQ serves lexically at once; ``upgrade()`` then encodes it (slow the first time,
+    from the vector cache afterwards) and swaps in the fused matcher.
+    """
+
+    def __init__(self, folder: Path, semantics: SemanticsLoader | None = None) -> None:
         self.folder = folder
         self.state = FaqState()
         self._matcher: Matcher | None = None
         self._seen: Signature | None = None
+        self._load_semantics = semantics
+        self._semantics: Semantics | None = None
+        self._upgrading = threading.Lock()
 
     def matcher(self) -> Matcher:
         """The current matcher (RuntimeError before the first good load)."""
@@ -67,9 +100,46 @@ class FaqHolder:
         self._matcher = Matcher(faq)
         self.state.entries = len(faq)
         self.state.loaded_from = signature
+        self.state.mode = "lexical"
         log.info("faq loaded", extra={"entries": len(faq), "folder": str(self.folder)})
         return True
 
+    def upgrade(self) -> bool:
+        """Build the fused matcher for the FAQ in service; True when it now serves."""
+        with self._upgrading:
+            current = self._matcher
+            if current is None or current.fused is not None:
+                return False
+            semantics = self._semantics_once()
+            if semantics is None:
+                return False
+            try:
+                fused = FusedModel.build(current.faq, semantics)
+            except Exception as exc:  # a failing encoder leaves the lexical matcher serving
+                log.exception("semantic ranker not built; answering lexically")
+                self.state.encoder = EncoderStatus(semantics.model_id, False, f"failed: {exc!r}")
+                self._semantics = None
+                return False
+            if self._matcher is not current:  # a newer FAQ arrived meanwhile: it goes next
+                return False
+            self._matcher = current.with_fused(fused)
+            self.state.mode = "fused"
+            return True
+
+    def _semantics_once(self) -> Semantics | None:
+        if self._load_semantics is None:
+            self.state.encoder = EncoderStatus("none", False, "no encoder configured")
+            return None
+        if self.state.encoder is None:
+            self._semantics, self.state.encoder = self._load_semantics()
+        return self._semantics
+
+    def refresh(self) -> bool:
+        """Reload changed files, then bring the semantic ranker up to date."""
+        changed = self.reload()
+        return self.upgrade() or changed
+
     async def watch(self, every: float) -> None:
-        """Poll for changes forever; builds run in a thread so chats are not blocked."""
-        await watch(self.reload, every, "faq")
+        """Encode, then poll for changes forever; all of it in threads, never on the loop."""
+        await asyncio.to_thread(self.upgrade)
+        await watch(self.refresh, every, "faq")

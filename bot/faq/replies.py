@@ -17,6 +17,14 @@ HANDOVER = _(
     "they will reply here."
 )
 
+# Small talk gets a short friendly word and the menu (the channels add the buttons).
+SMALLTALK = {
+    "greeting": _("Hello! Ask me anything about selling with us, or pick a topic below."),
+    "thanks": _("You're welcome! Is there anything else I can help you with?"),
+    "ack": _("You're welcome! Is there anything else I can help you with?"),
+    "goodbye": _("Goodbye, and good luck with your sales! Write any time."),
+}
+
 
 def ui_locale(lang: Lang, traditional: bool = False) -> UiLocale:
     """The UI catalog for a content language and script."""
@@ -53,4 +61,6 @@ def reply_text(faq: Faq, decision: Decision) -> str:
             parts.append(localise(faq.get(decision.faq_id).answer[lang], lang, trad))
         parts.append(gettext(loc, HANDOVER))
         return "\n\n".join(parts)
+    if decision.action == "smalltalk":
+        return gettext(loc, SMALLTALK.get(decision.smalltalk or "", SMALLTALK["greeting"]))
     return gettext(loc, FALLBACK)
