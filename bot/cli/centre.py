@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.centres.describe import describe, unknown
+from bot.centres.evaluate import TARGETS, load_centre_cases, run_centre_case, summarise_centres
 from bot.centres.finder import CentreFinder, Nearest, UnknownPlace, parse_point
 from bot.centres.loader import load_centres
 from bot.core.language import locale_for_message, parse_locale
@@ -26,7 +29,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "centre", help="the nearest business-expansion centre to a place name or lat,lon"
     )
     p.add_argument(
-        "query", help='a place in any language ("Ningbo", "东莞", "부산", "我在义乌") or "lat,lon"'
+        "query",
+        help='a place in any language ("Ningbo", "东莞", "부산", "我在义乌") or "lat,lon"; '
+        "`centre test CASES.yaml` runs a file of centre questions",
+    )
+    p.add_argument("cases", nargs="?", type=Path, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--require-targets", action="store_true", help="with test: exit 1 when a target is missed"
     )
     p.add_argument("--lang", choices=sorted(LANGS), help="reply language (default: the query's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -77,6 +86,12 @@ def check_file(path: Path) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Print the nearest centre; exit 1 for an unknown place or broken file, 2 for bad input."""
+    if args.query == "test" and args.cases is not None:
+        return run_tests(args)
+    if args.cases is not None:
+        print("merchant-bot centre: one place at a time (or: centre test CASES.yaml)",
+              file=sys.stderr)
+        return 2
     query = args.query.strip()
     if not query:
         print("merchant-bot centre: the place is empty", file=sys.stderr)
@@ -111,6 +126,52 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(describe(found, locale))
     return 0
+
+
+def run_tests(args: argparse.Namespace) -> int:
+    """``centre test CASES.yaml``: a table per language, the failures, and the targets."""
+    centres, problems = load_centres(centres_path(args))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if centres is None:
+        return 1
+    try:
+        cases = load_centre_cases(args.cases)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        print(f"merchant-bot centre test: {exc}", file=sys.stderr)
+        return 1
+    finder = CentreFinder(centres)
+    results = [run_centre_case(finder, c) for c in cases]
+    summary = summarise_centres(results)
+    if args.json:
+        rows = [
+            {"text": r.case.text, "lang": r.case.lang, "expect": r.case.expect,
+             "kind": r.case.kind, "got": r.got, "want": r.want, "ok": r.ok}
+            for r in results
+        ]
+        print(json.dumps({"summary": summary, "cases": rows}, ensure_ascii=False, indent=1))
+    else:
+        print(f"{'lang':<6}{'cases':>7}{'centre questions right':>24}{'look-alikes hijacked':>22}")
+        for lang, row in summary.items():
+            right = "-" if row["centre_right"] is None else f"{row['centre_right']:.1%}"
+            hijacked = "-" if row["hijacked"] is None else f"{row['hijacked']:.1%}"
+            print(f"{lang:<6}{row['cases']:>7}{right:>24}{hijacked:>22}")
+        failures = [r for r in results if not r.ok]
+        if failures:
+            print(f"\nFailures ({len(failures)}):")
+        for r in failures:
+            want = r.case.expect + (f" {r.want}" if r.want else "")
+            print(f"  [{r.case.lang}] expected {want}, got {r.got}: {r.case.text}")
+    total = summary["all"]
+    missed = [
+        f"{key} {total[key]:.1%}"
+        for key, (kind, bound) in TARGETS.items()
+        if total[key] is not None
+        and ((kind == "min" and total[key] < bound) or (kind == "max" and total[key] > bound))
+    ]
+    if missed and not args.json:
+        print("\nTargets missed: " + "; ".join(missed))
+    return 1 if (missed and args.require_targets) else 0
 
 
 def _locale(lang: str | None, query: str) -> UiLocale:
