@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.centres.extract import Span, place_spans
 from bot.centres.gazetteer import Gazetteer, Place, country_code, default_gazetteer
 from bot.centres.geo import nearest, valid_point
 from bot.centres.hours import Openness, openness
+from bot.centres.intent import asks_for_centre, centre_cue_at, corrects_place
 from bot.centres.model import Centre, Centres
 from bot.centres.names import HAN_SUFFIXES, name_key
-from bot.centres.statement import mention
+from bot.centres.statement import mention, prepare
 from bot.faq.text import HAN
 
 # A bare name ("宁波", "Busan") is taken for a place only when it is a well-known one.
@@ -130,18 +132,47 @@ class CentreFinder:
         message is about something else (or too unsure to be treated as a place)."""
         said = mention(text, self.known)
         if said is None:
-            return None
-        if said.kind == "ask":
-            return AskForPlace()
+            return self._from_sentence(text)
+        if said.kind == "ask":  # the place may still stand elsewhere in the sentence
+            return self._from_sentence(text) or AskForPlace()
         try:
-            found = self.from_place(as_written(said.place, text))
+            found: Nearest | UnknownPlace | None = self.from_place(as_written(said.place, text))
         except ValueError:  # "I'm at 95 200": numbers, but no point on Earth
+            found = None
+        if isinstance(found, Nearest):
+            return found
+        sentence = self._from_sentence(text)  # "我在广东，最近的中心是哪个？": a region
+        if isinstance(sentence, Nearest) or found is None:
+            return sentence
+        if said.kind == "name" or found.country or plausible_place(said.place):
+            return found
+        return sentence  # "I'm in trouble", "我在等回款": not a place after all
+
+    def _from_sentence(self, text: str) -> Found | None:
+        """A centre question with the place anywhere in it ("our factory in Foshan - where is
+        the nearest centre?"), or a corrected place ("no, I meant Ningbo, not Ningde")."""
+        prepared = prepare(text)
+        asks = asks_for_centre(prepared)
+        if not asks and not corrects_place(prepared):
             return None
-        if isinstance(found, Nearest) or said.kind == "name":
-            return found
-        if found.country or plausible_place(said.place):
-            return found
-        return None  # "I'm in trouble", "我在等回款": not a place after all
+        spans = place_spans(prepared, self.known, self.near_miss)
+        places = [s for s in spans if s.kind != "country"]
+        if places:
+            chosen = focus(prepared, places)
+            return self.from_place(chosen.query) if chosen else AskForPlace()
+        countries = [s for s in spans if s.kind == "country"]
+        if countries:
+            return UnknownPlace(countries[-1].words, country_code(countries[-1].words))
+        return AskForPlace() if asks else None
+
+    def near_miss(self, word: str) -> str | None:
+        """A big city's name for a misspelt word ("Busna", "Guangzho"), else None."""
+        if len(word) < 5:
+            return None
+        found = self._gazetteer().resolve(word)
+        if found is None or not found.corrected:
+            return None
+        return found.place.name if found.place.population >= KNOWN_ABROAD_POPULATION else None
 
     def known(self, words: str) -> bool:
         """True when words exactly name a well-known place (for bare names in messages)."""
@@ -181,6 +212,26 @@ class CentreFinder:
             alternatives=alternatives,
             corrected=corrected,
         )
+
+
+_CLAUSE = re.compile(r"[,，。.!！?？;；\n]+")
+
+
+def focus(prepared: str, places: list[Span]) -> Span | None:
+    """The place the centre question is about: in the asking clause (after the centre word
+    first, else the last before it), else the only place named; None when several compete."""
+    cue = centre_cue_at(prepared)
+    if cue is not None:
+        starts = [0] + [m.end() for m in _CLAUSE.finditer(prepared)]
+        begin = max(s for s in starts if s <= cue)
+        ends = [m.start() for m in _CLAUSE.finditer(prepared) if m.start() > cue]
+        end = ends[0] if ends else len(prepared)
+        inside = [p for p in places if begin <= p.start < end]
+        after = [p for p in inside if p.start > cue]
+        if after or inside:
+            return after[0] if after else inside[-1]
+    distinct = {p.query for p in places}
+    return places[-1] if len(distinct) == 1 else None
 
 
 def parse_point(text: str) -> tuple[float, float] | None:

@@ -151,7 +151,8 @@ _KO_ASK = [
 _BARE = re.compile(rf"^[a-z{HAN}\uac00-\ud7a3][a-z{HAN}\uac00-\ud7a3 '.-]*$")
 
 
-def _prepare(text: str) -> str:
+def prepare(text: str) -> str:
+    """Width, case, tones and Traditional folded (Cantonese to Mandarin), spaces squeezed."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("`", "'")
     # Pinyin tones and accents off (Shēnzhèn); Hangul survives the round trip.
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
@@ -207,7 +208,7 @@ def mention(text: str, known: Callable[[str], bool]) -> Mention | None:
     ``known`` tells whether words are the name of a well-known place: bare names and loose
     phrasings ("in X", "부산이에요") count only when it says so.
     """
-    prepared = _prepare(text)
+    prepared = prepare(text)
     if not prepared or len(prepared) > MAX_CHARS:
         return None
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(prepared) if c and c.strip()]

@@ -263,4 +263,3 @@ print(json.dumps({"mb": rss() - before, "seconds": seconds, "places": len(g)}))
     measured = json.loads(done.stdout)
     assert measured["places"] > 40_000
     assert measured["mb"] <= 30, measured
-    assert measured["seconds"] <= 2.0, measured  # ~0.3 s; slack for a busy shared machine

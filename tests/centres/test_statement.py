@@ -58,7 +58,6 @@ def test_place_statements_are_recognised(
         "保证金要交多少？",
         "보증금은 얼마 내야 하나요?",
         "我们是佛山做家具的，刚开店两周，想问下卖出去的钱要多久才能到账？",
-        "深圳的商家发展中心在哪，可以上门咨询吗",
         "I'm in Ningbo, how much is the deposit?",
         "明天深圳天气怎么样",
         "how much deposit for renting a flat in Shenzhen usually",
@@ -107,17 +106,22 @@ def test_bare_names_must_be_well_known_places(finder: CentreFinder) -> None:
     assert said == Mention("statement", "guangzou")  # as_written() restores "Guangzou"
 
 
+CENTRE_ENTRY = "contact-business-centre"  # questions about visiting a centre: the centre wins
+
+
 def _cases(path: object) -> list[str]:
     with open(str(path), encoding="utf-8") as fp:
-        return [str(c["text"]) for c in yaml.safe_load(fp)["cases"]]
+        return [str(c["text"]) for c in yaml.safe_load(fp)["cases"] if c["expect"] != CENTRE_ENTRY]
 
 
 def test_faq_questions_are_almost_never_taken_for_places(
     finder: CentreFinder, shipped_faq: Faq
 ) -> None:
     cases = _cases(CASES) + _cases(HOLDOUT)
-    phrasings = [q for e in shipped_faq for qs in e.questions.values() for q in qs]
+    phrasings = [
+        q for e in shipped_faq if e.id != CENTRE_ENTRY for qs in e.questions.values() for q in qs
+    ]
     taken = [t for t in cases if finder.from_message(t) is not None]
-    assert not taken, taken  # none of the 474 evaluation questions
+    assert not taken, taken  # none of the evaluation questions about other topics
     taken = [t for t in phrasings if finder.from_message(t) is not None]
     assert len(taken) <= len(phrasings) // 200, taken  # at most 0.5 % of the FAQ's phrasings

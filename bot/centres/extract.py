@@ -1,0 +1,140 @@
+"""Places named anywhere in a sentence: "our factory in Foshan ...", "저희 회사는 인천에 ..."."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.centres.gazetteer import country_code
+from bot.centres.regions import KOREAN_CITIES_ZH, region_capital
+from bot.faq.text import HAN
+
+Kind = Literal["place", "region", "country"]
+
+MAX_LATIN_WORDS = 3
+MAX_HAN = 5
+# Words that are never a place on their own, though a town somewhere bears the name.
+_NOT_NAMES = frozenset(
+    """a an the in at to of for and or but near from my our your is are am be i we you it this
+    that there here which what where who how can could get go come walk talk see visit meet
+    want would will do does did have has centre center office team shop store factory
+    warehouse company business hi hello please thanks""".split()  # noqa: SIM905
+)
+# Han characters that never stand inside a place name in these messages: a candidate holding
+# one ("工厂在佛山") is a phrase around a name, not a name.
+_HAN_FUNCTION = re.compile("[在的是我你他她们有和与从到去来了吗呢吧啊这那个哪离最近附]")
+_PARTICLES = re.compile(
+    r"(?:에서는|에서도|에서|에는|에도|에|으로|로|은|는|이|가|을|를|의|도|쪽|근처|인데요|인데|"
+    r"입니다|이에요|예요|이요|이고|이랑|랑|하고|시|지역|요)$"
+)
+_PREPOSITIONS = frozenset({"in", "near", "from", "at", "around", "to", "zai"})
+_NEGATION_BEFORE = re.compile(r"(?:\bnot|不是|并非|非|而不是)\s*$")
+_NEGATION_AFTER = re.compile(r"^\s*(?:말고|아니라|아니고|가 아니라|이 아니라)")
+_LATIN = re.compile(r"[a-z][a-z'.]*")  # "beijing-based": the hyphen ends the name
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_HANGUL = re.compile(r"[가-힣]+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place named in the message: where it stands and what to look up."""
+
+    kind: Kind
+    words: str
+    start: int
+    query: str  # the name to resolve (a region's capital for a region)
+
+
+def place_spans(
+    prepared: str,
+    known: Callable[[str], bool],
+    near_miss: Callable[[str], str | None] | None = None,
+) -> list[Span]:
+    """Every place, region and country named in a prepared message, in order, negations dropped.
+
+    ``near_miss`` maps a misspelt word after "in", "near"... to a big city's name, if any.
+    """
+    spans = _latin(prepared, known, near_miss) + _han(prepared, known) + _hangul(prepared, known)
+    spans.sort(key=lambda s: s.start)
+    return [s for s in spans if not _negated(prepared, s)]
+
+
+def _classify(words: str, start: int, known: Callable[[str], bool]) -> Span | None:
+    capital = region_capital(words)
+    if capital:
+        return Span("region", words, start, capital)
+    if words in KOREAN_CITIES_ZH:
+        return Span("place", words, start, KOREAN_CITIES_ZH[words])
+    if country_code(words):
+        return Span("country", words, start, words)
+    if known(words):
+        return Span("place", words, start, words)
+    return None
+
+
+def _latin(
+    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None = None
+) -> list[Span]:
+    tokens = [(m.group(0).strip(".'-"), m.start()) for m in _LATIN.finditer(text)]
+    out: list[Span] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(MAX_LATIN_WORDS, len(tokens) - i), 0, -1):
+            words = " ".join(t for t, _ in tokens[i : i + n])
+            parts = words.split()
+            if any(w in _NOT_NAMES for w in parts) or (n == 1 and len(words) < 3):
+                continue
+            span = _classify(words, tokens[i][1], known)
+            if span is None and n == 1 and near_miss and i and tokens[i - 1][0] in _PREPOSITIONS:
+                fixed = near_miss(words)  # "in Busna": a typo of a big city, after "in"
+                span = Span("place", words, tokens[i][1], fixed) if fixed else None
+            if span is not None:
+                out.append(span)
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+def _han(text: str, known: Callable[[str], bool]) -> list[Span]:
+    out: list[Span] = []
+    for run in _HAN_RUN.finditer(text):
+        chars = run.group(0)
+        i = 0
+        while i < len(chars) - 1:
+            for n in range(min(MAX_HAN, len(chars) - i), 1, -1):
+                if _HAN_FUNCTION.search(chars[i : i + n]):
+                    continue
+                span = _classify(chars[i : i + n], run.start() + i, known)
+                if span is not None:
+                    out.append(span)
+                    i += n
+                    break
+            else:
+                i += 1
+    return out
+
+
+def _hangul(text: str, known: Callable[[str], bool]) -> list[Span]:
+    out: list[Span] = []
+    for m in _HANGUL.finditer(text):
+        word = m.group(0)
+        while len(word) >= 2:
+            span = _classify(word, m.start(), known)
+            if span is not None:
+                out.append(span)
+                break
+            shorter = _PARTICLES.sub("", word)
+            if shorter == word:
+                break
+            word = shorter
+    return out
+
+
+def _negated(text: str, span: Span) -> bool:
+    before = text[max(0, span.start - 8) : span.start]
+    after = text[span.start + len(span.words) : span.start + len(span.words) + 8]
+    return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(after))

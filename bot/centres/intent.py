@@ -1,0 +1,57 @@
+"""Is a message asking where a centre is, or whether one can be visited? Whatever the FAQ says.
+
+A centre word (centre, office, branch; 中心, 办事处; 센터, 사무실) or a visit word (in person,
+当面, 방문) together with a where/near/visit word. Other "centres" (Seller Centre, help centre,
+call centre, logistics centre) are not ours.
+"""
+
+from __future__ import annotations
+
+import re
+
+_OTHER_CENTRES = re.compile(
+    r"(?:seller|help|call|data|fulfil+ment|logistics|distribution|service|customer|shopping|"
+    r"training|learning|education)\s*cent(?:er|re)s?|"
+    r"卖家中心|帮助中心|客服中心|物流中心|仓储中心|配送中心|购物中心|培训中心|学习中心|"
+    r"셀러\s*센터|판매자\s*센터|고객\s*센터|물류\s*센터|헬프\s*센터|풀필먼트\s*센터|교육\s*센터"
+)
+_CENTRE_WORD = re.compile(
+    r"\b(?:cent(?:er|re)s?|offices?|branch(?:es)?|bureaus?|physical location|zhongxin)\b|"
+    r"中心|办事处|办公室|分部|网点|센터|샌터|쎈터|사무실|사무소|지점|지사"
+)
+_VISIT_WORD = re.compile(
+    r"\b(?:in person|face[- ]to[- ]face|walk[- ]in|walk into|visit|drop by|come by|come over|"
+    r"stop by|meet (?:you|your team|someone))\b|"
+    r"线下|当面|面谈|面对面|上门|拜访|到访|实地|过去找|去找你们|"
+    r"오프라인|방문(?!자|수|율|객|\s*\d)|대면|찾아가|직접\s*(?:가|만나)"
+)
+_WHERE_WORD = re.compile(
+    r"\b(?:where|nearest|closest|near|nearby|close to|closer|around|which|any|go to|"
+    r"is there|are there|do you have|address|located|location|"
+    r"zui ?jin|fu ?jin|na ?li|zai na|na ?ge)\b|"
+    r"哪|最近|附近|周边|离我|有没有|有冇|有无|有.{0,8}吗|能不能|可不可以|地址|怎么去|"
+    r"어디|가까운|근처|있나요|있어요|있을까요|있는지|있습니까|갈\s*수|가야|어느|가능|주소|위치"
+)
+_CORRECTION = re.compile(
+    r"\b(?:i meant|i mean|not .+ but|sorry,? (?:it'?s|i'?m in))\b|我是说|我说的是|不是.+是|"
+    r"말고|아니라|아니고"
+)
+
+
+def asks_for_centre(prepared: str) -> bool:
+    """True when the (prepared: case-folded, Simplified) message asks about a centre."""
+    text = _OTHER_CENTRES.sub(" ", prepared)
+    centre, visit, where = (bool(p.search(text)) for p in (_CENTRE_WORD, _VISIT_WORD, _WHERE_WORD))
+    return (centre and (where or visit)) or (visit and where)
+
+
+def corrects_place(prepared: str) -> bool:
+    """True for "no, I meant Ningbo", "不是宁德，是宁波", "닝더 말고 닝보": a place, corrected."""
+    return bool(_CORRECTION.search(prepared))
+
+
+def centre_cue_at(prepared: str) -> int | None:
+    """Where the first centre or visit word stands (places after it are what is asked about)."""
+    text = _OTHER_CENTRES.sub(lambda o: " " * len(o.group(0)), prepared)
+    found = [m.start() for p in (_CENTRE_WORD, _VISIT_WORD) if (m := p.search(text))]
+    return min(found) if found else None
