@@ -284,3 +284,25 @@ def _long_entry(answer: str) -> str:
     for lang in ("en", "zh", "ko"):
         lines += [f"      {lang}: |", block]
     return "\n".join(lines) + "\n"
+
+
+async def test_a_centre_question_naming_a_place_and_across_turns(
+    harness: Harness, centres: CentresHolder
+) -> None:
+    service = ConversationService(
+        lambda: harness.matcher, harness.store.uow, centres=centres.finder
+    )
+    await harness.polling(service)
+    # Place and question in one message (issue 13): the centre, with a venue.
+    sent = await harness.ask(b.text(MERCHANT, "I am in Ningbo, which centre is closest?"), 2)
+    assert "Ningbo Business Expansion Centre" in sent[-1]
+    assert harness.fake.delivered(MERCHANT)[-1].method == "sendVenue"
+    # Across turns, for a merchant whose place is not known yet: no place -> which city? ->
+    # the city alone -> the centre.
+    other = MERCHANT + 1
+    sent = await harness.ask(b.text(other, "저희는 가까운 센터 가고 싶어요 어디예요?", "ko"))
+    assert sent[-1] == t("ko", texts.CENTRE_ASK)
+    sent = await harness.ask(b.text(other, "부산이에요", "ko"), 2)
+    assert "부산 비즈니스 확장 센터" in sent[-1]
+    centres_of = {m.centre_id for m in harness.store.committed.merchants.values()}
+    assert centres_of == {"ningbo", "busan"}

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.centres.holder import CentresHolder
 from bot.channels.wechat import texts as wechat_texts
 from bot.core import texts
+from bot.core.conversation import ConversationService
 from bot.core.texts import t
+from bot.faq.matcher import Matcher
+from tests.conftest import ROOT
 from tests.fakes import FakeStore
 from tests.wechat import wire
 from tests.wechat.conftest import MakeBot
@@ -219,3 +223,19 @@ async def test_a_number_without_such_an_option_is_free_text(
     await bot.content(wire.text(OPENID, "9"))
     last_in = [m for m in store.committed.messages if m.direction == "in"][-1]
     assert (last_in.kind, last_in.text) == ("text", "9")
+
+
+async def test_a_centre_question_naming_a_place_and_across_turns(
+    make_bot: MakeBot, shipped_matcher: Matcher, store: FakeStore
+) -> None:
+    holder = CentresHolder(ROOT / "faq" / "centres.yaml")
+    assert holder.reload()
+    service = ConversationService(lambda: shipped_matcher, store.uow, centres=holder.finder)
+    bot = await make_bot(service=service)
+    content = await bot.content(wire.text(OPENID, "我人在东莞，想去招商中心咨询一下，哪个最近"))
+    assert "广州商家发展中心" in content  # the venue travels as text on WeChat
+    other = OPENID + "-2"  # a merchant whose place is not known yet: asked, then answered
+    content = await bot.content(wire.text(other, "最近的招商中心在哪里？"))
+    assert content.startswith(t("zh_Hans", texts.CENTRE_ASK))
+    content = await bot.content(wire.text(other, "宁波"))
+    assert "宁波商家发展中心" in content
