@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from bot.faq.bm25 import Bm25
 from bot.faq.model import Faq
-from bot.faq.stopwords import is_stop
+from bot.faq.stopwords import STOP_TOKENS
 from bot.faq.termcounts import TermCounter
 from bot.faq.text import normalize, normalize_many
 from bot.faq.thesaurus import Thesaurus
@@ -44,12 +44,26 @@ class Query:
     question: bool = False  # a clause that ends with a question mark
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """The hand-written lists the lexical index reads: the thesaurus and the function words."""
+
+    thesaurus: Thesaurus
+    stopwords: frozenset[str]
+
+    @classmethod
+    def packaged(cls) -> Lexicon:
+        """The shipped lists (``bot/faq/data/synonyms.yaml``, ``bot/faq/stopwords.py``)."""
+        return cls(Thesaurus.packaged(), STOP_TOKENS)
+
+
 class LexicalIndex:
     """Scores every entry against a query; built once per FAQ version."""
 
-    def __init__(self, faq: Faq, thesaurus: Thesaurus | None = None) -> None:
+    def __init__(self, faq: Faq, lexicon: Lexicon | None = None) -> None:
         self.faq = faq
-        self.thesaurus = thesaurus or Thesaurus.packaged()
+        self.lexicon = lexicon if lexicon is not None else Lexicon.packaged()
+        self.thesaurus = self.lexicon.thesaurus
         canon = self.thesaurus.apply
         self.ids = [e.id for e in faq]
         terms = TermCounter()
@@ -83,6 +97,7 @@ class LexicalIndex:
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.idf: FloatArray = np.log(1 + (n - df + 0.5) / (df + 0.5))
         # Ids are dense and in the vocabulary's order.
+        is_stop = self.lexicon.stopwords.__contains__
         self.stop = np.fromiter(map(is_stop, self.vocab), dtype=bool, count=len(self.vocab))
         self._table = Bm25.fields(
             [(question_docs, 1.0), (answer_docs, ANSWER_WEIGHT)], len(self.vocab)
@@ -115,7 +130,8 @@ class LexicalIndex:
         )
         tokens = tuple(tokenize(self.thesaurus.apply(repaired)))
         ids = [i for i in (self.vocab.get(t) for t in tokens) if i is not None]
-        unknown = {t for t in tokens if t not in self.vocab and not is_stop(t)}
+        stop = self.lexicon.stopwords
+        unknown = {t for t in tokens if t not in self.vocab and t not in stop}
         known = np.unique(np.asarray(ids, dtype=np.int32))
         topic = known[~self.stop[known]] if len(known) else known
         if not len(topic) and not unknown:

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.faq.decision import Candidate
-from bot.faq.index import LexicalIndex, Query
+from bot.faq.index import LexicalIndex, Lexicon, Query
 from bot.faq.model import Faq
 
 TOP_K = 5
@@ -44,8 +44,10 @@ class LexicalRanker:
 
     name = "lexical"
 
-    def __init__(self, faq: Faq, params: LexicalParams | None = None) -> None:
-        self.index = LexicalIndex(faq)
+    def __init__(
+        self, faq: Faq, params: LexicalParams | None = None, lexicon: Lexicon | None = None
+    ) -> None:
+        self.index = LexicalIndex(faq, lexicon)
         self.params = params or LexicalParams()
 
     def rank(self, text: str, query: Query | None = None) -> LexicalRanking:

@@ -49,7 +49,7 @@ def build(write_faq: WriteFaq, semantics: Semantics):  # type: ignore[no-untyped
         cal = Calibration(
             right=pinned(right, 0.6, 8),
             in_scope=pinned(in_scope, 0.55, 8),
-            compliance=pinned(compliance, 0.5, 3),
+            compliance=pinned(compliance, 0.5, 5),
             smalltalk=pinned(smalltalk, 0.5, 2),
             vague=pinned(vague, 0.5, 2),
             questions=0,

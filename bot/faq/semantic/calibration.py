@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from bot.faq.index import Lexicon
 from bot.faq.lexical import LexicalRanker
 from bot.faq.logistic import Logistic, lowest_threshold
 from bot.faq.model import Faq, FaqEntry
@@ -43,8 +44,8 @@ class Rates:
     """
 
     answer: float = 0.60  # P(the top entry is right) needed to answer
-    offer: float = 0.55  # P(in scope) needed to offer "did you mean"
-    false_compliance: float = 0.03  # FAQ or out-of-scope messages taken for compliance
+    offer: float = 0.50  # P(in scope) needed to offer "did you mean"
+    false_compliance: float = 0.05  # FAQ or out-of-scope messages taken for compliance
     false_special: float = 0.005  # messages taken for small talk or a vague cry for help
 
 
@@ -95,8 +96,13 @@ def calibrate(
     phrasing_owners: list[int],
     pools: dict[str, PoolVectors],
     rates: Rates | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Calibration:
-    """Fit the decision on ``faq``'s own phrasings (``index`` built from them) and the pools."""
+    """Fit the decision on ``faq``'s own phrasings (``index`` built from them) and the pools.
+
+    ``lexicon`` is the lexical index's hand lists (the shipped ones by default): the lexical
+    evidence calibrated on must come from the same lists as the matcher's.
+    """
     rates = rates or Rates()
     ids = [e.id for e in faq]
     escalates = np.array([e.escalate for e in faq], dtype=bool)
@@ -106,7 +112,7 @@ def calibrate(
         held = [i for i, f in enumerate(folds) if f != part]
         kept = np.array([f == part for f in folds], dtype=bool)
         fold_faq = Faq(tuple(_fold(e, part) for e in faq))
-        lexical = LexicalRanker(fold_faq)
+        lexical = LexicalRanker(fold_faq, lexicon=lexicon)
         owners = [o for o, k in zip(phrasing_owners, kept, strict=True) if k]
         fold_index = SemanticIndex(index.vectors[kept], owners, len(faq))
         fold_pools = {name: pv.half(part) for name, pv in pools.items()}
@@ -114,9 +120,13 @@ def calibrate(
 
         fold = _Fold(lexical, fold_index, fold_pools, escalates, ids)
         for i in _spread(held, MAX_QUESTIONS_PER_FOLD):
-            ev = fold.ask(texts[i], index.vectors[i])
+            ev, unlisted = fold.ask_both(texts[i], index.vectors[i], phrasing_owners[i])
             truth = phrasing_owners[i]
             samples.append(_Sample("faq", ev, ev.order[0] == truth, bool(escalates[truth])))
+            # The same question with its entry taken out: a seller's question the FAQ does
+            # not hold, close to the ones it does (the hardest out-of-scope kind); compliance
+            # when the entry was a compliance one.
+            samples.append(_Sample("unlisted", unlisted, False, bool(escalates[truth])))
         for name, pv in asked.items():
             for j in _spread(list(range(len(pv.pool.texts))), MAX_POOL_PER_FOLD):
                 samples.append(_Sample(name, fold.ask(pv.pool.texts[j], pv.vectors[j])))
@@ -139,6 +149,22 @@ class _Fold:
             self.escalates, self.ids,
         )
 
+    def ask_both(self, text: str, vector: Vectors, entry: int) -> tuple[Evidence, Evidence]:
+        """The evidence for a question, and for the same question with ``entry`` left out."""
+        lexical = self.lexical.rank(text)
+        semantic = self.index.scores(vector)
+        whole = gather(lexical, semantic, vector, self.pools, self.escalates, self.ids)
+        gone = self.ids[entry]
+        bm25 = lexical.bm25.copy()
+        bm25[entry] = 0.0
+        masked = replace(
+            lexical, ranked=[(c, raw) for c, raw in lexical.ranked if c.faq_id != gone], bm25=bm25
+        )
+        semantic = semantic.copy()
+        semantic[entry] = -1.0
+        without = gather(masked, semantic, vector, self.pools, self.escalates, self.ids)
+        return whole, without
+
 
 def _phrasings_with_folds(faq: Faq) -> tuple[list[str], list[int]]:
     """The encoded phrasings in FAQ order, each with its fold (alternating per language)."""
@@ -159,10 +185,16 @@ def _spread(items: list[int], most: int) -> list[int]:
     return [items[int(k * step)] for k in range(most)]
 
 
+def esc_of(samples: list[_Sample]) -> npt.NDArray[np.bool_]:
+    """Which samples came from a compliance (escalate) entry."""
+    return np.array([s.escalate for s in samples], dtype=bool)
+
+
 def _fit(samples: list[_Sample], rates: Rates) -> Calibration:
     kinds = np.array([s.kind for s in samples])
     faq_rows = kinds == "faq"
-    not_faq = ~faq_rows & (kinds != "compliance") & (kinds != "centre")
+    unlisted = kinds == "unlisted"
+    not_faq = ~faq_rows & (kinds != "compliance") & (kinds != "centre") & ~(unlisted & esc_of(samples))
     right = np.array([s.right for s in samples])
     esc = np.array([s.escalate for s in samples])
     xa = np.stack([s.evidence.answer for s in samples])
@@ -174,8 +206,8 @@ def _fit(samples: list[_Sample], rates: Rates) -> Calibration:
     in_scope = Model(Logistic.fit(xa[use], faq_rows[use].astype(float)), rates.offer)
 
     xc = np.stack([s.evidence.compliance for s in samples])
-    comp_pos = (kinds == "compliance") | (faq_rows & esc)
-    comp_neg = (faq_rows & ~esc) | (kinds == "outofscope") | (kinds == "smalltalk")
+    comp_pos = (kinds == "compliance") | ((faq_rows | unlisted) & esc)
+    comp_neg = ((faq_rows | unlisted) & ~esc) | (kinds == "outofscope") | (kinds == "smalltalk")
     compliance = _special(xc, comp_pos, comp_neg, rates.false_compliance)
 
     xt = np.stack([s.evidence.smalltalk for s in samples])

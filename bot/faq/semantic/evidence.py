@@ -86,7 +86,7 @@ def gather(
         fused=tuple(float(fused[p]) for p in order),
         semantic=tuple(float(semantic[p]) for p in order),
         answer=answer,
-        compliance=np.array([comp, comp - inscope, comp - oos]),
+        compliance=np.array([comp, comp - inscope, comp - oos, comp - s1, lexconf]),
         smalltalk=np.array([talk, talk - max(best_any, comp_pool, oos)]),
         vague=np.array([vague, vague - max(best_any, comp_pool, oos, talk)]),
         compliance_label=comp_label,

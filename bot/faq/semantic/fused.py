@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.faq.index import Lexicon
 from bot.faq.lexical import LexicalRanking
 from bot.faq.model import Faq
 from bot.faq.semantic.cache import Progress
@@ -39,13 +40,17 @@ class FusedModel:
         semantics: Semantics,
         progress: Progress | None = None,
         rates: Rates | None = None,
+        lexicon: Lexicon | None = None,
     ) -> FusedModel:
-        """Encode what is not cached yet, then calibrate on the FAQ's own phrasings."""
+        """Encode what is not cached yet, then calibrate on the FAQ's own phrasings.
+
+        ``lexicon``: the hand lists of the matcher's lexical ranker (the shipped ones by default).
+        """
         started = time.perf_counter()
         pools = semantics.pools(progress)
         texts, owners = entry_texts(faq)
         index = SemanticIndex(semantics.cache.vectors(texts, progress), owners, len(faq))
-        calibration = calibrate(faq, index, owners, pools, rates)
+        calibration = calibrate(faq, index, owners, pools, rates, lexicon)
         log.info(
             "semantic index ready",
             extra={
