@@ -194,9 +194,9 @@ def _fit(samples: list[_Sample], rates: Rates) -> Calibration:
     kinds = np.array([s.kind for s in samples])
     faq_rows = kinds == "faq"
     unlisted = kinds == "unlisted"
-    not_faq = ~faq_rows & (kinds != "compliance") & (kinds != "centre") & ~(unlisted & esc_of(samples))
     right = np.array([s.right for s in samples])
-    esc = np.array([s.escalate for s in samples])
+    esc = esc_of(samples)
+    not_faq = ~faq_rows & (kinds != "compliance") & (kinds != "centre") & ~(unlisted & esc)
     xa = np.stack([s.evidence.answer for s in samples])
 
     # Answer: the top entry is right. Wrong tops and every pool message are negatives.
