@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = ""
     telegram_webhook_url: str = ""
     telegram_staff_chat_id: int | None = None
-    telegram_framework: Literal["aiogram", "ptb"] = "aiogram"
+    telegram_framework: Literal["aiogram", "ptb"] = "ptb"  # PTB: ~44 MB to import, aiogram ~170
 
     # WeChat Official Account (the endpoint runs when a token is set)
     wechat_token: str = ""
