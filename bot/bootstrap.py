@@ -56,23 +56,38 @@ class Services:
     listeners: list[TicketListener] = field(default_factory=list)  # mirrors of tickets
 
     async def health(self) -> dict[str, Any]:
-        """Database and FAQ status for /healthz; ``ok`` only when both are."""
+        """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
         try:
             await self.store.ping()
             database: dict[str, Any] = {"ok": True}
         except Exception as exc:  # any failure to reach the database is "not ok", not a crash
             database = {"ok": False, "error": type(exc).__name__}
         state = self.faq.state
-        faq = {
+        matcher = state.matcher_status()
+        faq: dict[str, Any] = {
             "ok": state.ok,
             "entries": state.entries,
             "problems": [str(p) for p in errors(state.problems)],
-            # Up but degraded (lexical only) is still "ok": the bot answers.
-            "matcher": state.matcher_status(),
+            "matcher": matcher,
         }
+        faq["from_snapshot"] = state.from_snapshot
         centres = self.centres.state.as_dict()
-        ok = database["ok"] and faq["ok"] and state.entries > 0 and centres["ok"] is True
-        return {"ok": ok, "database": database, "faq": faq, "centres": centres}
+        # Down (503) only when the bot cannot answer; broken content files on disk (the last
+        # good version serves), a lexical-only matcher or a missing centres file are
+        # "up, degraded": a container is kept, and the list says what to fix.
+        ok = bool(database["ok"]) and state.entries > 0
+        degraded = [
+            name
+            for name, fine in (
+                ("faq", faq["ok"]),
+                ("matcher", not matcher["degraded"]),
+                ("centres", centres["ok"] is True),
+            )
+            if not fine
+        ]
+        return {
+            "ok": ok, "degraded": degraded, "database": database, "faq": faq, "centres": centres
+        }
 
 
 async def build(settings: Settings) -> Services:
@@ -80,9 +95,10 @@ async def build(settings: Settings) -> Services:
     faq = FaqHolder(
         settings.faq_dir,
         partial(semantics_for, settings.matcher_encoder, settings.vector_cache_dir),
+        snapshot=settings.snapshot_dir / "faq",
     )
     await asyncio.to_thread(faq.reload)
-    if faq.state.entries == 0:
+    if faq.state.entries == 0:  # broken files and no last good copy: the root cause, first
         first = next(iter(errors(faq.state.problems)), None)
         raise StartupError(f"no valid FAQ in {settings.faq_dir}: {first or 'no entries'}")
     if settings.database_url.startswith("sqlite"):

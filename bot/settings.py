@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     faq_reload_seconds: float = Field(default=2.0, gt=0, le=3600)
     matcher_encoder: Literal["e5", "none"] = "e5"  # the semantic ranker; "none": lexical only
     vector_cache_dir: Path = Path("data/vectors")  # phrasing vectors, by model and text
+    snapshot_dir: Path = Path("data/snapshots")  # last good content, to start on when files break
 
     # Telegram (the channel runs when a token is set)
     telegram_bot_token: str = ""

@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings(tmp_path: Path, faq: Path) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", faq_dir=faq)
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        faq_dir=faq,
+        snapshot_dir=tmp_path / "snapshots",
+    )
 
 
 async def test_health_and_a_broken_faq_edit(tmp_path: Path) -> None:
@@ -26,13 +30,15 @@ async def test_health_and_a_broken_faq_edit(tmp_path: Path) -> None:
     try:
         health = await services.health()
         assert health["ok"] and health["database"]["ok"] and health["faq"]["entries"] == 46
+        assert health["degraded"] == ["matcher"]  # the suite runs with MATCHER_ENCODER=none
         broken = faq / "fees-payments.yaml"
         broken.write_text(broken.read_text(encoding="utf-8") + "  - id: [oops\n", encoding="utf-8")
         st = broken.stat()
         os.utime(broken, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
         assert services.faq.reload() is False
         health = await services.health()
-        assert not health["ok"] and not health["faq"]["ok"]
+        # Up, degraded: the last good FAQ answers, and the broken file is named.
+        assert health["ok"] and not health["faq"]["ok"] and "faq" in health["degraded"]
         assert any("fees-payments.yaml:" in p for p in health["faq"]["problems"])
         reply = await services.conversation.handle(
             Incoming(MerchantKey("web", "x"), "text", text="How much is the security deposit?")
@@ -45,6 +51,32 @@ async def test_health_and_a_broken_faq_edit(tmp_path: Path) -> None:
 async def test_start_up_refuses_without_a_valid_faq(tmp_path: Path) -> None:
     with pytest.raises(bootstrap.StartupError, match="no valid FAQ"):
         await bootstrap.build(settings(tmp_path, tmp_path / "missing"))
+
+
+async def test_a_restart_with_a_broken_file_starts_on_the_last_good_faq(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    shutil.copytree(ROOT / "faq", faq)
+    services = await bootstrap.build(settings(tmp_path, faq))  # a good start keeps a snapshot
+    await services.store.close()
+    broken = faq / "fees-payments.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "  - id: [oops\n", encoding="utf-8")
+    services = await bootstrap.build(settings(tmp_path, faq))
+    try:
+        health = await services.health()
+        assert health["ok"] and health["faq"]["from_snapshot"] and "faq" in health["degraded"]
+        problems = health["faq"]["problems"]
+        # The root cause comes first; what only follows from it says so.
+        assert problems[0].startswith(str(broken))
+        assert all("did not load" in p for p in problems[1:] if "unknown id" in p)
+        reply = await services.conversation.handle(
+            Incoming(MerchantKey("web", "y"), "text", text="How much is the security deposit?")
+        )
+        assert "500" in reply.messages[0].text
+    finally:
+        await services.store.close()
+    shutil.rmtree(tmp_path / "snapshots")
+    with pytest.raises(bootstrap.StartupError, match="fees-payments.yaml"):
+        await bootstrap.build(settings(tmp_path, faq))  # no snapshot: refuse, naming the cause
 
 
 async def test_channels_switch_on_with_their_settings(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -39,16 +40,26 @@ def load_faq(folder: Path) -> tuple[Faq | None, list[Problem]]:
         return None, [Problem(str(folder), 0, "FAQ folder not found")]
     entries: list[FaqEntry] = []
     problems: list[Problem] = []
+    unreadable: list[str] = []  # files that could not be read at all (YAML syntax, encoding)
     for path in faq_files(folder):
         found, file_problems = _load_file(path)
         entries.extend(found)
         problems.extend(file_problems)
+        if errors(file_problems) and not found:
+            unreadable.append(path.name)
     if not entries and not problems:
         problems.append(Problem(str(folder), 0, "no FAQ entries found (files need 'entries:')"))
-    problems.extend(_cross_checks(entries))
-    if errors(problems):
-        return None, sorted(problems)
-    return Faq(tuple(entries)), sorted(problems)
+    # Root causes first: an id "missing" because its file did not load is a knock-on error.
+    later = _cross_checks(entries)
+    if unreadable:
+        note = f" (may only follow from {', '.join(unreadable)}, which did not load)"
+        later = [
+            replace(p, message=p.message + note) if "unknown id" in p.message else p for p in later
+        ]
+    ordered = sorted(problems) + sorted(later)
+    if errors(ordered):
+        return None, ordered
+    return Faq(tuple(entries)), ordered
 
 
 def _load_file(path: Path) -> tuple[list[FaqEntry], list[Problem]]:

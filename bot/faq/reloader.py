@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ class FaqState:
     problems: list[Problem] = field(default_factory=list)
     mode: str = "lexical"  # "fused" once the semantic ranker serves this FAQ
     encoder: EncoderStatus | None = None  # None: not loaded yet
+    from_snapshot: bool = False  # started on the last good copy: the files on disk are broken
 
     @property
     def ok(self) -> bool:
@@ -63,8 +66,14 @@ class FaqHolder:
     from the vector cache afterwards) and swaps in the fused matcher.
     """
 
-    def __init__(self, folder: Path, semantics: SemanticsLoader | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        semantics: SemanticsLoader | None = None,
+        snapshot: Path | None = None,
+    ) -> None:
         self.folder = folder
+        self.snapshot = snapshot  # a copy of the last files that loaded, for the next start
         self.state = FaqState()
         self._matcher: Matcher | None = None
         self._seen: Signature | None = None
@@ -96,12 +105,31 @@ class FaqHolder:
         self.state.problems = problems
         if faq is None:
             report_rejected("faq", problems)
-            return False
+            return self._start_from_snapshot()
+        keep_snapshot(self.folder, self.snapshot)
+        self.state.from_snapshot = False
         self._matcher = Matcher(faq)
         self.state.entries = len(faq)
         self.state.loaded_from = signature
         self.state.mode = "lexical"
         log.info("faq loaded", extra={"entries": len(faq), "folder": str(self.folder)})
+        return True
+
+    def _start_from_snapshot(self) -> bool:
+        """With nothing served yet (a start with broken files), serve the last good copy."""
+        if self._matcher is not None or self.snapshot is None or not self.snapshot.is_dir():
+            return False
+        faq, _ = load_faq(self.snapshot)
+        if faq is None:
+            return False
+        self._matcher = Matcher(faq)
+        self.state.entries = len(faq)
+        self.state.from_snapshot = True
+        self.state.mode = "lexical"
+        log.error(
+            "faq files are broken; serving the last good copy",
+            extra={"snapshot": str(self.snapshot), "entries": len(faq)},
+        )
         return True
 
     def upgrade(self) -> bool:
@@ -143,3 +171,22 @@ class FaqHolder:
         """Encode, then poll for changes forever; all of it in threads, never on the loop."""
         await asyncio.to_thread(self.upgrade)
         await watch(self.refresh, every, "faq")
+
+
+def keep_snapshot(folder: Path, snapshot: Path | None) -> None:
+    """Copy the content files that just loaded to ``snapshot`` (replaced whole, never half)."""
+    if snapshot is None:
+        return
+    try:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        fresh = snapshot.with_name(f".{snapshot.name}.{uuid.uuid4().hex}")
+        fresh.mkdir()
+        for path in faq_files(folder):
+            shutil.copy2(path, fresh / path.name)
+        old = snapshot.with_name(f".{snapshot.name}.old.{uuid.uuid4().hex}")
+        if snapshot.exists():
+            snapshot.rename(old)
+        fresh.rename(snapshot)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:  # no snapshot costs a safety net, never an answer
+        log.warning("faq snapshot not written", extra={"error": repr(exc)})
