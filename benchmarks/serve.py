@@ -1,10 +1,15 @@
-"""The whole bot process: chat round trips over HTTP and the process's peak RSS.
+"""The whole bot process: chat round trips over HTTP and the process's peak RSS, in both modes.
 
 Run: ``python -m benchmarks.serve`` (``--rounds`` passes over the case file). It starts
-``merchant-bot serve`` on a fresh SQLite database, sends every question of
-``tests/data/faq_cases.yaml`` through ``POST /api/chat`` (a new merchant every 20 questions),
-plus a centre lookup and a hand-over per merchant, and reads the server's peak RSS (VmHWM) at
-the end. Baseline in the same run: ``GET /healthz`` round trips (HTTP and a database ping, no
+``merchant-bot serve`` on a fresh SQLite database, once lexical (``MATCHER_ENCODER=none``) and
+once with the default encoder (``e5``, a fresh empty vector cache unless ``--vectors``; the
+server encodes in the background after start-up and answers lexically meanwhile, so the
+benchmark polls ``/healthz`` until ``faq.matcher.mode`` is ``fused``). It then sends every
+question of ``tests/data/faq_cases.yaml`` through ``POST /api/chat`` (a new merchant every 20
+questions, and a new one to ask again when a question went to people, who hold a merchant's
+thread after a hand-over), plus a centre lookup and a hand-over per merchant, and reads the
+server's peak RSS (VmHWM) after start-up, once the fused index is ready, and at the end.
+Baseline in the same run: ``GET /healthz`` round trips (HTTP and a database ping, no
 conversation), so the chat figure is read as a ratio over the bare server.
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import socket
@@ -21,12 +27,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "faq_cases.yaml"
 PER_MERCHANT = 20
+# Message ids are the web channel's delivery keys, unique per channel: one shared counter, or a
+# second merchant's "bench-000001" would be a repeat of the first's and get its stored reply.
+_IDS = itertools.count(1)
+FUSED_READY_TIMEOUT_S = 900  # a cold cache encodes the shipped FAQ and pools (~3,200 texts)
 
 
 def _free_port() -> int:
@@ -49,20 +60,25 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
         self.sent = 0
+        self.replied = False  # whether the last chat got a reply (not when people hold the thread)
 
     def chat(self, body: dict[str, object]) -> float:
         self.sent += 1
-        payload = json.dumps({**body, "id": f"bench-{self.sent:06d}"}).encode()
+        payload = json.dumps({**body, "id": f"bench-{next(_IDS):06d}"}).encode()
         headers = {"content-type": "application/json"}
         if self.cookie:
             headers["cookie"] = self.cookie
         start = time.perf_counter()
         self.conn.request("POST", "/api/chat", payload, headers)
         response = self.conn.getresponse()
-        response.read()
+        data = response.read()
         elapsed = time.perf_counter() - start
         if response.status != 200:
             raise RuntimeError(f"chat answered {response.status}")
+        reply = json.loads(data)
+        if reply.get("duplicate"):
+            raise RuntimeError("a chat was taken for a repeat delivery (message ids collide)")
+        self.replied = bool(reply.get("messages"))
         self.cookie = self.cookie or (response.getheader("set-cookie") or "").split(";")[0]
         return elapsed
 
@@ -71,6 +87,12 @@ class Client:
         self.conn.request("GET", "/healthz")
         self.conn.getresponse().read()
         return time.perf_counter() - start
+
+    def status(self) -> dict[str, Any]:
+        """The /healthz body (503 while something is not ok still has one)."""
+        self.conn.request("GET", "/healthz")
+        body: dict[str, Any] = json.loads(self.conn.getresponse().read())
+        return body
 
 
 def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
@@ -86,16 +108,43 @@ def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("serve did not start")
 
 
-def main() -> int:
-    """Run the benchmark and print one table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=1, help="passes over the case file")
-    args = parser.parse_args()
+def _next_merchant(port: int, done: Client | None, chats: list[float]) -> Client:
+    """Say goodbye for ``done`` (a centre lookup and a hand-over), then start a new merchant."""
+    if done is not None:
+        chats.append(done.chat({"type": "text", "text": "I'm in Ningbo"}))
+        chats.append(done.chat({"type": "text", "text": "talk to a person"}))
+    merchant = Client(port)
+    merchant.chat({"type": "start", "lang": "en"})
+    return merchant
+
+
+def _wait_fused(port: int, proc: subprocess.Popen[bytes]) -> None:
+    """Poll /healthz until the fused matcher serves (the encoder works in the background)."""
+    client = Client(port)
+    deadline = time.monotonic() + FUSED_READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("serve exited while encoding")
+        matcher = client.status().get("faq", {}).get("matcher", {})
+        if matcher.get("mode") == "fused":
+            return
+        detail = str(matcher.get("detail", ""))
+        if matcher.get("encoder") != "loading" and detail and not detail.startswith("encoding"):
+            raise RuntimeError(f"the fused matcher will not come: {detail}")
+        time.sleep(0.25)
+    raise RuntimeError("the fused matcher was not ready in time")
+
+
+def measure(encoder: str, vectors: Path | None = None, rounds: int = 1) -> dict[str, Any]:
+    """Start serve with MATCHER_ENCODER=``encoder``, chat through the cases, read its RSS."""
     texts = [str(c["text"]) for c in yaml.safe_load(CASES.read_text("utf-8"))["cases"]]
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
         env = dict(os.environ, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench.db",
-                   FAQ_DIR=str(ROOT / "faq"), LOG_LEVEL="WARNING")  # fmt: skip
+                   FAQ_DIR=str(ROOT / "faq"), LOG_LEVEL="WARNING", MATCHER_ENCODER=encoder,
+                   VECTOR_CACHE_DIR=str(vectors or Path(tmp) / "vectors"),
+                   SNAPSHOT_DIR=f"{tmp}/snapshots")  # fmt: skip
+        start = time.monotonic()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -103,31 +152,81 @@ def main() -> int:
         try:
             _wait_healthy(port, proc)
             started = _peak_rss_mb(proc.pid)
+            ready = ready_s = None
+            if encoder != "none":
+                _wait_fused(port, proc)
+                ready_s = time.monotonic() - start
+                ready = _peak_rss_mb(proc.pid)
             chats: list[float] = []
             health: list[float] = []
-            for _ in range(args.rounds):
-                for first in range(0, len(texts), PER_MERCHANT):
-                    merchant = Client(port)
-                    merchant.chat({"type": "start", "lang": "en"})
-                    for text in texts[first : first + PER_MERCHANT]:
+            answered = 0
+            for _ in range(rounds):
+                merchant: Client | None = None
+                for text in texts:
+                    if merchant is None or merchant.sent > PER_MERCHANT:
+                        merchant = _next_merchant(port, merchant, chats)
+                    chats.append(merchant.chat({"type": "text", "text": text[:2000]}))
+                    health.append(merchant.health())
+                    if not merchant.replied:
+                        # People hold this merchant's thread since a hand-over and the bot
+                        # stays quiet: a new merchant asks again, so every case is answered.
+                        merchant = _next_merchant(port, merchant, chats)
                         chats.append(merchant.chat({"type": "text", "text": text[:2000]}))
-                        health.append(merchant.health())
-                    chats.append(merchant.chat({"type": "text", "text": "I'm in Ningbo"}))
-                    chats.append(merchant.chat({"type": "text", "text": "talk to a person"}))
+                    answered += merchant.replied
+                if merchant is not None:
+                    _next_merchant(port, merchant, chats)
+            mode = Client(port).status()["faq"]["matcher"]["mode"]
             peak = _peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     chats.sort()
     health.sort()
-    p99 = chats[int(len(chats) * 0.99) - 1]
-    print(f"{len(chats)} chat round trips, {len(health)} /healthz round trips (baseline)")
-    print("| what | median (ms) | p99 (ms) |\n|---|---|---|")
-    print(f"| POST /api/chat | {statistics.median(chats) * 1000:.1f} | {p99 * 1000:.1f} |")
-    hp99 = health[int(len(health) * 0.99) - 1]
-    print(f"| GET /healthz | {statistics.median(health) * 1000:.1f} | {hp99 * 1000:.1f} |")
-    print(f"chat/healthz median ratio: {statistics.median(chats) / statistics.median(health):.1f}x")
-    print(f"serve RSS: {started:.0f} MB after start-up, peak {peak:.0f} MB (goal <= 250 MB)")
+    return {
+        "mode": mode,
+        "encoder": encoder,
+        "vectors": "none" if encoder == "none" else ("given" if vectors else "empty (cold)"),
+        "started_mb": started,
+        "ready_mb": ready,
+        "ready_s": ready_s,
+        "peak_mb": peak,
+        "chats": len(chats),
+        "health_checks": len(health),
+        "answered": answered,
+        "cases": len(texts) * rounds,
+        "chat_p50_ms": statistics.median(chats) * 1000,
+        "chat_p99_ms": chats[int(len(chats) * 0.99) - 1] * 1000,
+        "health_p50_ms": statistics.median(health) * 1000,
+        "health_p99_ms": health[int(len(health) * 0.99) - 1] * 1000,
+    }
+
+
+def main() -> int:
+    """Run the benchmark in both modes and print one table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the case file")
+    parser.add_argument("--vectors", type=Path, help="vector cache folder (default: empty)")
+    args = parser.parse_args()
+    runs = [measure(enc, args.vectors, args.rounds) for enc in ("none", "e5")]
+    print("| mode | what | median (ms) | p99 (ms) | round trips |\n|---|---|---|---|---|")
+    for r in runs:
+        print(f"| {r['mode']} | POST /api/chat | {r['chat_p50_ms']:.1f} | "
+              f"{r['chat_p99_ms']:.1f} | {r['chats']} |")  # fmt: skip
+        print(f"| {r['mode']} | GET /healthz (baseline) | {r['health_p50_ms']:.1f} | "
+              f"{r['health_p99_ms']:.1f} | {r['health_checks']} |")  # fmt: skip
+    for r in runs:
+        ready = (
+            f", {r['ready_mb']:.0f} MB once fused ({r['ready_s']:.0f} s after start, vector "
+            f"cache {r['vectors']})"
+            if r["ready_mb"]
+            else ""
+        )
+        print(
+            f"serve RSS ({r['mode']}): {r['started_mb']:.0f} MB after start-up{ready}, peak "
+            f"{r['peak_mb']:.0f} MB after the chats (goal <= 300 MB); chat/healthz median "
+            f"{r['chat_p50_ms'] / r['health_p50_ms']:.1f}x; {r['answered']} of {r['cases']} "
+            "cases answered by the bot"
+        )
     return 0
 
 

@@ -75,7 +75,7 @@ async def test_a_restart_with_a_broken_file_starts_on_the_last_good_faq(tmp_path
     finally:
         await services.store.close()
     shutil.rmtree(tmp_path / "snapshots")
-    with pytest.raises(bootstrap.StartupError, match="fees-payments.yaml"):
+    with pytest.raises(bootstrap.StartupError, match=r"fees-payments\.yaml"):
         await bootstrap.build(settings(tmp_path, faq))  # no snapshot: refuse, naming the cause
 
 
