@@ -12,6 +12,7 @@ from bot.centres.regions import KOREAN_CITIES_ZH, region_capital
 from bot.faq.text import HAN
 
 Kind = Literal["place", "region", "country"]
+Candidate = Callable[[int, int], "Span | None"]  # (start, length) -> a span, or None
 
 MAX_LATIN_WORDS = 3
 MAX_HAN = 5
@@ -74,22 +75,13 @@ def _classify(words: str, start: int, known: Callable[[str], bool]) -> Span | No
     return None
 
 
-def _latin(
-    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None = None
-) -> list[Span]:
-    tokens = [(m.group(0).strip(".'-"), m.start()) for m in _LATIN.finditer(text)]
+def _greedy(count: int, longest: int, shortest: int, candidate: Candidate) -> list[Span]:
+    """Longest match first at each position, left to right; a match skips what it covers."""
     out: list[Span] = []
     i = 0
-    while i < len(tokens):
-        for n in range(min(MAX_LATIN_WORDS, len(tokens) - i), 0, -1):
-            words = " ".join(t for t, _ in tokens[i : i + n])
-            parts = words.split()
-            if any(w in _NOT_NAMES for w in parts) or (n == 1 and len(words) < 3):
-                continue
-            span = _classify(words, tokens[i][1], known)
-            if span is None and n == 1 and near_miss and i and tokens[i - 1][0] in _PREPOSITIONS:
-                fixed = near_miss(words)  # "in Busna": a typo of a big city, after "in"
-                span = Span("place", words, tokens[i][1], fixed) if fixed else None
+    while i < count:
+        for n in range(min(longest, count - i), shortest - 1, -1):
+            span = candidate(i, n)
             if span is not None:
                 out.append(span)
                 i += n
@@ -99,22 +91,35 @@ def _latin(
     return out
 
 
+def _latin(
+    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None = None
+) -> list[Span]:
+    tokens = [(m.group(0).strip(".'-"), m.start()) for m in _LATIN.finditer(text)]
+
+    def candidate(i: int, n: int) -> Span | None:
+        parts = [t for t, _ in tokens[i : i + n]]
+        words = " ".join(parts)
+        if any(w in _NOT_NAMES for w in parts) or (n == 1 and len(words) < 3):
+            return None
+        span = _classify(words, tokens[i][1], known)
+        if span is None and n == 1 and near_miss and i and tokens[i - 1][0] in _PREPOSITIONS:
+            fixed = near_miss(words)  # "in Busna": a typo of a big city, after "in"
+            span = Span("place", words, tokens[i][1], fixed) if fixed else None
+        return span
+
+    return _greedy(len(tokens), MAX_LATIN_WORDS, 1, candidate)
+
+
 def _han(text: str, known: Callable[[str], bool]) -> list[Span]:
     out: list[Span] = []
     for run in _HAN_RUN.finditer(text):
-        chars = run.group(0)
-        i = 0
-        while i < len(chars) - 1:
-            for n in range(min(MAX_HAN, len(chars) - i), 1, -1):
-                if _HAN_FUNCTION.search(chars[i : i + n]):
-                    continue
-                span = _classify(chars[i : i + n], run.start() + i, known)
-                if span is not None:
-                    out.append(span)
-                    i += n
-                    break
-            else:
-                i += 1
+        chars, at = run.group(0), run.start()
+
+        def candidate(i: int, n: int, chars: str = chars, at: int = at) -> Span | None:
+            words = chars[i : i + n]
+            return None if _HAN_FUNCTION.search(words) else _classify(words, at + i, known)
+
+        out += _greedy(len(chars), MAX_HAN, 2, candidate)
     return out
 
 
