@@ -39,6 +39,23 @@ STAFF_CHAT = -1001234567890  # a forum supergroup
 MakeChannel = Callable[[TelegramConfig], TelegramChannel]
 
 
+class VirtualClock:
+    """Time for the channel's pace (rate limits, waits after 429s): it moves only when the
+    channel waits, and a wait ends at once with the clock at its end. The fake Bot API stamps
+    calls with it too, so gaps between calls are exact, whatever the machine's load."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        until = self.now + seconds
+        await asyncio.sleep(0)
+        self.now = max(self.now, until)  # other waits may have moved it on meanwhile
+
+
 def fast_config(fake: FakeBotApi, framework: str, **overrides: Any) -> TelegramConfig:
     """A config pointing at the fake, with short limits, retries and long polls."""
     config = TelegramConfig(
@@ -82,6 +99,22 @@ class Harness:
         default_factory=list
     )
     deliverers: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # by id(channel)
+    clock: VirtualClock | None = None  # the channels' pace; None: real time
+
+    def virtual_time(self) -> VirtualClock:
+        """Channels started from now on pace their sends on a virtual clock, which also
+        stamps the fake's calls (``Call.at``)."""
+        self.clock = VirtualClock()
+        self.fake.clock = self.clock
+        return self.clock
+
+    def build(
+        self, config: TelegramConfig, conversation: Conversation, **kwargs: Any
+    ) -> TelegramChannel:
+        """``build_channel``, on the virtual clock if there is one."""
+        if self.clock is not None:
+            kwargs.update(clock=self.clock, sleep=self.clock.sleep)
+        return build_channel(config, conversation, self.record, **kwargs)
 
     def service(self) -> ConversationService:
         return ConversationService(lambda: self.matcher, self.store.uow)
@@ -94,14 +127,14 @@ class Harness:
     ) -> TelegramChannel:
         """A started channel in polling mode."""
         service = conversation or self.service()
-        return await self._polling(lambda c: build_channel(c, service, self.record), **overrides)
+        return await self._polling(lambda c: self.build(c, service), **overrides)
 
     async def webhook(
         self, conversation: Conversation | None = None, **overrides: Any
     ) -> TelegramChannel:
         """A started channel in webhook mode, served by uvicorn on 127.0.0.1 (the real app)."""
         service = conversation or self.service()
-        return await self._webhook(lambda c: build_channel(c, service, self.record), **overrides)
+        return await self._webhook(lambda c: self.build(c, service), **overrides)
 
     async def staffed(
         self, uow: Callable[[], UnitOfWork] | None = None, webhook: bool = False, **overrides: Any
@@ -120,7 +153,7 @@ class Harness:
 
         def make(config: TelegramConfig) -> TelegramChannel:
             config = dataclasses.replace(config, staff_chat_id=STAFF_CHAT)
-            return build_channel(config, conversation, self.record, desk=desk, uow=uow)
+            return self.build(config, conversation, desk=desk, uow=uow)
 
         start = self._webhook if webhook else self._polling
         channel = await start(make, **overrides)
@@ -225,8 +258,8 @@ async def harness(
         await h.close()
 
 
-async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll until ``condition`` holds."""
+async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll until ``condition`` holds (the timeout only keeps a broken test from hanging)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"

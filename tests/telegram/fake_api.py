@@ -41,7 +41,7 @@ Json = dict[str, Any]
 
 @dataclass
 class Call:
-    """One request the server received: the method, its parameters, when (monotonic)."""
+    """One request the server received: the method, its parameters, when (``FakeBotApi.clock``)."""
 
     method: str
     params: Json
@@ -82,6 +82,7 @@ class FakeBotApi:
     members: dict[int, str] = field(default_factory=lambda: {BOT_ID: "administrator"})
     topics: dict[int, dict[int, str]] = field(default_factory=dict)  # chat -> thread -> name
     url: str = ""
+    clock: Callable[[], float] = time.monotonic  # stamps calls; tests may share the channel's
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1000)
@@ -199,8 +200,9 @@ class FakeBotApi:
         """Sends to a chat that the server accepted."""
         return [c for c in self.sent(chat_id) if c.params.get("_ok")]
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Poll ``condition`` until true; AssertionError after ``timeout`` seconds."""
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Poll ``condition`` until true; AssertionError after ``timeout`` seconds (only so
+        that a broken test does not hang: it is never what a passing test waits for)."""
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
@@ -214,7 +216,7 @@ class FakeBotApi:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, self.clock())
         self.calls.append(call)
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:

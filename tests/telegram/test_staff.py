@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -209,7 +208,8 @@ def sqlite_url(migrated_sqlite: Path, tmp_path: Path) -> Iterator[str]:
 
 async def sent(store: SqlStore, ticket_id: int = 1) -> None:
     """Wait until every staff message of the ticket is marked sent in the outbox."""
-    for _ in range(200):
+    deadline = asyncio.get_running_loop().time() + 30  # only so that a broken test ends
+    while asyncio.get_running_loop().time() < deadline:
         async with store.uow() as uow:
             items = await uow.outbox.for_ticket(ticket_id)
         if items and all(i.status == "sent" for i in items):
@@ -288,20 +288,19 @@ async def test_tickets_opened_while_away_get_their_topic_at_start(harness: Harne
 # -- the group's pace --------------------------------------------------------------------
 
 
-async def test_topics_under_the_group_limit_are_queued_not_lost(
-    harness: Harness, capsys: pytest.CaptureFixture[str]
-) -> None:
-    window = 0.3
+async def test_topics_under_the_group_limit_are_queued_not_lost(harness: Harness) -> None:
+    # Virtual time: the pace is exact whatever the machine's load, and a minute takes no time.
+    # How long merchants and staff wait in real time: python -m benchmarks.telegram_staff.
+    harness.virtual_time()
+    window = 60.0
     limits = replace(FAST_LIMITS, per_group=Rate(2, window))
     await harness.staffed(limits=limits)
     harness.fake.fail("createForumTopic", 429, retry_after=1, times=1)  # Telegram's own limit
     merchants = [MERCHANT + 10 + i for i in range(5)]
-    start = time.monotonic()
     for m in merchants:
         await harness.fake.add_update(b.command(m, "human", "en"))
-    for m in merchants:  # the merchants are answered at once, whatever the group's queue
+    for m in merchants:  # the merchants are answered, whatever the group's queue
         await harness.fake.wait_until(lambda m=m: len(harness.fake.delivered(m)) >= 1)
-    answered = time.monotonic() - start
     await harness.fake.wait_until(
         lambda: (
             all(
@@ -312,19 +311,12 @@ async def test_topics_under_the_group_limit_are_queued_not_lost(
         ),
         timeout=10,
     )
-    mirrored = time.monotonic() - start
     names = sorted(harness.fake.topics[STAFF_CHAT].values())
     assert [n.split(" · ")[0] for n in names] == [f"#{i}" for i in range(1, 6)]
-    group = [c for c in harness.fake.calls if c.params.get("_ok") and _to_group(c)]
-    assert len(group) == 10  # 5 topics, 5 headers: none lost, none twice
+    group = [c for c in harness.fake.calls if _to_group(c)]  # the 429 counts at Telegram too
+    assert len([c for c in group if c.params.get("_ok")]) == 10  # 5 topics, 5 headers, once
     for i in range(len(group) - 2):
-        assert group[i + 2].at - group[i].at >= window * 0.9  # never 3 in one window
-    with capsys.disabled():
-        print(
-            f"\n[telegram staff] {harness.framework}: 5 tickets at once, group limit 2/{window}s, "
-            f"one 429 (retry_after 1 s): merchants answered in {answered:.2f} s, "
-            f"5 topics with headers in {mirrored:.2f} s"
-        )
+        assert group[i].at + window <= group[i + 2].at  # never 3 in one window
 
 
 def _to_group(call: Call) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,7 @@ class FakeService:
     answered: dict[str, tuple[Outgoing, ...]] = field(default_factory=dict)
     locales: dict[MerchantKey, str] = field(default_factory=dict)
     pinned: set[MerchantKey] = field(default_factory=set)  # chose a language: it sticks
-    delay: float = 0.0
+    hold: threading.Event | None = None  # when set up, answers wait until it is set
     fail_history: bool = False
 
     async def handle(self, event: Incoming) -> Reply:
@@ -76,8 +77,8 @@ class FakeService:
             return Reply(messages, self.locales.get(event.merchant, "en"), duplicate=True)
         if event.text == "boom":
             raise RuntimeError("the fake core failed")
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.hold is not None:  # the server runs in another thread than the test
+            assert await asyncio.to_thread(self.hold.wait, 30), "the test never let it answer"
         messages, locale = self._respond(event)
         self.locales[event.merchant] = locale
         if event.delivery_key:

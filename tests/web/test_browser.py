@@ -42,11 +42,18 @@ def chromium_path(path: Path = CHROMIUM) -> str:
     return str(path)
 
 
+_HELD: dict[int, socket.socket] = {}  # ports from free_port() not yet served
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A free port on 127.0.0.1, kept bound until a ServerThread serves it: meanwhile no other
+    process (another pytest worker, say) can be given it."""
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn's own: restartable
+    held.bind(("127.0.0.1", 0))
+    port: int = held.getsockname()[1]
+    _HELD[port] = held
+    return port
 
 
 class ServerThread:
@@ -64,9 +71,11 @@ class ServerThread:
     def start(self) -> None:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        held = _HELD.pop(self.port, None)  # the first start serves the held socket itself
+        sockets = {"sockets": [held]} if held is not None else {}
+        self.thread = threading.Thread(target=self.server.run, kwargs=sockets, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # only so that a broken start does not hang
         while not self.server.started:
             assert self.thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
             time.sleep(0.02)
@@ -119,7 +128,7 @@ def test_web_chat_in_chromium(server: ServerThread, browser: Browser, service: F
     assert (start.kind, start.text, start.lang_hint) == ("command", "start", "en-US")
 
     # A question in each language, sent with Enter; the page shows it is waiting for the reply.
-    service.delay = 0.8
+    service.hold = threading.Event()  # the first answer waits until the page has shown that
     for lang, question in QUESTIONS.items():
         page.locator("#input").fill(question)
         page.locator("#input").press("Enter")
@@ -127,7 +136,7 @@ def test_web_chat_in_chromium(server: ServerThread, browser: Browser, service: F
         if lang == "en":
             expect(page.locator("#typing")).to_be_visible()
             expect(log.locator(".msg.in.pending")).to_have_count(1)
-            service.delay = 0
+            service.hold.set()
         expect(log.locator(".msg.out").last).to_contain_text(ANSWER[lang])
     expect(page.locator("#input")).to_have_value("")
     expect(page.locator("#typing")).to_be_hidden()

@@ -4,21 +4,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.cli import serve
+from bot.logs import JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def root_logger_restored() -> Iterator[None]:
+    """``serve.run`` in this process sets up the root logger: a handler on this test's
+    captured stderr, closed after it. Undone after each test, or any later test in the same
+    process (in whatever order pytest-xdist hands them out) logs "--- Logging error ---"."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in root.handlers[:]:
+        if isinstance(handler.formatter, JsonFormatter):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -62,9 +80,19 @@ def test_missing_faq_stops_start_up_with_one_line(
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port for a server in another process, below the kernel's ephemeral range: no
+    connection or port-0 bind elsewhere on the machine (another pytest worker's, say) can be
+    given it before that server binds it, nor while it restarts."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(100):
+        port = random.randrange(10_000, low) if low > 11_000 else 0
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:  # in use: another one
+                continue
+            return int(s.getsockname()[1])
+    raise AssertionError("no free port found")
 
 
 def start_server(tmp_path: Path, port: int) -> subprocess.Popen[str]:
@@ -77,11 +105,11 @@ def start_server(tmp_path: Path, port: int) -> subprocess.Popen[str]:
         [sys.executable, "-m", "bot", "serve", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 30  # only so that a broken start does not hang
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
+                if r.status == 200 and proc.poll() is None:
                     return proc
         except OSError:
             time.sleep(0.2)

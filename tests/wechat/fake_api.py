@@ -72,8 +72,8 @@ class FakeWechatApi:
         """Every token issued so far stops working (as when another server fetches one)."""
         self._valid.clear()
 
-    async def wait_sent(self, count: int = 1, timeout: float = 5.0) -> list[Sent]:
-        """Wait until ``count`` messages were accepted."""
+    async def wait_sent(self, count: int = 1, timeout: float = 30.0) -> list[Sent]:
+        """Wait until ``count`` messages were accepted (the timeout only stops a hang)."""
         async with asyncio.timeout(timeout):
             while len(self.sent) < count:
                 self.arrived.clear()

@@ -3,7 +3,6 @@ get a 4xx and are never processed."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -42,10 +41,9 @@ async def test_external_entities_and_bombs_are_refused(
     bot = await make_bot(safe=safe)
     dtd = external_dtd(f"{fake_api.url}/cgi-bin/token?grant_type=evil.dtd")
     for body in (XXE_FILE, LAUGHS, dtd):
-        started = time.monotonic()
         response = await bot.post(body)
         assert response.status_code == 400, body[:60]
-        assert time.monotonic() - started < 1.0
+        assert response.text.endswith("DTDForbidden")  # refused at the DOCTYPE: none expanded
         assert "root:" not in response.text
     assert store.committed.messages == []
     assert fake_api.token_requests == []  # the external DTD was never fetched

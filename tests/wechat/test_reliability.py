@@ -4,7 +4,6 @@ and one answer per MsgId however often WeChat delivers it."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from bot.channels.wechat import texts as wechat_texts
 from bot.core.conversation import ConversationService
@@ -60,11 +59,9 @@ async def test_a_slow_answer_goes_out_through_the_customer_service_api(
     slow = Gated(conversation)
     bot = await make_bot(budget=0.2, service=slow)
     xml = wire.text(OPENID, "How much is the security deposit?")
-    started = time.monotonic()
     first = await bot.post(xml)
-    waited = time.monotonic() - started
     assert (first.status_code, first.text) == (200, "success")
-    assert 0.2 <= waited < 1.0
+    assert slow.calls == 1 and fake_api.sent == []  # WeChat was not kept waiting for it
     retries = await asyncio.gather(*(bot.post(xml) for _ in range(3)))  # WeChat's retries
     assert [r.text for r in retries] == ["success"] * 3
 
@@ -84,7 +81,7 @@ async def test_a_retry_that_comes_in_time_gets_the_answer_passively(
     make_bot: MakeBot, conversation: ConversationService, fake_api: FakeWechatApi
 ) -> None:
     slow = Gated(conversation)
-    bot = await make_bot(budget=1.0, service=slow)
+    bot = await make_bot(budget=30.0, service=slow)  # ends when the gate opens, not before
     xml = wire.text(OPENID, "How much is the security deposit?")
     first = asyncio.create_task(bot.post(xml))
     await asyncio.sleep(0.1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -36,6 +37,9 @@ class TelegramChannel:
     With ``config.staff_chat_id``, a ``desk`` and a ``uow``, the staff side runs too:
     ``staff`` mirrors tickets into forum topics (add it to the core's ticket listeners) and
     staff messages in those topics act on the tickets.
+
+    ``clock`` and ``sleep`` pace the sends (the rate limits, waits after 429s and failures);
+    tests pass a clock they control.
     """
 
     def __init__(
@@ -46,10 +50,14 @@ class TelegramChannel:
         on_failure: FailureHook | None = None,
         desk: Desk | None = None,
         uow: Callable[[], UnitOfWork] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.config = config
         self.api = api
-        self.sender = Sender(self._perform, RateLimiter(config.limits), config.retry, on_failure)
+        limiter = RateLimiter(config.limits, clock=clock, sleep=sleep)
+        self.sender = Sender(self._perform, limiter, config.retry, on_failure, sleep=sleep)
         self.outbound = TelegramOutbound(self.sender)
         names = Names()
         self.staff: StaffGroup | None = None
@@ -156,10 +164,13 @@ def build_channel(
     *,
     desk: Desk | None = None,
     uow: Callable[[], UnitOfWork] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> TelegramChannel:
     """The channel with the configured framework's client (only that framework is imported).
 
-    ``desk`` and ``uow`` switch the staff side on when the config names a staff chat.
+    ``desk`` and ``uow`` switch the staff side on when the config names a staff chat;
+    ``clock`` and ``sleep`` pace the sends (tests pass a clock they control).
     """
     api: BotApi
     if config.framework == "ptb":
@@ -170,4 +181,6 @@ def build_channel(
         from bot.channels.telegram.aiogram_adapter import AiogramApi
 
         api = AiogramApi(config.token, config.api_url)
-    return TelegramChannel(config, api, conversation, on_failure, desk, uow)
+    return TelegramChannel(
+        config, api, conversation, on_failure, desk, uow, clock=clock, sleep=sleep
+    )

@@ -2,6 +2,13 @@
 
 Telegram's guidance: about one message per second in a chat, 30 per second overall, 20 per
 minute in a group. Going faster earns 429s; waiting here is cheaper than waiting there.
+
+The limits count from when a request was really made, not from when it was allowed: a send
+holds its slot while its request is in flight, and the slot's time is when the request
+finished (``async with limiter.slot(chat_id): ...``). Telegram receives a request somewhere
+between its start and its end, so the next send that waits a window after the previous one's
+end cannot reach Telegram within a window of it, however long the first one stalled (in the
+HTTP client's queue, on the network, or in a busy event loop).
 """
 
 from __future__ import annotations
@@ -9,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 PRUNE_AT = 1000  # chats tracked before idle ones are forgotten
@@ -33,25 +41,38 @@ class Limits:
 
 
 class _Window:
-    """Send times within the last window of one rate."""
+    """One rate's sends: the end times of those that finished within the last window, and
+    how many are still in flight (they count as happening now until they finish)."""
 
     def __init__(self, rate: Rate) -> None:
         self.rate = rate
-        self.times: deque[float] = deque()
+        self.times: deque[float] = deque()  # in the order they finished: ascending
+        self.in_flight = 0
 
-    def wait(self, now: float) -> float:
-        while self.times and self.times[0] <= now - self.rate.seconds:
-            self.times.popleft()
-        if len(self.times) < self.rate.count:
+    def wait(self, now: float) -> float | None:
+        """Seconds until a send may start; None: only a send in flight finishing frees one."""
+        while self.times and self.times[0] + self.rate.seconds <= now:  # the same sum as below:
+            self.times.popleft()  # a send still in the window never has a wait of 0
+        if len(self.times) + self.in_flight < self.rate.count:
             return 0.0
+        if not self.times:
+            return None
         return self.times[0] + self.rate.seconds - now
 
     def idle(self, now: float) -> bool:
-        return not self.times or self.times[-1] <= now - self.rate.seconds
+        return self.in_flight == 0 and (not self.times or self.times[-1] + self.rate.seconds <= now)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A send allowed by all its limits, in flight until ``RateLimiter.release``."""
+
+    windows: tuple[_Window, ...]
 
 
 class RateLimiter:
-    """``await acquire(chat_id)`` before each send; returns when all three limits allow it."""
+    """``async with limiter.slot(chat_id):`` around each request; the block starts when all
+    three limits allow it, and the send counts from when the block ends."""
 
     def __init__(
         self,
@@ -66,18 +87,49 @@ class RateLimiter:
         self._overall = _Window(self.limits.overall)
         self._chats: dict[int, _Window] = {}
         self._groups: dict[int, _Window] = {}
+        self._released: list[asyncio.Future[None]] = []  # waiting for a send to finish
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait for a free slot for this chat, then take it."""
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait for a free slot for this chat, hold it while the block runs (the request),
+        then count the send at the time the block ended, however it ended."""
+        taken = await self.acquire(chat_id)
+        try:
+            yield
+        finally:
+            self.release(taken)
+
+    async def acquire(self, chat_id: int) -> Slot:
+        """Wait for a free slot for this chat and take it; ``release`` it when the request
+        has finished (or failed)."""
         while True:
             now = self._clock()
             windows = self._windows(chat_id)
-            wait = max(w.wait(now) for w in windows)
-            if wait <= 0:
+            waits = [w.wait(now) for w in windows]
+            if all(wait is not None and wait <= 0 for wait in waits):
                 for w in windows:
-                    w.times.append(now)
-                return
-            await self._sleep(wait)
+                    w.in_flight += 1
+                return Slot(tuple(windows))
+            if any(wait is None for wait in waits):
+                await self._next_release()
+            else:
+                await self._sleep(max(wait for wait in waits if wait is not None))
+
+    def release(self, slot: Slot) -> None:
+        """The slot's request has finished: it counts from now in each of its windows."""
+        now = self._clock()
+        for w in slot.windows:
+            w.in_flight -= 1
+            w.times.append(now)
+        released, self._released = self._released, []
+        for waiter in released:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _next_release(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._released.append(waiter)
+        await waiter
 
     def _windows(self, chat_id: int) -> list[_Window]:
         if len(self._chats) > PRUNE_AT:

@@ -146,9 +146,9 @@ class Sender:
     async def _send(self, chat_id: int, request: Request) -> int:
         failures = floods = 0
         while True:
-            await self._limiter.acquire(chat_id)
             try:
-                return await self._transport(request)
+                async with self._limiter.slot(chat_id):  # counts from when the request ends
+                    return await self._transport(request)
             except TgApiError as exc:
                 if exc.retry_after is not None and floods < self._retry.flood_waits:
                     floods += 1
