@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.centres.holder import CentresHolder
@@ -90,12 +92,18 @@ class Services:
         }
 
 
+def snapshot_path(root: Path, kind: str, source: Path) -> Path:
+    """Where the last good copy of one content folder lives: another folder has its own."""
+    digest = hashlib.sha1(str(source.resolve()).encode("utf-8")).hexdigest()[:12]
+    return root / f"{kind}-{digest}"
+
+
 async def build(settings: Settings) -> Services:
     """Load the FAQ, prepare the database (SQLite is upgraded here), wire the core."""
     faq = FaqHolder(
         settings.faq_dir,
         partial(semantics_for, settings.matcher_encoder, settings.vector_cache_dir),
-        snapshot=settings.snapshot_dir / "faq",
+        snapshot=snapshot_path(settings.snapshot_dir, "faq", settings.faq_dir),
     )
     await asyncio.to_thread(faq.reload)
     if faq.state.entries == 0:  # broken files and no last good copy: the root cause, first

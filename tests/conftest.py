@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,8 @@ WriteFaq = Callable[..., Path]
 # load both cores for minutes. The semantic ranker has tests of its own (tests/faq).
 os.environ.setdefault("MATCHER_ENCODER", "none")
 os.environ.setdefault("VECTOR_CACHE_DIR", str(ROOT / ".pytest_cache" / "vectors"))
+# Last-good content copies go to a folder of this run, never to the checkout's data/.
+os.environ.setdefault("SNAPSHOT_DIR", tempfile.mkdtemp(prefix="merchant-bot-snapshots-"))
 
 
 @pytest.fixture(scope="session")
