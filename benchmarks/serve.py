@@ -95,6 +95,27 @@ class Client:
         return body
 
 
+def serve_env(tmp: str, encoder: str, vectors: Path | None = None) -> dict[str, str]:
+    """Default settings for a benchmark's `serve`, with its files in ``tmp``."""
+    return dict(
+        os.environ,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench.db",
+        FAQ_DIR=str(ROOT / "faq"),
+        LOG_LEVEL="WARNING",
+        MATCHER_ENCODER=encoder,
+        VECTOR_CACHE_DIR=str(vectors or Path(tmp) / "vectors"),
+        SNAPSHOT_DIR=f"{tmp}/snapshots",
+    )
+
+
+def start_serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`merchant-bot serve` in its own process, quiet."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -140,15 +161,9 @@ def measure(encoder: str, vectors: Path | None = None, rounds: int = 1) -> dict[
     texts = [str(c["text"]) for c in yaml.safe_load(CASES.read_text("utf-8"))["cases"]]
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
-        env = dict(os.environ, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench.db",
-                   FAQ_DIR=str(ROOT / "faq"), LOG_LEVEL="WARNING", MATCHER_ENCODER=encoder,
-                   VECTOR_CACHE_DIR=str(vectors or Path(tmp) / "vectors"),
-                   SNAPSHOT_DIR=f"{tmp}/snapshots")  # fmt: skip
+        env = serve_env(tmp, encoder, vectors)
         start = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        proc = start_serve(port, env)
         try:
             _wait_healthy(port, proc)
             started = _peak_rss_mb(proc.pid)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import random
 import re
 import statistics
@@ -39,7 +38,14 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.serve import CASES, ROOT, Client, _free_port, _wait_healthy
+from benchmarks.serve import (
+    CASES,
+    Client,
+    _free_port,
+    _wait_healthy,
+    serve_env,
+    start_serve,
+)
 
 PASSWORD = "the admin's real password"
 Form = tuple[http.client.HTTPConnection, str, str]  # a connection, its cookie, its CSRF token
@@ -232,13 +238,10 @@ def main() -> int:
     texts = [str(c["text"]) for c in yaml.safe_load(CASES.read_text("utf-8"))["cases"]]
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
-        env = dict(os.environ, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench.db",
-                   FAQ_DIR=str(ROOT / "faq"), LOG_LEVEL="WARNING")  # fmt: skip
+        # Lexical: the encoder's background encoding would blur what sign-ins cost.
+        env = serve_env(tmp, "none")
         add_admin(env)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        proc = start_serve(port, env)
         try:
             _wait_healthy(port, proc)
             chatters = [Chatter(port, texts, seed) for seed in range(args.chatters)]
