@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from bot.centres.gazetteer import COLUMNS, DATA_FILE, KEYS_MARK  # noqa: E402
 from bot.centres.hangul import pinyin_to_hangul  # noqa: E402
 from bot.centres.names import HAN_SUFFIXES, HANGUL_SUFFIXES, name_key, name_keys  # noqa: E402
-from bot.faq.chinese import pinyin, to_simplified  # noqa: E402
-from bot.faq.text import HAN, HANGUL  # noqa: E402
+from bot.text.chinese import pinyin, to_simplified  # noqa: E402
+from bot.text.scripts import HAN, HANGUL  # noqa: E402
 
 HOME_COUNTRIES = frozenset({"CN", "KR", "TW", "HK", "MO"})  # every place, however small
 MIN_POPULATION = 15_000  # elsewhere

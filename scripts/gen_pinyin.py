@@ -1,4 +1,4 @@
-"""Regenerate bot/faq/data/pinyin.txt from pypinyin's single-character readings.
+"""Regenerate bot/text/data/pinyin.txt from pypinyin's single-character readings.
 
 The bot needs only the toneless first reading of each common Han character (to match
 homophone typos such as 保正金 for 保证金). pypinyin itself costs ~55 MB of RSS at import, so
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pypinyin.pinyin_dict import pinyin_dict
 
-OUT = Path(__file__).resolve().parent.parent / "bot" / "faq" / "data" / "pinyin.txt"
+OUT = Path(__file__).resolve().parent.parent / "bot" / "text" / "data" / "pinyin.txt"
 
 
 def toneless(reading: str) -> str:

@@ -224,7 +224,7 @@ HANT: dict[str, str] = {
 
 def main() -> int:
     """Write the table into locales/*/LC_MESSAGES/messages.po."""
-    from bot.faq.chinese import to_traditional
+    from bot.text.chinese import to_traditional
 
     for locale in ("en", "ko", "zh_Hans", "zh_Hant"):
         path = ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po"

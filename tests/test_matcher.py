@@ -9,7 +9,7 @@ from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
 from bot.faq.replies import reply_text
 from bot.faq.signals import SignalDetector
-from bot.faq.text import normalize
+from bot.text.normalize import normalize
 from tests.conftest import WriteFaq, entry_yaml
 
 SMALL = "entries:\n" + "".join(

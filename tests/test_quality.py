@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from bot.faq.evaluate import load_cases, run_case, summarise
 from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
-from bot.faq.text import normalize
+from bot.text.normalize import normalize
 from tests.conftest import CASES
 
 

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from bot.faq.evaluate import load_cases, run_case, summarise
 from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
-from bot.faq.text import normalize
+from bot.text.normalize import normalize
 from tests.conftest import CASES
 
 DEV2 = Path(__file__).resolve().parent / "data" / "faq_cases_dev2.yaml"

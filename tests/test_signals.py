@@ -10,7 +10,7 @@ import yaml
 
 from bot.faq.model import Faq
 from bot.faq.signals import SignalDetector
-from bot.faq.text import normalize
+from bot.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bot" / "faq" / "data"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -11,9 +10,9 @@ import pytest
 
 from bot.faq.loader import load_faq
 from bot.faq.termcounts import TermCounter
-from bot.faq.text import normalize, normalize_many
 from bot.faq.thesaurus import _POSSESSIVE, Thesaurus
 from bot.faq.tokens import tokenize
+from bot.text.normalize import normalize_many
 
 FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
 MIXED = [
@@ -43,29 +42,6 @@ def test_term_counts_equal_the_tokens_of_whole_texts(with_pinyin: bool, with_cha
         assert list(ids) == sorted(ids)
         got = Counter({names[int(i)]: int(c) for i, c in zip(ids, counts, strict=True)})
         assert got == Counter(tokenize(text, with_pinyin=with_pinyin, with_chars=with_chars))
-
-
-def _normalize_joined(texts: list[str]) -> str:
-    # The definition normalize_many keeps: one normalize call over the joined texts.
-    joined = normalize(" \n ".join(texts))
-    if any(ch in joined for ch in "唔嘅喺咗啲冇咩嘢佢哋俾畀睇揾嗰咁"):
-        return " ".join(normalize(t) for t in texts)
-    return joined
-
-
-@pytest.mark.parametrize(
-    "texts",
-    [
-        ["How much is the deposit?", "保證金要交多少？", "보증금은 얼마예요?"],
-        ["ＶＡＴ　注册？！", "\u0301accent first", "Shēnzhèn café", "ﬁle ㎏ ①"],
-        ["我係個體戶，冇註冊公司", "系统关系"],  # Cantonese in one text only
-        ["A\u0308", "\u0308b", "e\u0301"],  # combining marks at text edges
-        [],
-    ],
-)
-def test_normalize_many_equals_normalizing_the_joined_texts(texts: list[str]) -> None:
-    assert normalize_many(texts) == _normalize_joined(texts)
-    assert unicodedata.is_normalized("NFKC", normalize_many(texts))
 
 
 def _apply_words_plainly(thesaurus: Thesaurus, text: str) -> str:

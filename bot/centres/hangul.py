@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from bot.faq.chinese import reading_table
+from bot.text.chinese import reading_table
 
 # Hangul composition indices (U+AC00 + (initial * 21 + vowel) * 28 + coda).
 _L = {c: i for i, c in enumerate("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")}

@@ -6,9 +6,8 @@ same keys. Both the build script and the runtime lookup use these functions, so 
 
 from __future__ import annotations
 
-import re
-
-from bot.faq.text import HAN, HANGUL, normalize
+from bot.text.normalize import normalize
+from bot.text.scripts import HAN, HANGUL, is_han, only
 
 # Administrative words after a name: stripped as an extra key, never instead of the full name
 # (청도 and 沙市 stay whole: at least two characters must remain).
@@ -20,8 +19,6 @@ HANGUL_SUFFIXES = (
 )  # fmt: skip
 # Latin words of the same kind, only when they stand apart ("Busan-si", "Foshan City").
 LATIN_SUFFIXES = frozenset({"shi", "si", "city", "xian", "sheng", "gun", "prefecture"})
-_HAN_RE = re.compile(f"[{HAN}]")
-_CJK_ONLY_RE = re.compile(f"^[{HAN}{HANGUL}]+$")
 
 
 def name_key(text: str) -> str:
@@ -40,8 +37,8 @@ def name_keys(text: str) -> list[str]:
         rest = "".join(words[:-1])
         if len(words) > 2 or len(rest) >= 5:  # "Shi Shi" (石狮) is not "shi"
             keys.append(rest)
-    elif _CJK_ONLY_RE.match(key):
-        suffixes = HAN_SUFFIXES if _HAN_RE.match(key[-1]) else HANGUL_SUFFIXES
+    elif only(key, HAN + HANGUL):
+        suffixes = HAN_SUFFIXES if is_han(key[-1]) else HANGUL_SUFFIXES
         for suffix in suffixes:
             if key.endswith(suffix) and len(key) - len(suffix) >= 2:
                 keys.append(key[: -len(suffix)])

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.centres.gazetteer import country_code
-from bot.faq.chinese import cantonese_to_mandarin, to_simplified
-from bot.faq.text import HAN
+from bot.text.chinese import cantonese_to_mandarin, to_simplified
+from bot.text.scripts import HAN, HANGUL, has_han
 
 MAX_CHARS = 80  # longer messages are questions, not "I'm in X"
 MAX_BARE_WORDS = 4
@@ -42,7 +42,6 @@ class Mention:
 
 
 _CLAUSE_SPLIT = re.compile(r"[,，、。!！?？;；~～\n]+|\.(?:\s|$)|\s+-\s+")
-_HAN_RE = re.compile(f"[{HAN}]")
 _FILLER = re.compile(
     r"^(?:hi|hello|hey|dear|thanks|thank you|thx|ok|okay|please|pls|"
     r"你好|您好|嗨|哈喽|谢谢|多谢|请问|麻烦|麻烦问一下|问一下|"
@@ -121,7 +120,7 @@ _KO_WHO = (
     r"(?:(?:저는|전|저|나는|난|저희는|저희|우리는|우리|제가|저희\s*회사는|저희\s*공장은|회사는|공장은)\s*)?"
     r"(?:지금\s*|현재\s*|요즘\s*)?"
 )
-_KO_PLACE = r"(?P<place>[가-힣a-z]+(?:\s[가-힣a-z]+)?)"
+_KO_PLACE = rf"(?P<place>[{HANGUL}a-z]+(?:\s[{HANGUL}a-z]+)?)"
 _KO_STATEMENT = [
     re.compile(
         rf"^{_KO_WHO}{_KO_PLACE}\s*(?:에|에서)\s*(?:있어요|있습니다|있어|있음|있는데요|있는데|"
@@ -132,12 +131,12 @@ _KO_STATEMENT = [
 ]
 _KO_NAME = [
     re.compile(
-        rf"^{_KO_WHO}(?P<place>[가-힣]+?)(?:\s*사람)?(?:이에요|예요|이에여|이요|입니다|이야|임)$"
+        rf"^{_KO_WHO}(?P<place>[{HANGUL}]+?)(?:\s*사람)?(?:이에요|예요|이에여|이요|입니다|이야|임)$"
     ),
 ]
 _KO_ASK = [
     re.compile(
-        r"^(?:(?!가장|제일)(?P<place>[가-힣a-z]+?(?:\s[가-힣a-z]+?)?)\s*(?:에서|에)?\s+)?"
+        rf"^(?:(?!가장|제일)(?P<place>[{HANGUL}a-z]+?(?:\s[{HANGUL}a-z]+?)?)\s*(?:에서|에)?\s+)?"
         r"(?:가장|제일)?\s*"
         r"가까운\s*" + _CENTRE_KO + r"(?:는|가|가\s*어디|는\s*어디)?\s*"
         r"(?:어디(?:예요|에요|인가요|야|죠|에\s*있어요|에\s*있나요|입니까)?|있나요|있어요|"
@@ -148,7 +147,7 @@ _KO_ASK = [
         r"(?:있나요|있어요|있어|어디(?:예요|에요|인가요)?)?$"
     ),
 ]
-_BARE = re.compile(rf"^[a-z{HAN}\uac00-\ud7a3][a-z{HAN}\uac00-\ud7a3 '.-]*$")
+_BARE = re.compile(rf"^[a-z{HAN}{HANGUL}][a-z{HAN}{HANGUL} '.-]*$")
 
 
 def prepare(text: str) -> str:
@@ -157,7 +156,7 @@ def prepare(text: str) -> str:
     # Pinyin tones and accents off (Shēnzhèn); Hangul survives the round trip.
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFC", text)
-    if _HAN_RE.search(text):
+    if has_han(text):
         text = cantonese_to_mandarin(to_simplified(text))
     return re.sub(r"\s+", " ", text).strip()
 
@@ -179,7 +178,7 @@ def _classify(clause: str) -> tuple[str, str]:
     if _FILLER.match(clause):
         return "filler", ""
     clause = _POLITE.sub("", clause) or clause
-    compact = clause.replace(" ", "") if _HAN_RE.search(clause) else clause
+    compact = clause.replace(" ", "") if has_han(clause) else clause
     for kind, patterns, text in (
         ("ask", _EN_ASK, clause),
         ("statement", _EN_STATEMENT, clause),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.text.scripts import CJK_RE
+
 # Words that, in a short message, mean "let me talk to a person". Longer messages that merely
 # mention staff ("the staff asked for my password") are questions for the FAQ, not requests.
 _EN = re.compile(
@@ -29,7 +31,7 @@ def asks_for_person(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    cjk = len(re.findall(r"[\u3400-\u9fff\uac00-\ud7a3]", stripped))
+    cjk = len(CJK_RE.findall(stripped))
     if cjk:
         if cjk > MAX_CJK_CHARS:
             return False

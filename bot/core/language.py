@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-from bot.faq.chinese import to_traditional
-from bot.faq.model import Lang
-from bot.faq.text import HAN, detect_language, is_traditional
 from bot.i18n import UI_LOCALES, UiLocale
+from bot.text.chinese import to_traditional
+from bot.text.language import Lang, detect_language, is_traditional
+from bot.text.scripts import han_chars
 
-_HAN_RE = re.compile(f"[{HAN}]")
 _SIMPLIFIED_TAGS = ("zh", "zh-cn", "zh-sg", "zh-my", "zh-hans")
 _TRADITIONAL_TAGS = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 
@@ -48,7 +45,7 @@ def locale_for_message(text: str, current: UiLocale | None, hint: UiLocale | Non
         return lang
     if is_traditional(text):
         return "zh_Hant"
-    han = "".join(_HAN_RE.findall(text))
+    han = han_chars(text)
     if han and to_traditional(han) != han:
         return "zh_Hans"  # has characters that only Simplified writes this way
     for candidate in (current, hint):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.core.ports import UnansweredQuestion
-from bot.faq.text import normalize
+from bot.text.normalize import normalize
 
 SAME_QUESTION = 75.0  # token_set_ratio of normalised texts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.faq.model import Lang
+from bot.text.language import Lang
 
 Action = Literal["answer", "clarify", "escalate", "fallback", "smalltalk"]
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.faq.decision import Candidate
 from bot.faq.matcher import Matcher
-from bot.faq.model import LANGS, Lang, is_lang
 from bot.faq.problems import ContentError, Problem
 from bot.faq.yamlnodes import (
     MappingNode,
@@ -19,6 +18,7 @@ from bot.faq.yamlnodes import (
     mapping_items,
     scalar_str,
 )
+from bot.text.language import LANGS, Lang, is_lang
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from bot.faq.bm25 import Bm25
 from bot.faq.model import Faq
 from bot.faq.stopwords import STOP_TOKENS
 from bot.faq.termcounts import TermCounter
-from bot.faq.text import normalize, normalize_many
 from bot.faq.thesaurus import Thesaurus
 from bot.faq.tokens import latin_words, tokenize
 from bot.faq.vocab import LatinVocabulary
+from bot.text.normalize import normalize, normalize_many
 
 ANSWER_WEIGHT = 0.35  # answers add recall for paraphrases but are noisier than phrasings
 # A topic word found only in the entry's answer counts this much towards coverage: sellers

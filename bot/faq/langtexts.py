@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node
 
-from bot.faq.model import LANGS, Lang, is_lang
 from bot.faq.problems import Problem
 from bot.faq.yamlnodes import line_of, mapping_items, scalar_str
+from bot.text.language import LANGS, Lang, is_lang
 
 
 def lang_texts(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
-from bot.faq.model import LANGS, Faq
+from bot.faq.model import Faq
 from bot.faq.problems import Problem
-from bot.faq.text import normalize
+from bot.text.language import LANGS
+from bot.text.normalize import normalize
 
 TOO_CLOSE = 90  # rapidfuzz ratio between normalised phrasings of two different entries
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from bot.faq.model import LANGS, Faq, FaqEntry, Lang, is_lang
+from bot.faq.model import Faq, FaqEntry
 from bot.faq.problems import Problem, errors
 from bot.faq.yamlnodes import (
     MappingNode,
@@ -20,6 +20,7 @@ from bot.faq.yamlnodes import (
     scalar_bool,
     scalar_str,
 )
+from bot.text.language import LANGS, Lang, is_lang
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "category", "escalate", "questions", "answer")

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from bot.faq.decision import Action, Candidate, Decision
 from bot.faq.index import LexicalIndex
 from bot.faq.lexical import LexicalParams, LexicalRanker, LexicalRanking
-from bot.faq.model import Faq, Lang
+from bot.faq.model import Faq
 from bot.faq.semantic.evidence import Evidence
 from bot.faq.semantic.fused import FusedModel
 from bot.faq.signals import SignalDetector
-from bot.faq.text import detect_language, is_traditional
+from bot.text.language import Lang, detect_language, is_traditional
 
 # Only a lexical match this sure beats an off-topic signal (a buyer's "where is my parcel").
 OFF_TOPIC_OVERRIDE = 0.80

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeGuard
 
-Lang = Literal["en", "zh", "ko"]
-LANGS: tuple[Lang, ...] = ("en", "zh", "ko")
-
-
-def is_lang(value: object) -> TypeGuard[Lang]:
-    """True when ``value`` is one of the content languages."""
-    return value in LANGS
+from bot.text.language import Lang
 
 
 @dataclass(frozen=True)

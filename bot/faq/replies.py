@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.faq.chinese import to_traditional
 from bot.faq.decision import Decision
-from bot.faq.model import Faq, Lang
+from bot.faq.model import Faq
 from bot.i18n import UiLocale, _, gettext
+from bot.text.chinese import to_traditional
+from bot.text.language import Lang
 
 FALLBACK = _(
     "Sorry, I don't have an answer to that yet. You can rephrase your question, "

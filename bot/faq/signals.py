@@ -9,6 +9,8 @@ from importlib.resources import files
 
 import yaml
 
+from bot.text.scripts import HAN_RE, KOREAN_RE
+
 
 @dataclass(frozen=True)
 class SignalHit:
@@ -22,8 +24,8 @@ class SignalHit:
 # English and Chinese lists (half the query time went to these searches).
 _SCRIPTS = {
     "en": re.compile(r"[a-z]"),
-    "zh": re.compile(r"[\u3400-\u9fff\uf900-\ufaff]"),
-    "ko": re.compile(r"[\uac00-\ud7a3\u3131-\u318e]"),
+    "zh": HAN_RE,
+    "ko": KOREAN_RE,
 }
 
 

@@ -17,10 +17,11 @@ from itertools import compress, count
 import yaml
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+from bot.text.scripts import has_hangul
+
 # "import our listings" and "import my listings" are one phrase to the thesaurus.
 _POSSESSIVE = frozenset({"our", "your", "their", "his", "her"})
 _WORD_RE = re.compile(r"[a-z0-9]+")
-_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 
 
 def _fold(item: str) -> str:
@@ -50,7 +51,7 @@ class Thesaurus:
         canonical = set(mapping.values())
         for variant, target in list(mapping.items()) + [(c, c) for c in canonical]:
             joined = variant.replace(" ", "")
-            if joined != variant and _HANGUL_RE.search(joined) and joined not in canonical:
+            if joined != variant and has_hangul(joined) and joined not in canonical:
                 mapping.setdefault(joined, target)
         self._mapping = mapping
         # Latin items match whole words: a phrase table keyed by its first word.

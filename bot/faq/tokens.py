@@ -8,8 +8,8 @@ from operator import add
 
 import snowballstemmer
 
-from bot.faq.chinese import reading_table
-from bot.faq.text import HAN, HANGUL
+from bot.text.chinese import reading_table
+from bot.text.scripts import HAN, HANGUL
 
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _HANGUL_RUN_RE = re.compile(f"[{HANGUL}]+")

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from bot.faq.chinese import to_traditional
 from bot.faq.langtexts import lang_texts
-from bot.faq.model import Lang
 from bot.faq.problems import Problem, errors
 from bot.faq.yamlnodes import (
     MappingNode,
@@ -26,6 +24,8 @@ from bot.faq.yamlnodes import (
     mapping_items,
     scalar_str,
 )
+from bot.text.chinese import to_traditional
+from bot.text.language import Lang
 
 log = logging.getLogger(__name__)
 

@@ -83,7 +83,7 @@ def cantonese_to_mandarin(text: str) -> str:
 def reading_table() -> dict[str, str]:
     """Han character -> toneless pinyin, for the ~21,000 characters of the basic blocks."""
     table: dict[str, str] = {}
-    text = files("bot.faq").joinpath("data/pinyin.txt").read_text(encoding="utf-8")
+    text = files("bot.text").joinpath("data/pinyin.txt").read_text(encoding="utf-8")
     for line in text.splitlines():
         syllable, _, chars = line.partition("\t")
         for ch in chars:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq.chinese import to_traditional
 from bot.faq.loader import load_faq
 from bot.staff.macros import MacroHolder, Macros, load_macros
+from bot.text.chinese import to_traditional
+from bot.text.scripts import has_han, has_hangul
 from tests.conftest import FAQ_DIR, WriteFaq, entry_yaml
 
 SHIPPED = FAQ_DIR / "macros.yaml"
@@ -38,8 +39,8 @@ def test_the_shipped_macros_load_in_every_language() -> None:
     assert needed | {"appeal-documents", "closing"} <= set(ids)
     for m in macros.items:
         assert set(m.title) == set(m.text) == {"en", "zh", "ko"}
-        assert any("가" <= ch <= "힣" for ch in m.text["ko"])
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in m.text["zh"])
+        assert has_hangul(m.text["ko"])
+        assert has_han(m.text["zh"])
 
 
 def test_each_locale_gets_its_own_text() -> None:

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from bot.core.ports import StoredMessage
 from bot.core.types import Button, Incoming, MerchantKey, Outgoing, Reply
+from bot.text.scripts import has_han, has_hangul
 from bot.web import create_app
 
 GREETING = {
@@ -48,11 +49,11 @@ STALE = "Sorry, that option is no longer available. Here is the menu again."
 
 def locale_of(text: str, current: str) -> str:
     """A rough language guess, enough for the fake: Hangul, Traditional-only or other Han."""
-    if re.search(r"[\uac00-\ud7a3]", text):
+    if has_hangul(text):
         return "ko"
     if re.search(r"[關後還請麼們這會説說]", text):
         return "zh_Hant"
-    if re.search(r"[\u4e00-\u9fff]", text):
+    if has_han(text):
         return "zh_Hans"
     return "en" if re.search(r"[A-Za-z]", text) else current
 
