@@ -47,6 +47,8 @@ class Settings(BaseSettings):
 
     # Staff console
     first_response_minutes: int = Field(default=120, gt=0, le=10080)
+    # While a ticket is open: at most one "added to your request" per this many seconds.
+    ack_interval_seconds: int = Field(default=300, ge=0, le=86400)
 
     @property
     def centres_path(self) -> Path:

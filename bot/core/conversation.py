@@ -19,6 +19,7 @@ from bot.core.ports import (
     UnitOfWork,
 )
 from bot.core.responder import Outcome, Responder
+from bot.core.smalltalk import is_small_talk
 from bot.core.teams import DefaultTeamOnly
 from bot.core.texts import t
 from bot.core.tickets import Ticket, TicketEvent
@@ -100,8 +101,11 @@ class ConversationService:
             extra={"merchant": merchant.id, "channel": event.merchant.channel, "kind": event.kind},
         )
         ticket = await uow.tickets.active_for(merchant.id)
+        closing = self._asks_to_close(event)
+        if closing is not None:
+            return await self._close(uow, merchant, ticket, inbound, event, closing)
         if ticket is not None and event.kind in ("text", "location"):
-            return await self._relay(uow, merchant, ticket, inbound)
+            return await self._relay(uow, merchant, ticket, inbound, event)
         rated = await self._rating(uow, merchant, event)
         changed: tuple[Ticket, TicketEvent] | None = None
         if rated is not None:
@@ -129,13 +133,88 @@ class ConversationService:
         return Reply(tuple(outcome.messages), locale=outcome.locale)
 
     async def _relay(
-        self, uow: UnitOfWork, merchant: MerchantRecord, ticket: Ticket, inbound: StoredMessage
+        self,
+        uow: UnitOfWork,
+        merchant: MerchantRecord,
+        ticket: Ticket,
+        inbound: StoredMessage,
+        event: Incoming,
     ) -> Reply:
-        """People hold the thread: the message joins the ticket and the bot stays quiet."""
-        event = await self.escalation.relay(uow, ticket, inbound)
+        """People hold the thread: the message joins the ticket, and the merchant is never left
+        in silence.
+
+        A clear FAQ question (not a compliance one) is answered by the bot, and staff see that
+        in the thread; the merchant hears that the team has the message (see
+        ``Escalation.acknowledgement``: the team and when it replies first, then a short
+        "added" at most every few minutes).
+        """
+        relayed = await self.escalation.relay(uow, ticket, inbound)
+        changes: list[tuple[TicketEvent, StoredMessage]] = [(relayed, inbound)]
+        locale = self._responder.locale_for(merchant, event)
+        messages: list[Outgoing] = []
+        answer = self._responder.faq_answer(merchant, event, inbound.id)
+        if answer is not None and not self._clear(answer):
+            answer = None  # people hold the thread: only a sure answer beats waiting for them
+        if answer is not None and answer.decision is not None and answer.decision.faq_id:
+            locale = answer.locale
+            stored = await self._store(uow, merchant, inbound, answer, event)
+            said = await self.escalation.answered(uow, ticket, answer.decision.faq_id, stored[0])
+            changes.append((said, stored[0]))
+            messages += answer.messages
+        ack = await self.escalation.acknowledgement(uow, ticket, locale)
+        if ack is not None:
+            message, kind = ack
+            (stored_ack,) = await self._store(uow, merchant, inbound, Outcome([message], locale))
+            await self.escalation.acknowledged(uow, ticket, kind, stored_ack)
+            messages.append(message)
         await uow.commit()
-        await notify(self.listeners, ticket, event, inbound)
-        return Reply((), locale=merchant.locale or "en")
+        for change, shown in changes:
+            await notify(self.listeners, ticket, change, shown)
+        log.info(
+            "reply sent",
+            extra={
+                "merchant": merchant.id,
+                "action": "relayed",
+                "faq_id": answer.decision.faq_id if answer and answer.decision else None,
+                "ticket": ticket.id,
+            },
+        )
+        return Reply(tuple(messages), locale=locale)
+
+    def _asks_to_close(self, event: Incoming) -> str | None:
+        """The ticket id a "close my request" button names, "" for /close; None otherwise."""
+        if event.kind == "button":
+            payload = payloads.decode(event.payload)
+            return payload.arg if payload is not None and payload.action == "close" else None
+        if event.kind == "command" and event.text.strip().lstrip("/").lower() == "close":
+            return ""
+        if event.kind == "text" and event.text.strip().lower() == "/close":  # web, WeChat
+            return ""
+        return None
+
+    async def _close(
+        self,
+        uow: UnitOfWork,
+        merchant: MerchantRecord,
+        ticket: Ticket | None,
+        inbound: StoredMessage,
+        event: Incoming,
+        named: str,
+    ) -> Reply:
+        """The merchant closes their own request; staff are told. A stale button closes none."""
+        locale = parse_locale(merchant.locale or "") or self._responder.locale_for(merchant, event)
+        closed: TicketEvent | None = None
+        if ticket is not None and named in ("", str(ticket.id)):
+            closed = await self.escalation.close(uow, ticket, inbound)
+            text = texts.REQUEST_CLOSED
+        else:
+            text = texts.ALREADY_CLOSED if named else texts.NO_OPEN_REQUEST
+        outcome = Outcome([Outgoing(t(locale, text))], locale)
+        await self._store(uow, merchant, inbound, outcome)
+        await uow.commit()
+        if ticket is not None and closed is not None:
+            await notify(self.listeners, ticket, closed, inbound)
+        return Reply(tuple(outcome.messages), locale=locale)
 
     async def _rating(
         self, uow: UnitOfWork, merchant: MerchantRecord, event: Incoming
@@ -160,7 +239,10 @@ class ConversationService:
     ) -> tuple[Ticket, TicketEvent] | None:
         """Open a ticket for a hand-over, or reopen one resolved in the last 7 days."""
         d = outcome.decision
+        # Small talk ("thanks", "ok", "👍") after a resolution reopens nothing; a question does.
         unanswered = d is not None and d.action == "fallback"
+        if unanswered and inbound.kind == "text" and is_small_talk(inbound.text):
+            unanswered = False
         if not (outcome.handover or unanswered):
             return None
         latest = await uow.tickets.latest_for(merchant.id)
@@ -196,11 +278,13 @@ class ConversationService:
         merchant: MerchantRecord,
         inbound: StoredMessage,
         outcome: Outcome,
-        event: Incoming,
-    ) -> None:
+        event: Incoming | None = None,
+    ) -> list[StoredMessage]:
+        """Store the outcome's messages as replies to ``inbound`` (and what it changed)."""
         d = outcome.decision
+        stored: list[StoredMessage] = []
         for message in outcome.messages:
-            await uow.messages.add(
+            added = await uow.messages.add(
                 NewMessage(
                     merchant_id=merchant.id,
                     direction="out",
@@ -215,12 +299,13 @@ class ConversationService:
                     venue=message.venue,
                 )
             )
+            stored.append(added)
         if outcome.feedback is not None:
             question_id, helpful = outcome.feedback
             question = await uow.messages.get(question_id)
             if question is not None and question.merchant_id == merchant.id:
                 await uow.feedback.record(question_id, merchant.id, helpful)
-        if d is not None and self._worth_logging(d.action, d.score):
+        if event is not None and d is not None and self._worth_logging(d.action, d.score):
             await uow.unanswered.add(
                 UnansweredQuestion(
                     message_id=inbound.id,
@@ -233,6 +318,12 @@ class ConversationService:
             )
         if outcome.merchant_changed:
             await uow.merchants.update(merchant)
+        return stored
+
+    def _clear(self, outcome: Outcome) -> bool:
+        """An FAQ answer the matcher is sure of (not one logged as low-confidence)."""
+        d = outcome.decision
+        return d is not None and d.action == "answer" and not self._worth_logging(d.action, d.score)
 
     def _worth_logging(self, action: str, score: float) -> bool:
         if action in ("fallback", "clarify"):

@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core import payloads, texts
-from bot.core.eta import handover_notice
+from bot.core.eta import added_notice, handover_notice
 from bot.core.language import content_lang, parse_locale
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnitOfWork
-from bot.core.teams import TeamDirectory, route
+from bot.core.teams import TeamDirectory, route, team_by_id
 from bot.core.texts import t
 from bot.core.tickets import SYSTEM, UNDELIVERED, NewTicket, Ticket, TicketEvent, utcnow
 from bot.core.types import Button, Outgoing
@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 
 MERCHANT = "merchant"  # the actor of events caused by the merchant's own messages
 RATINGS = range(1, 6)
+# Events of the bot while people hold the thread: an acknowledgement sent to the merchant
+# (detail "first" or "short"; staff see the message itself) and an FAQ answer (detail: the id).
+ACKNOWLEDGED = "acknowledged"
+ANSWERED = "answered"
+CLOSED = "closed"  # the merchant closed their own request
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,9 @@ class Policy:
     """Service targets the merchant is told about."""
 
     first_response: timedelta = timedelta(hours=2)
+    # While a ticket is open, a merchant's messages are acknowledged at most this often (the
+    # first one after the hand-over always, with the team and when it replies).
+    ack_interval: timedelta = timedelta(minutes=5)
 
 
 class Escalation:
@@ -113,6 +121,61 @@ class Escalation:
             TicketEvent(ticket.id, MERCHANT, "message", ticket.status, inbound.id, self.now())
         )
 
+    async def acknowledgement(
+        self, uow: UnitOfWork, ticket: Ticket, locale: UiLocale
+    ) -> tuple[Outgoing, str] | None:
+        """What a merchant hears when their message joins the open ticket, and its kind.
+
+        The first message since the ticket opened (or reopened) is told which team has it and
+        when to expect a reply ("first"); later ones a short "added to your request" ("short"),
+        at most once per ``Policy.ack_interval``, so a burst of messages is not answered by a
+        wall of bot text; None in between. A closed team's opening time is always said.
+        """
+        events = await uow.tickets.events(ticket.id)
+        since = max((i for i, e in enumerate(events) if e.action in ("opened", "reopened")),
+                    default=-1)  # fmt: skip
+        acks = [e for e in events[since + 1 :] if e.action == ACKNOWLEDGED]
+        now = self.now()
+        if acks and now - acks[-1].created_at < self.policy.ack_interval:
+            return None
+        directory = self._teams()
+        team = team_by_id(directory, ticket.team)
+        availability = directory.availability(team.id, now)
+        if acks:
+            text, kind = added_notice(team, availability, locale, now), "short"
+        else:
+            target = self.policy.first_response
+            notice = handover_notice(team, availability, locale, now, target)
+            text, kind = t(locale, texts.ACK_FIRST, notice=notice), "first"
+        return Outgoing(text, (close_button(ticket, locale),)), kind
+
+    async def acknowledged(
+        self, uow: UnitOfWork, ticket: Ticket, kind: str, message: StoredMessage
+    ) -> TicketEvent:
+        """Record that the merchant was acknowledged (``message``: what they were told)."""
+        return await uow.tickets.log(
+            TicketEvent(ticket.id, SYSTEM, ACKNOWLEDGED, kind, message.id, self.now())
+        )
+
+    async def answered(
+        self, uow: UnitOfWork, ticket: Ticket, faq_id: str, message: StoredMessage
+    ) -> TicketEvent:
+        """The bot answered an FAQ question asked while waiting: staff see it in the thread."""
+        return await uow.tickets.log(
+            TicketEvent(ticket.id, SYSTEM, ANSWERED, faq_id, message.id, self.now())
+        )
+
+    async def close(self, uow: UnitOfWork, ticket: Ticket, inbound: StoredMessage) -> TicketEvent:
+        """The merchant closed their own request: resolved (reopenable like any other)."""
+        now = self.now()
+        ticket.status = "resolved"
+        ticket.resolved_at = now
+        ticket.last_merchant_at = inbound.created_at
+        ticket.updated_at = now
+        await uow.tickets.update(ticket)
+        log.info("ticket closed by the merchant", extra={"ticket": ticket.id})
+        return await uow.tickets.log(TicketEvent(ticket.id, MERCHANT, CLOSED, "", inbound.id, now))
+
     async def reopen(self, uow: UnitOfWork, ticket: Ticket, inbound: StoredMessage) -> TicketEvent:
         """A merchant wrote again within 7 days of resolution: the same ticket opens again."""
         ticket.status = "assigned" if ticket.assignee else "open"
@@ -139,6 +202,11 @@ class Escalation:
         return ticket, await uow.tickets.log(event)
 
 
+def close_button(ticket: Ticket, locale: UiLocale) -> Button:
+    """"Close my request", offered with the acknowledgements while a ticket is open."""
+    return Button(t(locale, texts.CLOSE_BUTTON), payloads.encode("close", str(ticket.id)))
+
+
 def rating_request(ticket: Ticket) -> Outgoing:
     """The message sent when a ticket is resolved: how was the help? (1-5 buttons)."""
     locale = parse_locale(ticket.locale) or "en"
@@ -148,4 +216,13 @@ def rating_request(ticket: Ticket) -> Outgoing:
     return Outgoing(t(locale, texts.TICKET_RESOLVED), buttons)
 
 
-__all__ = ["SYSTEM", "Escalation", "Policy", "rating_request"]
+__all__ = [
+    "ACKNOWLEDGED",
+    "ANSWERED",
+    "CLOSED",
+    "SYSTEM",
+    "Escalation",
+    "Policy",
+    "close_button",
+    "rating_request",
+]

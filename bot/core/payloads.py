@@ -19,6 +19,7 @@ class Payload:
 ACTIONS = frozenset(
     {"menu", "topics", "cat", "faq", "lang", "langs", "fb", "human", "rephrase", "centre"}
     | {"rate"}  # a rating of a resolved ticket: rate:<ticket id>:<1-5>
+    | {"close"}  # the merchant closes their own request: close:<ticket id>
 )
 
 

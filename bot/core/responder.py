@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.centres.describe import centre_address, centre_name, describe, unknown
 from bot.centres.finder import AskForPlace, CentreFinder, Nearest, UnknownPlace
+from bot.centres.texts import VIDEO_CALL
 from bot.core import payloads, texts
 from bot.core.handover import asks_for_person
 from bot.core.language import content_lang, locale_for_message, locale_from_tag, parse_locale
@@ -81,6 +82,33 @@ class Responder:
         if event.kind == "text" and event.text.strip():
             return locale_for_message(event.text, current, hint)
         return current or hint or "en"
+
+    def locale_for(self, merchant: MerchantRecord, event: Incoming) -> UiLocale:
+        """The locale to answer an event in (the merchant is not changed)."""
+        return self._locale(merchant, event)
+
+    def faq_answer(
+        self, merchant: MerchantRecord, event: Incoming, message_id: int
+    ) -> Outcome | None:
+        """The FAQ's answer to a clear, ordinary question; None for anything else.
+
+        While people hold the thread the bot still answers these (an ``answer`` decision on an
+        entry that does not escalate); compliance, vague or unanswered messages are theirs.
+        Nothing about the merchant changes.
+        """
+        if event.kind != "text" or not event.text.strip() or asks_for_person(event.text):
+            return None
+        locale = self._locale(merchant, event)
+        matcher = self._matcher()
+        decision = matcher.ask(event.text, hint=content_lang(locale))
+        faq_id = decision.faq_id
+        if decision.action != "answer" or not faq_id or faq_id not in matcher.faq:
+            return None
+        if matcher.faq.get(faq_id).escalate:
+            return None
+        out = self._answer(matcher, locale, faq_id, message_id)
+        out.decision = decision
+        return out
 
     # -- free text -------------------------------------------------------------------------
 
@@ -180,7 +208,9 @@ class Responder:
         venue = Venue(
             centre_name(centre, locale), centre_address(centre, locale), centre.lat, centre.lon
         )
-        msg = Outgoing(describe(found, locale), venue=venue)
+        # No centre in the merchant's country: a person can meet them by video call instead.
+        call = (Button(t(locale, VIDEO_CALL), payloads.encode("human")),) if found.abroad else ()
+        msg = Outgoing(describe(found, locale), buttons=call, venue=venue)
         return Outcome([msg], locale, merchant_changed=True)
 
     # -- buttons and commands --------------------------------------------------------------

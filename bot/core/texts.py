@@ -91,3 +91,14 @@ TICKET_RESOLVED = _(
     "The team has marked your question as resolved. How would you rate the help you got?"
 )
 RATING_THANKS = _("Thank you for your rating!")
+
+# -- while people hold the thread (issue 17: never silent) -------------------------------------
+ACK_FIRST = _("I've added this to your request. {notice}")
+ACK_ADDED = _("Added to your request.")
+ACK_ADDED_CLOSED = _("Added to your request. The team opens {at} ({relative}).")
+CLOSE_BUTTON = _("Close my request")
+REQUEST_CLOSED = _(
+    "I've closed your request and told the team. If you need anything else, just write here."
+)
+NO_OPEN_REQUEST = _("You have no open request to close.")
+ALREADY_CLOSED = _("That request is already closed.")

@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core import texts as ui
 from bot.core.accounts import StaffAccount
 from bot.core.conversation import ConversationService
 from bot.core.desk import Desk, NotFound, Refused
-from bot.core.escalation import Escalation
+from bot.core.escalation import Escalation, Policy
+from bot.core.ports import StoredMessage
 from bot.core.teams import DEFAULT, Availability, Team
+from bot.core.texts import t
 from bot.core.tickets import Ticket, TicketEvent, TicketFilter
 from bot.core.types import Incoming, MerchantKey, Reply
 from bot.faq.matcher import Matcher
@@ -61,6 +64,18 @@ class Teams:
 
 
 @dataclass
+class Heard:
+    """A ticket listener (as the Telegram staff group is): what staff were told, in order."""
+
+    changes: list[tuple[str, str, StoredMessage | None]] = field(default_factory=list)
+
+    async def ticket_changed(
+        self, ticket: Ticket, event: TicketEvent, message: StoredMessage | None
+    ) -> None:
+        self.changes.append((event.action, event.detail, message))
+
+
+@dataclass
 class World:
     store: FakeStore
     clock: Clock
@@ -68,6 +83,7 @@ class World:
     chat: ConversationService
     desk: Desk
     woken: list[int]
+    heard: Heard
 
     async def say(self, text: str, key: MerchantKey = WEB, **kw: str) -> Reply:
         return await self.chat.handle(Incoming(key, "text", text=text, **kw))
@@ -95,12 +111,17 @@ class World:
 
 @pytest.fixture
 def world(shipped_matcher: Matcher) -> World:
-    store, clock, teams, woken = FakeStore(), Clock(), Teams(), []
+    store, clock, teams, woken, heard = FakeStore(), Clock(), Teams(), [], Heard()
+    policy = Policy(ack_interval=ACK_INTERVAL)
+    escalation = Escalation(lambda: teams, policy, clock=clock)
     chat = ConversationService(
-        lambda: shipped_matcher, store.uow, escalation=Escalation(lambda: teams, clock=clock)
+        lambda: shipped_matcher, store.uow, escalation=escalation, listeners=[heard]
     )
     desk = Desk(store.uow, lambda: teams, clock=clock, wake=lambda: woken.append(1))
-    return World(store, clock, teams, chat, desk, woken)
+    return World(store, clock, teams, chat, desk, woken, heard)
+
+
+ACK_INTERVAL = timedelta(minutes=5)
 
 
 def agent(name: str = "mei", *teams: str) -> StaffAccount:
@@ -176,15 +197,15 @@ async def test_when_the_team_is_closed_the_merchant_is_told_when_it_opens(world:
 # -- while people hold the thread ------------------------------------------------------------
 
 
-async def test_the_bot_stays_quiet_and_relays_while_a_ticket_is_open(world: World) -> None:
+async def test_messages_are_relayed_while_a_ticket_is_open(world: World) -> None:
     await world.say("talk to a person")
-    reply = await world.say("How much is the security deposit?")
-    assert reply.messages == ()  # people answer now, not the FAQ
+    reply = await world.say("I still cannot log in to my account")
+    assert "added this to your request" in texts(reply)  # not the FAQ's fallback
     again = await world.press("human")
     assert "already" in texts(again)
     ticket = await world.ticket()
     actions = [e.action for e in await world.events(ticket.id)]
-    assert actions == ["opened", "message"]
+    assert actions == ["opened", "message", "acknowledged"]
 
 
 async def test_the_desk_flow_reply_wait_resolve_rate_and_reopen(world: World) -> None:
@@ -230,10 +251,11 @@ async def test_the_desk_flow_reply_wait_resolve_rate_and_reopen(world: World) ->
     assert (reopened.id, reopened.status, reopened.assignee) == (ticket.id, "assigned", "mei")
     actions = [e.action for e in await world.events(ticket.id)]
     assert actions == [
-        "opened", "assigned", "replied", "message", "note", "resolved", "rated", "reopened"
+        "opened", "assigned", "replied", "message", "acknowledged", "note", "resolved", "rated",
+        "reopened",
     ]  # fmt: skip
     actors = {e.actor for e in await world.events(ticket.id)}
-    assert actors == {"merchant", "mei"}
+    assert actors == {"merchant", "mei", "bot"}  # the bot told the merchant the team has it
 
 
 async def test_after_seven_days_a_new_ticket_opens(world: World) -> None:
@@ -339,3 +361,149 @@ async def test_the_channels_name_for_the_merchant_is_kept_for_staff(world: World
     await world.chat.handle(Incoming(WEB, "text", text="still there?", display_name="Wang X."))
     view = await world.desk.thread(ADMIN, row.ticket.id)
     assert view.merchant.display_name == "Wang X."  # the latest name the channel gave
+
+
+# -- never silent while people hold the thread (issue 17) --------------------------------------
+
+
+def buttons(reply: Reply) -> list[str]:
+    return [b.payload for m in reply.messages for b in m.buttons]
+
+
+async def test_the_first_message_after_the_hand_over_is_told_the_team_and_when(
+    world: World,
+) -> None:
+    await world.say("I want to talk to a real person")
+    ticket = await world.ticket()
+    reply = await world.say("My store id is 12345", message_id="m-2")
+    (ack,) = reply.messages
+    assert ack.text.startswith("I've added this to your request.")
+    assert "Shenzhen team" in ack.text and "2 hours" in ack.text
+    assert buttons(reply) == [f"close:{ticket.id}"]
+    # Stored before it is acknowledged: the merchant's message, then the bot's reply to it.
+    inbound, stored = world.store.committed.messages[-2:]
+    assert (inbound.direction, inbound.channel_message_id) == ("in", "m-2")
+    assert (stored.direction, stored.reply_to, stored.text) == ("out", inbound.id, ack.text)
+    events = await world.events(ticket.id)
+    assert [(e.actor, e.action, e.detail) for e in events[1:]] == [
+        ("merchant", "message", "open"), ("bot", "acknowledged", "first")
+    ]  # fmt: skip
+    # Staff hear of the message; the acknowledgement itself is no news to them.
+    assert [a for a, _, _ in world.heard.changes] == ["opened", "message"]
+
+
+async def test_a_burst_is_acknowledged_once_then_briefly_after_the_interval(
+    world: World,
+) -> None:
+    await world.say("talk to a person")
+    first = await world.say("My store id is 12345")
+    assert "Shenzhen team" in texts(first)
+    world.clock.now += ACK_INTERVAL - timedelta(seconds=1)
+    burst = await world.say("the order number is 778899")
+    assert burst.messages == ()  # relayed, but no wall of bot text
+    world.clock.now += timedelta(seconds=1)
+    later = await world.say("and the seller name is Sunrise Lighting")
+    assert texts(later) == t("en", ui.ACK_ADDED)  # short, no team and time again
+    assert buttons(later) == [f"close:{(await world.ticket()).id}"]
+    world.clock.now += timedelta(minutes=1)
+    assert (await world.say("hello?")).messages == ()
+    ticket = await world.ticket()
+    relayed = [e for e in await world.events(ticket.id) if e.action == "message"]
+    assert len(relayed) == 4  # every message reached staff
+
+
+async def test_outside_team_hours_the_acknowledgement_says_when_the_team_opens(
+    world: World,
+) -> None:
+    world.clock.now = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)  # Saturday noon in Shenzhen
+    await world.say("I need to talk to someone")
+    first = texts(await world.say("My store id is 12345"))
+    assert "added this to your request" in first
+    assert "Monday 09:00" in first and "in 2 days" in first, first
+    world.clock.now += ACK_INTERVAL
+    short = texts(await world.say("the order number is 778899"))
+    assert short.startswith("Added to your request.") and "Monday 09:00" in short, short
+    korean = MerchantKey("web", "korean")
+    await world.say("상담원", key=korean)
+    ack = texts(await world.say("계정 문제예요", key=korean))
+    assert "요청에" in ack and "월요일 09:00" in ack, ack  # in Korean, in Seoul's time
+
+
+async def test_a_clear_faq_question_while_waiting_is_answered_and_staff_see_it(
+    world: World,
+) -> None:
+    await world.add_staff(ADMIN)
+    await world.say("talk to a person")
+    ticket = await world.ticket()
+    reply = await world.say("How much is the security deposit?")
+    answer, ack = reply.messages
+    assert "500" in answer.text and "added this to your request" in ack.text
+    events = await world.events(ticket.id)
+    answered = next(e for e in events if e.action == "answered")
+    assert (answered.actor, answered.detail) == ("bot", "security-deposit")
+    view = await world.desk.thread(ADMIN, ticket.id)  # the console's thread
+    shown = next(m for m in view.messages if m.id == answered.message_id)
+    assert shown.direction == "out" and "500" in shown.text
+    assert [(a, d) for a, d, _ in world.heard.changes][1:] == [
+        ("message", "open"), ("answered", "security-deposit")
+    ]  # fmt: skip
+    told = world.heard.changes[-1][2]  # the Telegram staff group gets the bot's answer
+    assert told is not None and "500" in told.text
+    # A compliance question is left to people: relayed, not answered.
+    world.clock.now += ACK_INTERVAL
+    frozen = await world.say("Amazon froze my funds, can you help me get the money released?")
+    assert texts(frozen) == t("en", ui.ACK_ADDED)
+    assert [e.action for e in await world.events(ticket.id)].count("answered") == 1
+
+
+async def test_the_merchant_closes_their_request_and_staff_are_told(world: World) -> None:
+    await world.say("talk to a person")
+    ticket = await world.ticket()
+    ack = await world.say("My store id is 12345")
+    (close,) = buttons(ack)
+    done = await world.press(close)
+    assert texts(done) == t("en", ui.REQUEST_CLOSED)
+    closed = await world.ticket()
+    assert (closed.status, closed.resolved_at) == ("resolved", world.clock.now)
+    last = (await world.events(ticket.id))[-1]
+    assert (last.actor, last.action) == ("merchant", "closed")
+    assert world.heard.changes[-1][0] == "closed"
+    assert texts(await world.press(close)) == t("en", ui.ALREADY_CLOSED)  # a stale button
+    assert "500" in texts(await world.say("How much is the security deposit?"))  # the bot again
+
+    other = MerchantKey("web", "korean")
+    await world.say("상담원 연결해 주세요", key=other)
+    typed = await world.chat.handle(Incoming(other, "command", text="close"))
+    assert texts(typed) == t("ko", ui.REQUEST_CLOSED)
+    assert (await world.ticket(other)).status == "resolved"
+    web = await world.say("/close", key=other)  # typed in the web chat: no request open now
+    assert texts(web) == t("ko", ui.NO_OPEN_REQUEST)
+
+
+@pytest.mark.parametrize("said", ["thanks", "謝謝", "감사합니다", "ok", "👍", "got it"])
+async def test_small_talk_after_resolution_does_not_reopen(world: World, said: str) -> None:
+    mei = await world.add_staff(agent())
+    await world.say("talk to a person")
+    ticket = await world.ticket()
+    await world.desk.resolve(mei, ticket.id)
+    before = await world.events(ticket.id)
+    world.clock.now += timedelta(hours=1)
+    reply = await world.say(said)
+    assert t("en", ui.TICKET_REOPENED) not in texts(reply)
+    assert (await world.ticket()).status == "resolved"
+    assert await world.events(ticket.id) == before
+
+
+async def test_a_real_question_after_resolution_reopens_and_says_so(world: World) -> None:
+    mei = await world.add_staff(agent())
+    await world.say("talk to a person")
+    ticket = await world.ticket()
+    await world.desk.claim(mei, ticket.id)
+    await world.desk.resolve(mei, ticket.id)
+    await world.say("thanks")
+    world.clock.now += timedelta(days=2)
+    reply = await world.say("I still cannot log in to my account")
+    assert texts(reply) == t("en", ui.TICKET_REOPENED)
+    reopened = await world.ticket()
+    assert (reopened.id, reopened.status) == (ticket.id, "assigned")
+    assert world.heard.changes[-1][0] == "reopened"

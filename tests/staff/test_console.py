@@ -173,8 +173,9 @@ def test_claim_reply_and_delivery(staffed: Console, client: TestClient) -> None:
     # The merchant answers: the poller sees it, the ticket is back with the staff.
     staffed.say("m-1", "My order 1234 never arrived")
     data = thread(client, ticket)
-    assert data["items"][-1]["kind"] == "merchant"
-    assert data["items"][-1]["text"] == "My order 1234 never arrived"
+    said, told = data["items"][-2:]  # the message, and the bot's "added to your request"
+    assert (said["kind"], said["text"]) == ("merchant", "My order 1234 never arrived")
+    assert told["kind"] == "bot" and "added this to your request" in told["text"]
     assert data["ticket"]["status"] == "assigned"
     assert "My order 1234 never arrived" in data["html"]["thread"]
 

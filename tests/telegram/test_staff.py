@@ -97,8 +97,14 @@ async def test_escalation_to_a_staff_topic_and_back_to_a_rating(
 
     await send(harness, b.text(MERCHANT, "我的货款被冻结了", "zh-hans"))
     assert (await topic_has(harness, thread, 2))[-1] == "S**: 我的货款被冻结了"
+    # The merchant hears that the team has it (issue 17), in their language, with "close".
+    added = t("zh_Hans", texts.ACK_FIRST, notice="")
+    await harness.fake.wait_until(lambda: added in harness.fake.texts(MERCHANT)[-1])
+    assert dict(buttons(harness.fake.delivered(MERCHANT)[-1])) == {
+        t("zh_Hans", texts.CLOSE_BUTTON): "close:1"
+    }
     answered = len(harness.fake.delivered(MERCHANT))
-    assert answered == len(harness.fake.texts(MERCHANT))  # the bot stays quiet meanwhile
+    assert answered == len(harness.fake.texts(MERCHANT))
 
     await staff_says(harness, thread, "/claim")
     assert (await topic_has(harness, thread, 3))[-1] == "Claimed by Staff 7001 (tg-7001)."

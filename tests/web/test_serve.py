@@ -169,6 +169,11 @@ def test_serve_end_to_end_with_sqlite_and_a_restart(tmp_path: Path) -> None:
         ask = {"type": "text", "text": "상담원 연결", "id": "client-0004"}
         human, _ = post(port, ask, cookie)
         assert len(human["messages"]) == 2  # handed over, and who will answer when
+        # While people hold the thread the merchant is not left in silence (issue 17).
+        more = {"type": "text", "text": "계정 문제예요", "id": "client-0005"}
+        (ack,) = post(port, more, cookie)[0]["messages"]
+        assert ack["text"].startswith("요청에 이 메시지를 추가했어요.") and "팀" in ack["text"]
+        assert [b["payload"].split(":")[0] for b in ack["buttons"]] == ["close"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/staff/login") as r:
             assert r.status == 200 and "password" in r.read().decode()
     finally:

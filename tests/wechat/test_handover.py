@@ -74,8 +74,10 @@ async def test_escalation_reaches_the_desk_and_staff_replies_go_out_through_the_
     assert [(s.touser, s.content) for s in fake_api.sent] == [
         (OPENID, "您好，我是小王，请问是哪个店铺？")
     ]
-    # While the ticket is open the merchant's words go to staff, not to the FAQ.
-    assert await bot.say(wire.text(OPENID, "保证金要交多少？")) is None
+    # While the ticket is open the merchant's words go to staff; a clear FAQ question is still
+    # answered, and the merchant hears that the team has the message (issue 17).
+    answered = await bot.content(wire.text(OPENID, "保证金要交多少？"))
+    assert "500" in answered and t("zh_Hans", texts.ACK_FIRST, notice="") in answered
 
     fake_api.script = [45015]  # the 48-hour window closed on WeChat's side
     await desk.reply(admin, row.ticket.id, "还需要您的营业执照。")

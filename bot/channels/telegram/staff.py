@@ -259,6 +259,13 @@ class StaffGroup:
             return [f"✅ Resolved by {actor}. The merchant is asked to rate the help."]
         if action == "rated":
             return [f"⭐ The merchant rated the help {event.detail}/5."]
+        if action == "answered":
+            answer = message.text if message is not None else ""
+            return [f"🤖 The bot answered from the FAQ ({event.detail}): {answer}"]
+        if action == "closed":
+            return ["✅ The merchant closed the request."]
+        if action == "acknowledged":  # the bot told the merchant the team has it: no news
+            return []
         if action == "delivery_failed":
             return [f"⚠ The bot's answers did not reach the merchant: {event.detail}"]
         return [f"{action} by {actor}" + (f": {event.detail}" if event.detail else "")]

@@ -18,7 +18,8 @@ from bot.core.tickets import ASKED, COMPLIANCE, NO_ANSWER, STAFF_KIND, TicketEve
 from bot.formatting import clock, duration, when, zone
 
 ItemKind = Literal["merchant", "bot", "staff", "note", "event"]
-HIDDEN_EVENTS = frozenset({"replied", "message"})  # the messages themselves show these
+# The messages themselves show these (an acknowledgement is the bot's message to the merchant).
+HIDDEN_EVENTS = frozenset({"replied", "message", "acknowledged"})
 DELIVERY_LABELS = {"pending": "sending", "sent": "sent", "failed": "failed"}
 
 
@@ -186,4 +187,8 @@ def describe(e: TicketEvent) -> str:
         return f"{who} rated the help {detail}/5"
     if e.action == "retry":
         return f"{who} sent a failed message again"
+    if e.action == "answered":
+        return f"the bot answered from the FAQ ({detail}) while the ticket waits"
+    if e.action == "closed":
+        return f"{who} closed the request"
     return " ".join(part for part in (who, e.action, detail) if part)
