@@ -56,6 +56,8 @@ class Services:
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)  # the channels switched on
     listeners: list[TicketListener] = field(default_factory=list)  # mirrors of tickets
+    # each channel's own health ("unreachable, retrying"): one channel down is "degraded"
+    channel_status: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
 
     async def health(self) -> dict[str, Any]:
         """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
@@ -78,17 +80,24 @@ class Services:
         # good version serves), a lexical-only matcher or a missing centres file are
         # "up, degraded": a container is kept, and the list says what to fix.
         ok = bool(database["ok"]) and state.entries > 0
+        channels = {name: status() for name, status in self.channel_status.items()}
         degraded = [
             name
             for name, fine in (
                 ("faq", faq["ok"]),
                 ("matcher", not matcher["degraded"]),
                 ("centres", centres["ok"] is True),
+                *((name, bool(st["ok"])) for name, st in channels.items()),
             )
             if not fine
         ]
         return {
-            "ok": ok, "degraded": degraded, "database": database, "faq": faq, "centres": centres
+            "ok": ok,
+            "degraded": degraded,
+            "database": database,
+            "faq": faq,
+            "centres": centres,
+            "channels": channels,
         }
 
 
@@ -124,7 +133,10 @@ async def build(settings: Settings) -> Services:
 
     store = SqlStore(settings.database_url)
     teams: TeamDirectory = CentreTeams(current_centres)
-    policy = Policy(first_response=timedelta(minutes=settings.first_response_minutes))
+    policy = Policy(
+        first_response=timedelta(minutes=settings.first_response_minutes),
+        ack_interval=timedelta(seconds=settings.ack_interval_seconds),
+    )
     deliverer = Deliverer(store.uow, {"web": WebOutbound()})
     listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
     conversation = ConversationService(
@@ -171,10 +183,11 @@ async def _telegram(services: Services) -> None:
         desk=services.desk,  # staff act on tickets from the staff chat's topics
         uow=services.store.uow,
     )
-    try:
-        await telegram.start()  # checks the token (getMe), then polls or sets the webhook
+    try:  # checks the token (getMe), then polls or sets the webhook; an unreachable Bot API
+        await telegram.start()  # is retried in the background while the rest serves
     except TelegramConfigError as exc:
         raise StartupError(str(exc)) from None
+    services.channel_status["telegram"] = telegram.status
     services.deliverer.outbounds["telegram"] = telegram.outbound
     services.routes += telegram.routes()
     services.closers.append(telegram.stop)

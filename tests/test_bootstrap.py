@@ -101,3 +101,27 @@ async def test_channels_switch_on_with_their_settings(tmp_path: Path) -> None:
     bad = base.model_copy(update={"wechat_token": "tok", "wechat_encoding_aes_key": "short"})
     with pytest.raises(bootstrap.StartupError, match="WECHAT_ENCODING_AES_KEY"):
         await bootstrap.build(bad)
+
+
+async def test_telegram_unreachable_at_start_leaves_the_rest_serving(tmp_path: Path) -> None:
+    unreachable = settings(tmp_path, ROOT / "faq").model_copy(
+        update={
+            "telegram_bot_token": "123456789:TEST-token_for-the-fake-api",
+            "telegram_api_url": "http://127.0.0.1:9",  # nothing listens on the discard port
+        }
+    )
+    services = await bootstrap.build(unreachable)
+    try:
+        assert services.channels == ["telegram"] and "telegram" in services.deliverer.outbounds
+        health = await services.health()
+        assert health["ok"] and "telegram" in health["degraded"]
+        problem = health["channels"]["telegram"]["problem"]
+        assert problem.startswith("TELEGRAM_API_URL:") and "TEST-token" not in problem
+        reply = await services.conversation.handle(
+            Incoming(MerchantKey("web", "y"), "text", text="How much is the security deposit?")
+        )
+        assert "500" in reply.messages[0].text  # the web chat answers meanwhile
+    finally:
+        for close in services.closers:
+            await close()
+        await services.store.close()

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 FIRST_WAIT = timedelta(seconds=2)
+CHANNEL_DOWN_WAIT = timedelta(seconds=5)  # how often a message for a channel that is down retries
 
 
 class Deliverer:
@@ -99,6 +100,10 @@ class Deliverer:
         return True
 
     async def _failed(self, item: OutboxItem, exc: DeliveryError) -> bool:
+        if exc.unavailable:  # the channel is down, not this message: wait for it, in order
+            retry = self._clock() + CHANNEL_DOWN_WAIT
+            await self._save(replace(item, error=exc.reason[:500], next_attempt_at=retry))
+            return False
         attempts = item.attempts + 1
         final = exc.permanent or attempts >= self._max_attempts
         wait = self._first_wait * (2 ** (attempts - 1))

@@ -2,7 +2,9 @@
 
 Each channel implements ``Outbound``; the core keeps one per channel name. A send that fails
 raises ``DeliveryError``; ``permanent`` says a retry cannot help (WeChat's closed 48-hour
-window, a Telegram user who blocked the bot), so staff must be told instead.
+window, a Telegram user who blocked the bot), so staff must be told instead; ``unavailable``
+says the channel itself is down (its API unreachable): the message waits, without using up
+its attempts, and goes out in order when the channel is back.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from bot.core.types import MerchantKey, Outgoing
 class DeliveryError(Exception):
     """A message could not be delivered to the merchant."""
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False, unavailable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.unavailable = unavailable
 
 
 class Outbound(Protocol):

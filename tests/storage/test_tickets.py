@@ -245,6 +245,31 @@ async def test_transient_failures_are_retried_in_order(store: StoreUnderTest) ->
     assert (last.status, last.error) == ("failed", "channel wechat is off")
 
 
+async def test_a_channel_that_is_down_keeps_its_messages_without_using_up_attempts(
+    store: StoreUnderTest,
+) -> None:
+    async with store.uow() as uow:
+        ticket_id = await open_ticket(uow)
+        merchant = await uow.merchants.get_or_create(ALICE)
+        for text in ("one", "two"):
+            m = await uow.messages.add(NewMessage(merchant.id, "out", "staff", text))
+            await uow.outbox.add(m.id, ticket_id, merchant.id, "telegram")
+        await uow.commit()
+    down = [DeliveryError("Bot API unreachable", unavailable=True)] * 8
+    channel = Recorder(down)
+    now = [datetime.now(UTC)]
+    deliverer = Deliverer(store.uow, {"telegram": channel}, clock=lambda: now[0], max_attempts=2)
+    for _ in range(8):  # far more passes than max_attempts: nothing is given up
+        assert await deliverer.deliver_due() == 0
+        now[0] += timedelta(minutes=1)
+    async with store.uow() as uow:
+        waiting = await uow.outbox.for_ticket(ticket_id)
+    assert [(i.status, i.attempts) for i in waiting] == [("pending", 0), ("pending", 0)]
+    assert channel.failures == []  # each pass did try (and met the channel down)
+    assert await deliverer.deliver_due() == 2  # the channel is back: both, in order
+    assert [text for _, text in channel.sent] == ["one", "two"]
+
+
 async def test_ticket_refs_map_both_ways(store: StoreUnderTest) -> None:
     async with store.uow() as uow:
         first = await open_ticket(uow)

@@ -279,10 +279,39 @@ async def test_a_rejected_token_stops_start_up_with_one_line(harness: Harness) -
     assert "not-the-token" not in str(exc.value)
 
 
-async def test_an_unreachable_api_stops_start_up_naming_the_url(harness: Harness) -> None:
+async def test_an_unreachable_api_is_retried_in_the_background_naming_the_url(
+    harness: Harness,
+) -> None:
     config = fast_config(harness.fake, harness.framework, api_url="http://127.0.0.1:9")
-    with pytest.raises(TelegramConfigError, match=r"^TELEGRAM_API_URL:"):
-        await build_channel(config, harness.service()).start()
+    channel = build_channel(config, harness.service(), sleep=_no_wait)
+    await channel.start()  # returns: the rest of the bot goes on serving
+    try:
+        status = channel.status()
+        assert status["ok"] is False and str(status["problem"]).startswith("TELEGRAM_API_URL:")
+        with pytest.raises(DeliveryError) as exc:  # staff replies wait for the channel
+            await channel.outbound.send(MerchantKey("telegram", "5"), [Outgoing("hi")], "en")
+        assert exc.value.unavailable and not exc.value.permanent
+        await asyncio.sleep(0.2)  # several retries (the waits are skipped), still down
+        assert channel.status()["ok"] is False and not channel.connected
+    finally:
+        await channel.stop()
+
+
+async def test_the_channel_comes_back_when_the_api_answers_again(harness: Harness) -> None:
+    harness.fake.fail("getMe", 502, "Bad Gateway", times=3)
+    config = fast_config(harness.fake, harness.framework)
+    channel = build_channel(config, harness.service(), sleep=_no_wait)
+    await channel.start()
+    harness.channels.append(channel)
+    await harness.fake.wait_until(lambda: channel.connected)
+    assert channel.status() == {"ok": True}
+    assert len([c for c in harness.fake.calls if c.method == "getMe"]) == 4
+    replies = await harness.ask(b.text(MERCHANT, "How much is the security deposit?"))
+    assert replies, "the channel answers once it is back"
+
+
+async def _no_wait(seconds: float) -> None:
+    await asyncio.sleep(0)
 
 
 async def test_the_token_never_reaches_the_logs(
@@ -292,3 +321,13 @@ async def test_the_token_never_reaches_the_logs(
     await harness.polling()
     await harness.ask(b.command(MERCHANT, "start"))
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_health_names_failing_polls_until_they_succeed_again(harness: Harness) -> None:
+    channel = await harness.polling()
+    assert channel.status() == {"ok": True}
+    harness.fake.fail("getUpdates", 502, "Bad Gateway", times=50)
+    await harness.fake.wait_until(lambda: not channel.status()["ok"])
+    assert "getUpdates failing" in str(channel.status()["problem"])
+    harness.fake.failures.clear()
+    await harness.fake.wait_until(lambda: bool(channel.status()["ok"]))

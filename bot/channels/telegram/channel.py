@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -29,6 +31,20 @@ from bot.core.ports import UnitOfWork
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
+
+RECONNECT_FIRST_WAIT = 1.0  # seconds before the first retry of an unreachable Bot API
+RECONNECT_MAX_WAIT = 60.0
+
+
+class TelegramUnreachable(TelegramConfigError):
+    """The Bot API did not answer (network error or 5xx): worth trying again later."""
+
+
+def reconnect_wait(attempt: int, jitter: Callable[[], float] = random.random) -> float:
+    """The pause before the n-th retry: doubling from 1 s to 60 s, less up to half at random
+    (replicas that lost Telegram together do not all come back in the same second)."""
+    ceiling = min(RECONNECT_FIRST_WAIT * 2 ** min(attempt - 1, 16), RECONNECT_MAX_WAIT)
+    return float(ceiling * (1.0 - 0.5 * jitter()))
 
 
 class TelegramChannel:
@@ -58,7 +74,7 @@ class TelegramChannel:
         self.api = api
         limiter = RateLimiter(config.limits, clock=clock, sleep=sleep)
         self.sender = Sender(self._perform, limiter, config.retry, on_failure, sleep=sleep)
-        self.outbound = TelegramOutbound(self.sender)
+        self.outbound = TelegramOutbound(self.sender, ready=lambda: self.connected)
         names = Names()
         self.staff: StaffGroup | None = None
         staff_input: StaffInput | None = None
@@ -71,6 +87,10 @@ class TelegramChannel:
         self.intake = Intake(api, conversation, self.sender, config.bot_id, staff_input, names)
         self.poller = Poller(api, self.intake, config.poll_timeout, config.retry)
         self._polling: asyncio.Task[None] | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._sleep = sleep
+        self.connected = False
+        self.problem: str | None = None  # why the channel is not serving, for /healthz
 
     async def _perform(self, request: Request) -> int:
         """The sender's transport: a message, a venue or a new topic."""
@@ -88,28 +108,62 @@ class TelegramChannel:
     async def start(self) -> None:
         """Check the token, set the command menu, then poll or register the webhook.
 
-        Raises TelegramConfigError (one line, naming the setting) when Telegram refuses.
+        Raises TelegramConfigError (one line, naming the setting) when Telegram refuses. When
+        the Bot API cannot be reached, the channel keeps trying in the background with growing
+        waits (``status()`` says so meanwhile) and every other channel goes on serving.
         """
         try:
-            username = await _step("TELEGRAM_BOT_TOKEN", self.api.start())
-            if self.staff is not None:
-                await self._check_staff_chat(self.staff.chat_id)
-            await register_commands(self.api)
-            if self.config.mode == "webhook":
-                await _step(
-                    "TELEGRAM_WEBHOOK_URL",
-                    self.api.set_webhook(
-                        self.config.webhook_url, self.config.webhook_secret, ALLOWED_UPDATES
-                    ),
-                )
-            else:  # getUpdates is refused while a webhook is set
-                await _step("TELEGRAM_MODE", self.api.delete_webhook())
-                self._polling = asyncio.create_task(self.poller.run())
+            await self._connect()
+        except TelegramUnreachable as exc:
+            self.problem = str(exc)
+            log.warning("telegram: Bot API unreachable; retrying", extra={"reason": str(exc)})
+            self._connecting = asyncio.create_task(self._keep_connecting())
         except BaseException:
             await self.api.close()
             raise
+
+    def status(self) -> dict[str, object]:
+        """For /healthz: serving or not, and why not (unreachable, refused, polling failing)."""
+        problem = self.problem or (None if self.connected else "not started")
+        if problem is None and self.poller.failing:
+            problem = f"getUpdates failing: {self.poller.last_error}"
+        return {"ok": problem is None, **({"problem": problem} if problem else {})}
+
+    async def _keep_connecting(self) -> None:
+        attempt = 0
+        while not self.connected:
+            attempt += 1
+            await self._sleep(reconnect_wait(attempt))
+            try:
+                await self._connect()
+            except TelegramUnreachable as exc:
+                self.problem = str(exc)
+            except TelegramConfigError as exc:  # reached, and refused: only a person can fix it
+                self.problem = str(exc)
+                log.error("telegram: refused after reconnecting", extra={"reason": str(exc)})
+                return
+            except Exception as exc:  # a bug must not end the retries quietly
+                self.problem = type(exc).__name__
+                log.exception("telegram: reconnecting failed")
+
+    async def _connect(self) -> None:
+        username = await _step("TELEGRAM_BOT_TOKEN", self.api.start())
+        if self.staff is not None:
+            await self._check_staff_chat(self.staff.chat_id)
+        await register_commands(self.api)
+        if self.config.mode == "webhook":
+            await _step(
+                "TELEGRAM_WEBHOOK_URL",
+                self.api.set_webhook(
+                    self.config.webhook_url, self.config.webhook_secret, ALLOWED_UPDATES
+                ),
+            )
+        else:  # getUpdates is refused while a webhook is set
+            await _step("TELEGRAM_MODE", self.api.delete_webhook())
+            self._polling = asyncio.create_task(self.poller.run())
         if self.staff is not None:
             self.staff.start()
+        self.connected, self.problem = True, None
         log.info(
             "telegram: channel on",
             extra={
@@ -134,6 +188,11 @@ class TelegramChannel:
     async def stop(self) -> None:
         """Stop taking updates, let queued replies go out (briefly), close the client."""
         try:
+            if self._connecting is not None:
+                self._connecting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._connecting
+                self._connecting = None
             if self._polling is not None:
                 self.poller.stop()
                 await self._polling
@@ -151,7 +210,7 @@ async def _step(setting: str, call: Awaitable[T]) -> T:
         return await call
     except TgApiError as exc:
         if exc.status == 0 or exc.status >= 500:
-            raise TelegramConfigError(
+            raise TelegramUnreachable(
                 f"TELEGRAM_API_URL: cannot reach the Bot API: {exc}"
             ) from None
         raise TelegramConfigError(f"{setting}: Telegram refused it: {exc}") from None

@@ -38,6 +38,8 @@ class Poller:
         self.offset: int | None = None  # None: start from whatever Telegram still holds
         self._stopping = asyncio.Event()
         self._fetch: asyncio.Task[list[TgUpdate]] | None = None
+        self.failing = False  # the last getUpdates failed (health reports it)
+        self.last_error = ""
 
     async def run(self) -> None:
         """Fetch, store and answer, confirm; back off on errors; return when stopped."""
@@ -46,7 +48,9 @@ class Poller:
             updates = await self._next_batch()
             if updates is None:  # stopped while waiting
                 break
+            self.failing = isinstance(updates, TgApiError)
             if isinstance(updates, TgApiError):
+                self.last_error = str(updates)
                 failures += 1
                 await self._pause(updates.retry_after or self._retry.wait(failures))
                 continue
