@@ -16,10 +16,10 @@ from bot.centres.gazetteer import Place
 from bot.centres.hours import Openness
 from bot.centres.model import Centre, Interval
 from bot.centres.texts import t
-from bot.faq.chinese import to_traditional
-from bot.faq.model import Lang
 from bot.formatting import babel_locale, clock
 from bot.i18n import UiLocale
+from bot.text.chinese import to_traditional
+from bot.text.language import Lang
 
 
 def content_lang(locale: UiLocale) -> Lang:
@@ -137,6 +137,10 @@ def describe(result: Nearest, locale: UiLocale) -> str:
         )
         assumed = labels[0]
         lines.append(t(locale, texts.ASSUMED, place=assumed, others=others))
+    elif result.place is not None and result.abroad:
+        country = country_name(result.abroad, locale)
+        place = place_name(result.place, locale)
+        lines.append(t(locale, texts.NO_CENTRE_IN_COUNTRY, country=country, place=place))
     elif result.place is not None and result.corrected:
         lines.append(
             t(locale, texts.CORRECTED, query=result.query, place=place_name(result.place, locale))

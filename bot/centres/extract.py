@@ -9,10 +9,11 @@ from typing import Literal
 
 from bot.centres.gazetteer import country_code
 from bot.centres.regions import KOREAN_CITIES_ZH, region_capital
-from bot.faq.text import HAN
+from bot.text.scripts import HAN, HANGUL
 
 Kind = Literal["place", "region", "country"]
 Candidate = Callable[[int, int], "Span | None"]  # (start, length) -> a span, or None
+NearMiss = Callable[[str, bool], "str | None"]  # (word, after a preposition) -> a city, or None
 
 MAX_LATIN_WORDS = 3
 MAX_HAN = 5
@@ -35,7 +36,8 @@ _NEGATION_BEFORE = re.compile(r"(?:\bnot|不是|并非|非|而不是)\s*$")
 _NEGATION_AFTER = re.compile(r"^\s*(?:말고|아니라|아니고|가 아니라|이 아니라)")
 _LATIN = re.compile(r"[a-z][a-z'.]*")  # "beijing-based": the hyphen ends the name
 _HAN_RUN = re.compile(f"[{HAN}]+")
-_HANGUL = re.compile(r"[가-힣]+")
+_HANGUL = re.compile(f"[{HANGUL}]+")
+_LOCATIVE = re.compile(r"(?:에서|에|\s*근처|\s*쪽|\s*(?:사는|살아|살고|삽니다))")
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,26 @@ class Span:
     words: str
     start: int
     query: str  # the name to resolve (a region's capital for a region)
+    slip: bool = False  # read as a misspelt city's name, not found as written
 
 
 def place_spans(
     prepared: str,
     known: Callable[[str], bool],
-    near_miss: Callable[[str], str | None] | None = None,
+    near_miss: NearMiss | None = None,
+    near_miss_cjk: Callable[[str], str | None] | None = None,
 ) -> list[Span]:
     """Every place, region and country named in a prepared message, in order, negations dropped.
 
-    ``near_miss`` maps a misspelt word after "in", "near"... to a big city's name, if any.
+    ``near_miss`` maps a misspelt word to a big city's name, if any (told whether "in",
+    "near"... stands before it);
+    ``near_miss_cjk`` does the same for a Han or Hangul word ("广洲", "인쳔").
     """
-    spans = _latin(prepared, known, near_miss) + _han(prepared, known) + _hangul(prepared, known)
+    spans = (
+        _latin(prepared, known, near_miss)
+        + _han(prepared, known, near_miss_cjk)
+        + _hangul(prepared, known, near_miss_cjk)
+    )
     spans.sort(key=lambda s: s.start)
     return [s for s in spans if not _negated(prepared, s)]
 
@@ -73,6 +83,13 @@ def _classify(words: str, start: int, known: Callable[[str], bool]) -> Span | No
     if known(words):
         return Span("place", words, start, words)
     return None
+
+
+def _closed_list(words: str, start: int) -> Span | None:
+    capital = region_capital(words)
+    if capital:
+        return Span("region", words, start, capital)
+    return Span("country", words, start, words) if country_code(words) else None
 
 
 def _greedy(count: int, longest: int, shortest: int, candidate: Candidate) -> list[Span]:
@@ -92,7 +109,7 @@ def _greedy(count: int, longest: int, shortest: int, candidate: Candidate) -> li
 
 
 def _latin(
-    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None = None
+    text: str, known: Callable[[str], bool], near_miss: NearMiss | None = None
 ) -> list[Span]:
     tokens = [(m.group(0).strip(".'-"), m.start()) for m in _LATIN.finditer(text)]
 
@@ -102,33 +119,49 @@ def _latin(
         if any(w in _NOT_NAMES for w in parts) or (n == 1 and len(words) < 3):
             return None
         span = _classify(words, tokens[i][1], known)
-        if span is None and n == 1 and near_miss and i and tokens[i - 1][0] in _PREPOSITIONS:
-            fixed = near_miss(words)  # "in Busna": a typo of a big city, after "in"
-            span = Span("place", words, tokens[i][1], fixed) if fixed else None
+        if span is None and n == 1 and near_miss:
+            # "in Busna", "Shenzen based": a typo of a big city; without "in" before it, only
+            # a longer word and a city at home (see CentreFinder.near_miss).
+            framed = bool(i) and tokens[i - 1][0] in _PREPOSITIONS
+            fixed = near_miss(words, framed)
+            span = Span("place", words, tokens[i][1], fixed, slip=True) if fixed else None
         return span
 
     return _greedy(len(tokens), MAX_LATIN_WORDS, 1, candidate)
 
 
-def _han(text: str, known: Callable[[str], bool]) -> list[Span]:
+def _han(
+    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None
+) -> list[Span]:
     out: list[Span] = []
     for run in _HAN_RUN.finditer(text):
         chars, at = run.group(0), run.start()
 
         def candidate(i: int, n: int, chars: str = chars, at: int = at) -> Span | None:
             words = chars[i : i + n]
-            return None if _HAN_FUNCTION.search(words) else _classify(words, at + i, known)
+            if _HAN_FUNCTION.search(words):
+                # Only a country or a region may hold such a character (马来西亚); a town
+                # name with one is a phrase around a name ("工厂在佛山"), or a slip (厦们).
+                return _closed_list(words, at + i) or _slip(words, at + i, near_miss)
+            return _classify(words, at + i, known) or _slip(words, at + i, near_miss)
 
         out += _greedy(len(chars), MAX_HAN, 2, candidate)
     return out
 
 
-def _hangul(text: str, known: Callable[[str], bool]) -> list[Span]:
+def _hangul(
+    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None
+) -> list[Span]:
     out: list[Span] = []
     for m in _HANGUL.finditer(text):
         word = m.group(0)
         while len(word) >= 2:
-            span = _classify(word, m.start(), known)
+            # A slip is read as a place only where Korean puts one: before 에, 에서, 근처, 쪽
+            # ("인쳔 근처", "광져우에"), not in any word one jamo from a city ("하나요").
+            located = _LOCATIVE.match(text, m.start() + len(word)) is not None
+            span = _classify(word, m.start(), known) or (
+                _slip(word, m.start(), near_miss) if located else None
+            )
             if span is not None:
                 out.append(span)
                 break
@@ -137,6 +170,11 @@ def _hangul(text: str, known: Callable[[str], bool]) -> list[Span]:
                 break
             word = shorter
     return out
+
+
+def _slip(words: str, start: int, near_miss: Callable[[str], str | None] | None) -> Span | None:
+    fixed = near_miss(words) if near_miss else None
+    return Span("place", words, start, fixed, slip=True) if fixed else None
 
 
 def _negated(text: str, span: Span) -> bool:

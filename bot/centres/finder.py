@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from bot.centres.extract import Span, place_spans
 from bot.centres.gazetteer import Gazetteer, Place, country_code, default_gazetteer
@@ -19,7 +20,9 @@ from bot.centres.intent import asks_for_centre, centre_cue_at, corrects_place
 from bot.centres.model import Centre, Centres
 from bot.centres.names import HAN_SUFFIXES, name_key
 from bot.centres.statement import mention, prepare
-from bot.faq.text import HAN
+from bot.centres.typos import CjkNearMiss
+from bot.text.chinese import pinyin
+from bot.text.scripts import HAN, HANGUL
 
 # A bare name ("宁波", "Busan") is taken for a place only when it is a well-known one.
 KNOWN_HOME_POPULATION = 100_000  # in China, Korea, Taiwan, Hong Kong, Macau
@@ -28,7 +31,7 @@ HOME = frozenset({"CN", "KR", "TW", "HK", "MO"})
 MAX_UNKNOWN_WORDS = 3
 _POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _HAN_PLACE = re.compile(f"^[{HAN}]{{1,8}}(?:{'|'.join(HAN_SUFFIXES)})$")
-_HANGUL_PLACE = re.compile(r"^[가-힣]{1,8}(?:특별시|광역시|시|군|구|도|읍|면|동)$")
+_HANGUL_PLACE = re.compile(f"^[{HANGUL}]{{1,8}}(?:특별시|광역시|시|군|구|도|읍|면|동)$")
 _LATIN_PLACE = re.compile(r"^[a-z][a-z'.-]+(?: [a-z][a-z'.-]+){0,2}$")
 # "I'm in trouble", "we're in the middle of...": words after "in" that are not places.
 _NOT_PLACES = frozenset(
@@ -57,6 +60,7 @@ class Nearest:
     query: str = ""  # the merchant's words for the place
     alternatives: tuple[Place, ...] = ()  # other places with that name (larger one assumed)
     corrected: bool = False  # the name was matched despite a typo
+    abroad: str | None = None  # a country with no centre (ISO code): nearest to its main city
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ class CentreFinder:
         if country:  # "Korea" asks for a city; "Singapore" and "Macau" are cities too
             exact = gazetteer.resolve(query, fuzzy=False)
             if exact is None or exact.place.country != country:
-                return UnknownPlace(query.strip(), country)
+                return self.from_country(query.strip(), country)
         found = gazetteer.resolve(query)
         if found is None:
             return UnknownPlace(query.strip())
@@ -155,24 +159,55 @@ class CentreFinder:
         asks = asks_for_centre(prepared)
         if not asks and not corrects_place(prepared):
             return None
-        spans = place_spans(prepared, self.known, self.near_miss)
-        places = [s for s in spans if s.kind != "country"]
+        spans = place_spans(prepared, self.known, self.near_miss, self.near_miss_cjk)
+        # A region next to a town qualifies it ("Ganzhou in Jiangxi", "Suzhou, Jiangsu").
+        places = [s for s in spans if s.kind == "place"] or [s for s in spans if s.kind == "region"]
+        places = [s for s in places if not s.slip] or places  # a sure name beats a guessed one
         if places:
             chosen = focus(prepared, places)
             return self.from_place(chosen.query) if chosen else AskForPlace()
         countries = [s for s in spans if s.kind == "country"]
-        if countries:
-            return UnknownPlace(countries[-1].words, country_code(countries[-1].words))
+        code = country_code(countries[-1].words) if countries else None
+        if countries and code:
+            return self.from_country(countries[-1].words, code)
         return AskForPlace() if asks else None
 
-    def near_miss(self, word: str) -> str | None:
-        """A big city's name for a misspelt word ("Busna", "Guangzho"), else None."""
-        if len(word) < 5:
+    def from_country(self, words: str, country: str) -> Nearest | UnknownPlace:
+        """A country with a centre asks which city; one without gets the centre nearest to its
+        main city (the reply then offers a video call)."""
+        gazetteer = self._gazetteer()
+        if country in self.centre_countries():
+            return UnknownPlace(words, country)
+        city = gazetteer.main_city(country)
+        if city is None:
+            return UnknownPlace(words, country)
+        return self._nearest(city.lat, city.lon, place=city, query=words, abroad=country)
+
+    def centre_countries(self) -> frozenset[str]:
+        """The countries the centres stand in."""
+        gazetteer = self._gazetteer()
+        found = (gazetteer.nearest(c.lat, c.lon) for c in self.centres)
+        return frozenset(p.country for p in found if p is not None)
+
+    def near_miss(self, word: str, framed: bool = True) -> str | None:
+        """A big city's name for a misspelt word ("Busna", "Guangzho"), else None.
+
+        ``framed``: "in", "near"... stands before the word; without that, only words of six
+        letters or more that are one slip from a big city at home ("Shenzen based").
+        """
+        if len(word) < (5 if framed else 6):
             return None
         found = self._gazetteer().resolve(word)
         if found is None or not found.corrected:
             return None
-        return found.place.name if found.place.population >= KNOWN_ABROAD_POPULATION else None
+        place = found.place
+        if place.population < KNOWN_ABROAD_POPULATION or not (framed or place.country in HOME):
+            return None
+        return place.name
+
+    def near_miss_cjk(self, word: str) -> str | None:
+        """A big city's name for a misspelt Han or Hangul word ("广洲", "인쳔"), else None."""
+        return _cjk_near_miss(self._gazetteer())(word)
 
     def known(self, words: str) -> bool:
         """True when words exactly name a well-known place (for bare names in messages)."""
@@ -195,6 +230,7 @@ class CentreFinder:
         query: str = "",
         alternatives: tuple[Place, ...] = (),
         corrected: bool = False,
+        abroad: str | None = None,
     ) -> Nearest:
         best = nearest(lat, lon, self.centres, lambda c: (c.lat, c.lon))
         if best is None:
@@ -211,7 +247,13 @@ class CentreFinder:
             query=query,
             alternatives=alternatives,
             corrected=corrected,
+            abroad=abroad,
         )
+
+
+@lru_cache(maxsize=2)
+def _cjk_near_miss(gazetteer: Gazetteer) -> CjkNearMiss:
+    return CjkNearMiss(gazetteer.cjk_names(KNOWN_ABROAD_POPULATION, HOME), pinyin)
 
 
 _CLAUSE = re.compile(r"[,，。.!！?？;；\n]+")

@@ -27,7 +27,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.centres.geo import EARTH_RADIUS_KM, haversine_km
 from bot.centres.names import is_latin_key, name_key, name_keys
-from bot.faq.text import HAN
+from bot.text.scripts import HAN, HANGUL, only
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
 COLUMNS = ("geonameid", "name", "zh", "ko", "country", "population", "lat", "lon", "tz")
@@ -45,9 +45,6 @@ ALTERNATIVE_MIN_POPULATION = 50_000  # other places of the same name worth menti
 ALTERNATIVE_MIN_KM = 30.0
 MAX_ALTERNATIVES = 2
 _SPLIT_RE = re.compile(r"[,，、;；/]")
-_CJK_KEY_RE = re.compile(f"^[{HAN}\uac00-\ud7a3]+$")
-_HAN_KEY_RE = re.compile(f"^[{HAN}]+$")
-_HANGUL_WORD_RE = re.compile("^[\uac00-\ud7a3]+$")
 ADMIN_WORD_ENDINGS = ("도", "시", "군", "구", "읍", "면", "동", "리", "로", "길")
 # Country names Babel does not list in these short forms.
 _COUNTRY_ALIASES = {"korea": "KR", "한국": "KR", "usa": "US", "uk": "GB", "prc": "CN"}
@@ -139,6 +136,19 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._names)
 
+    def cjk_names(
+        self, min_population: int, countries: frozenset[str]
+    ) -> list[tuple[str, str, str]]:
+        """(Chinese or Korean name, name to resolve, country) of each place this large there."""
+        out: list[tuple[str, str, str]] = []
+        for i in np.flatnonzero(self._pop >= min_population):
+            if self._country[i] not in countries:
+                continue
+            for written in (self._zh[i], self._ko[i]):
+                if written:
+                    out.append((written, self._names[i], self._country[i]))
+        return out
+
     def place(self, i: int) -> Place:
         """The place at row ``i``."""
         return Place(
@@ -202,7 +212,7 @@ class Gazetteer:
             return None
         # The largest place wins, except that a name in Hangul means the Korean place first:
         # 안양 is Anyang near Seoul for a Korean writer, though Anyang in Henan is larger.
-        korean = bool(key) and _HANGUL_WORD_RE.match(key) is not None
+        korean = only(key, HANGUL)
         ids.sort(key=lambda i: (not (korean and self._country[i] == "KR"), -int(self._pop[i]), i))
         best = ids[0]
         alternatives: list[Place] = []
@@ -235,7 +245,7 @@ class Gazetteer:
         Chinese writes addresses from the province down without spaces; Korean separates the
         parts (see :meth:`_last_word`), and a Korean word can end in a city's name by chance.
         """
-        if not _HAN_KEY_RE.match(key):
+        if not only(key, HAN):
             return None
         for start in range(1, len(key) - 1):
             tail = key[start:]
@@ -251,7 +261,7 @@ class Gazetteer:
         that "카테고리 권한 신청" is not read as an address ending in 신청 (Xincheng).
         """
         words = text.split()
-        if len(words) < 2 or not all(_HANGUL_WORD_RE.match(w) for w in words):
+        if len(words) < 2 or not all(only(w, HANGUL) for w in words):
             return None
         found = None
         for word in reversed(words):
@@ -296,13 +306,18 @@ class Gazetteer:
                 if code:
                     return " ".join(head), code
         key = name_key(text)
-        if _CJK_KEY_RE.match(key):
+        if only(key, HAN + HANGUL):
             for size in range(2, min(5, len(key) - 1)):
                 for part, rest in ((key[:size], key[size:]), (key[-size:], key[:-size])):
                     code = country_code(part)
                     if code and len(rest) >= 2:
                         return rest, code
         return "", None
+
+    def main_city(self, country: str) -> Place | None:
+        """The most populous place of a country (ISO code), None when none is listed."""
+        rows = [i for i, c in enumerate(self._country) if c == country]
+        return self.place(max(rows, key=lambda i: int(self._pop[i]))) if rows else None
 
     # -- by position -----------------------------------------------------------------------
 

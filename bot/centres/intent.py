@@ -20,16 +20,16 @@ _CENTRE_WORD = re.compile(
     r"中心|办事处|办公室|分部|网点|센터|샌터|쎈터|사무실|사무소|지점|지사"
 )
 _VISIT_WORD = re.compile(
-    r"\b(?:in person|face[- ]to[- ]face|walk[- ]in|walk into|visit|drop by|come by|come over|"
-    r"stop by|meet (?:you|your team|someone))\b|"
-    r"线下|当面|面谈|面对面|上门|拜访|到访|实地|过去找|去找你们|"
+    r"\b(?:in[- ]person|face[- ]to[- ]face|walk[- ]in|walk into|visit|drop by|come by|come over|"
+    r"stop by|meet (?:you|your (?:team|people|staff)|someone))\b|"
+    r"线下|当面|面谈|面对面|上门|拜访|到访|实地|过去找|去找你们|想去|"
     r"오프라인|방문(?!자|수|율|객|\s*\d)|대면|찾아가|직접\s*(?:가|만나)"
 )
 _WHERE_WORD = re.compile(
     r"\b(?:where|nearest|closest|near|nearby|close to|closer|around|which|any|go to|"
     r"is there|are there|do you have|address|located|location|"
     r"zui ?jin|fu ?jin|na ?li|zai na|na ?ge)\b|"
-    r"哪|最近|附近|周边|离我|有没有|有冇|有无|有.{0,8}吗|能不能|可不可以|地址|怎么去|"
+    r"哪|最近|附近|周边|离我|有没有|有冇|有无|有.{0,8}吗|能不能|可不可以|地址|怎么去|近的|近啲|边度|喺边|"
     r"어디|가까운|근처|있나요|있어요|있을까요|있는지|있습니까|갈\s*수|가야|어느|가능|주소|위치"
 )
 _CORRECTION = re.compile(

@@ -32,6 +32,11 @@ UNKNOWN_PLACE = _(
     'Sorry, I couldn\'t find a place called "{query}". Tell me the name of your city, or '
     "share your location, and I'll find the nearest business-expansion centre."
 )
+NO_CENTRE_IN_COUNTRY = _(
+    "We have no centre in {country} yet, so this is the nearest one to {place}. The team can "
+    "also meet you by video call: press the button below to ask for one."
+)
+VIDEO_CALL = _("Book a video call")
 WHICH_CITY = _(
     "Which city in {country} are you in? Tell me the city, or share your location, and I'll "
     "find the nearest business-expansion centre."

@@ -169,3 +169,16 @@ def test_a_repeated_delivery_gets_the_map_point_again(service: ConversationServi
     assert again.messages == first.messages  # the venue too, not only the text
     (stored,) = [m for m in run(service.history(TELEGRAM)) if m.direction == "out"]
     assert stored.venue == first.messages[0].venue
+
+
+def test_a_country_without_a_centre_gets_the_nearest_one_and_a_video_call_button(
+    service: ConversationService, store: FakeStore
+) -> None:
+    reply = say(service, "저는 베트남에 있어요 가까운 센터 어디예요?")
+    message = reply.messages[0]
+    assert "베트남에는 아직 센터가 없어서" in message.text and message.venue is not None
+    assert [b.label for b in message.buttons] == ["화상 통화 예약"]
+    assert store.committed.merchants[WEB].centre_id is not None
+    pressed = run(service.handle(Incoming(WEB, "button", payload=message.buttons[0].payload)))
+    assert pressed.messages, "the video-call button must hand over to a person"
+    assert store.committed.tickets, "pressing it opens a ticket for the team"

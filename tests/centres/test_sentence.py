@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.centres.evaluate import load_centre_cases, outcome, run_centre_case, summarise_centres
 from bot.centres.extract import place_spans
@@ -110,3 +111,16 @@ def test_the_centre_case_file_meets_its_floors(centres_file: Path) -> None:
     assert summary["centre_right"] >= 0.90
     assert summary["hijacked"] <= 0.03
     assert outcome(None) == "none"
+
+
+def test_no_faq_question_of_any_case_file_gets_the_centre_reply(finder: CentreFinder) -> None:
+    files = [*(ROOT / "tests" / "data").glob("faq_cases*.yaml")]
+    files += (ROOT / "tests" / "data" / "heldout").glob("*/cases.yaml")
+    asked = 0
+    for path in files:
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            if "centre" in case["expect"]:  # the FAQ's own entry about visiting a centre
+                continue
+            asked += 1
+            assert finder.from_message(case["text"]) is None, (path.name, case["text"])
+    assert asked > 1000
