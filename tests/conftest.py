@@ -12,6 +12,7 @@ import pytest
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
+from tests.fakes import FakeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_DIR = ROOT / "faq"
@@ -86,3 +87,9 @@ def write_faq(tmp_path: Path) -> WriteFaq:
         return folder
 
     return write
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    """In-memory storage behind the core (the fakes, no mocks)."""
+    return FakeStore()

@@ -10,6 +10,7 @@ import pytest
 
 from bot import bootstrap
 from bot.core.types import Incoming, MerchantKey
+from bot.faq.loader import load_faq
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,9 @@ async def test_health_and_a_broken_faq_edit(tmp_path: Path) -> None:
     services = await bootstrap.build(settings(tmp_path, faq))
     try:
         health = await services.health()
-        assert health["ok"] and health["database"]["ok"] and health["faq"]["entries"] == 46
+        shipped, _ = load_faq(faq)  # whatever the shipped FAQ holds today
+        assert shipped is not None and health["faq"]["entries"] == len(shipped) > 0
+        assert health["ok"] and health["database"]["ok"]
         assert health["degraded"] == ["matcher"]  # the suite runs with MATCHER_ENCODER=none
         broken = faq / "fees-payments.yaml"
         broken.write_text(broken.read_text(encoding="utf-8") + "  - id: [oops\n", encoding="utf-8")

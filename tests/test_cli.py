@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli.main import main
 from tests.conftest import CASES, FAQ_DIR, WriteFaq, entry_yaml
-from tests.test_matcher import SMALL
+from tests.faq.samples import SMALL
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.faq.reloader import FaqHolder
 from tests.conftest import WriteFaq
-from tests.test_matcher import SMALL
+from tests.faq.samples import SMALL
 
 
 def touch_later(path: Path) -> None:

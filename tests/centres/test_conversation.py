@@ -6,10 +6,7 @@ shipped centres, with the finder's clock pinned.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
 
@@ -18,20 +15,10 @@ from bot.centres.holder import CentresHolder
 from bot.core.conversation import ConversationService
 from bot.core.types import Incoming, Location, MerchantKey, Reply, Venue
 from bot.faq.matcher import Matcher
+from tests.conversing import WEB, run, say
 from tests.fakes import FakeStore
 
-T = TypeVar("T")
-WEB = MerchantKey("web", "token-1")
 TELEGRAM = MerchantKey("telegram", "42")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
 
 
 @pytest.fixture
@@ -39,10 +26,6 @@ def service(
     shipped_matcher: Matcher, store: FakeStore, finder: CentreFinder
 ) -> ConversationService:
     return ConversationService(lambda: shipped_matcher, store.uow, centres=lambda: finder)
-
-
-def say(service: ConversationService, text: str, who: MerchantKey = WEB, **kw: Any) -> Reply:
-    return run(service.handle(Incoming(who, "text", text=text, **kw)))
 
 
 def share(service: ConversationService, lat: float, lon: float, who: MerchantKey = WEB) -> Reply:

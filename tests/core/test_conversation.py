@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from typing import Any, TypeVar
-
 import pytest
 
 from bot.core import payloads
 from bot.core.conversation import ConversationService
 from bot.core.types import Incoming, Location, MerchantKey, Reply
 from bot.faq.matcher import Matcher
+from tests.conversing import WEB, press, run, say
 from tests.fakes import FakeStore
-
-T = TypeVar("T")
-WEB = MerchantKey("web", "token-1")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
 
 
 @pytest.fixture
 def service(shipped_matcher: Matcher, store: FakeStore) -> ConversationService:
     return ConversationService(lambda: shipped_matcher, store.uow)
-
-
-def say(service: ConversationService, text: str, **kw: Any) -> Reply:
-    return run(service.handle(Incoming(WEB, "text", text=text, **kw)))
-
-
-def press(service: ConversationService, payload: str, **kw: Any) -> Reply:
-    return run(service.handle(Incoming(WEB, "button", payload=payload, **kw)))
 
 
 def payloads_of(reply: Reply) -> list[str]:

@@ -17,7 +17,7 @@ from bot.faq.semantic.index import SemanticIndex, entry_texts
 from bot.faq.semantic.resources import Semantics
 from tests.conftest import WriteFaq
 from tests.faq.fake_encoder import HashingEncoder
-from tests.test_matcher import SMALL
+from tests.faq.samples import SMALL
 
 
 def pinned(p: float, cutoff: float, features: int) -> Model:

@@ -9,7 +9,7 @@ from bot.faq.semantic.encoder import EncoderStatus
 from bot.faq.semantic.resources import Semantics
 from tests.conftest import WriteFaq
 from tests.faq.fake_encoder import BrokenEncoder, HashingEncoder
-from tests.test_matcher import SMALL
+from tests.faq.samples import SMALL
 
 
 def test_a_new_faq_answers_lexically_then_fused(write_faq: WriteFaq, tmp_path: Path) -> None:

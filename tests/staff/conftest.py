@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +35,7 @@ from bot.storage.migrate import upgrade
 from bot.web.app import create_app
 from bot.web.staff import staff_routes
 from tests.conftest import FAQ_DIR
+from tests.conversing import run
 from tests.fakes import FakeStore
 
 T = TypeVar("T")
@@ -44,10 +44,6 @@ PASSWORD = "correct horse battery"
 FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 SEOUL = Team("seoul", {"en": "Seoul centre", "ko": "서울"}, ("ko",), "Asia/Seoul")
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
 
 
 @dataclass

@@ -12,7 +12,8 @@ import pytest
 from bot.cli.main import main
 from bot.staff.auth import StaffAuth
 from bot.storage.uow import SqlStore
-from tests.staff.conftest import PASSWORD, run
+from tests.conversing import run
+from tests.staff.conftest import PASSWORD
 
 Run = tuple[int, str, str]
 Staff = Callable[..., Run]

@@ -226,7 +226,7 @@ def test_a_disabled_account_is_sent_back_to_sign_in_at_once(
 
 
 def run_disable(console: Console, username: str) -> None:
-    from tests.staff.conftest import run
+    from tests.conversing import run
 
     run(console.accounts.disable(username))
 

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from bot.web.staff.signin import BUSY, client_address
-from tests.staff.conftest import PASSWORD, Console, csrf_of, run
+from tests.conversing import run
+from tests.staff.conftest import PASSWORD, Console, csrf_of
 
 LOGIN = "/staff/login"
 

@@ -28,11 +28,6 @@ async def fake_api() -> AsyncIterator[FakeWechatApi]:
 
 
 @pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
 def conversation(shipped_matcher: Matcher, store: FakeStore) -> ConversationService:
     return ConversationService(lambda: shipped_matcher, store.uow)
 

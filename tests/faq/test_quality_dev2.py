@@ -19,7 +19,7 @@ from bot.faq.model import Faq
 from bot.text.normalize import normalize
 from tests.conftest import CASES
 
-DEV2 = Path(__file__).resolve().parent / "data" / "faq_cases_dev2.yaml"
+DEV2 = Path(__file__).resolve().parents[1] / "data" / "faq_cases_dev2.yaml"
 
 # lang: (in-scope top-1 >=, wrong answers <=, out-of-scope handled >=, escalation recall >=)
 FLOORS = {

@@ -14,7 +14,7 @@ from bot.faq.thesaurus import _POSSESSIVE, Thesaurus
 from bot.faq.tokens import tokenize
 from bot.text.normalize import normalize_many
 
-FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
+FAQ_DIR = Path(__file__).resolve().parents[2] / "faq"
 MIXED = [
     "vat 注册要多久 kc인증 필요해요 2024 deposit payouts",
     "保证金 保证金 保证金 보증금 보증금 a a a",

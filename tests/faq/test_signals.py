@@ -12,7 +12,7 @@ from bot.faq.model import Faq
 from bot.faq.signals import SignalDetector
 from bot.text.normalize import normalize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bot" / "faq" / "data"
 CASES = ["faq_cases.yaml", "faq_cases_dev2.yaml"]
 
