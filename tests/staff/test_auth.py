@@ -17,8 +17,7 @@ from bot.staff.auth import StaffAuth
 from bot.staff.passwords import Passwords
 from bot.staff.throttle import Busy, HashGate
 from tests.fakes import FakeStore
-from tests.staff.conftest import FAST, PASSWORD, Clock
-from tests.staff.test_passwords import LEGACY
+from tests.staff.conftest import FAST, LEGACY, PASSWORD, Clock
 
 
 class CountingPasswords(Passwords):

@@ -19,7 +19,7 @@ from bot.core.outbound import DeliveryError
 from bot.core.types import MerchantKey, Outgoing
 from tests.conftest import FAQ_DIR, ROOT
 from tests.staff.stack import whole_app
-from tests.web.test_browser import ServerThread, browser, free_port
+from tests.web.browsing import ServerThread, browser, free_port
 
 __all__ = ["browser"]  # the Chromium fixture of the web chat's browser tests
 

@@ -6,10 +6,9 @@ import pytest
 from argon2 import PasswordHasher, extract_parameters
 
 from bot.staff.passwords import MIN_LENGTH, PasswordRejected, Passwords, check_new
-from tests.staff.conftest import FAST
+from tests.staff.conftest import FAST, LEGACY
 
 # argon2-cffi's own default, which the first staff hashes were made with: 64 MiB per check
-LEGACY = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
 
 
 def test_the_default_hash_is_argon2id_with_owasp_parameters() -> None:

@@ -16,7 +16,7 @@ from bot.core.ports import StoredMessage
 from bot.core.types import Incoming, MerchantKey, Reply
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.web.test_browser import ServerThread, browser, free_port
+from tests.web.browsing import ServerThread, browser, free_port
 
 __all__ = ["browser"]  # the Chromium fixture, shared with the fake-service browser test
 

@@ -10,7 +10,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.web.test_serve import free_port, start_server, stop
+from tests.web.serving import free_port, start_server, stop
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 
