@@ -11,9 +11,9 @@ import re
 
 _OTHER_CENTRES = re.compile(
     r"(?:seller|help|call|data|fulfil+ment|logistics|distribution|service|customer|shopping|"
-    r"training|learning|education)\s*cent(?:er|re)s?|"
-    r"卖家中心|帮助中心|客服中心|物流中心|仓储中心|配送中心|购物中心|培训中心|学习中心|"
-    r"셀러\s*센터|판매자\s*센터|고객\s*센터|물류\s*센터|헬프\s*센터|풀필먼트\s*센터|교육\s*센터"
+    r"training|learning|education)\s*cent(?:er|re)s?|\b(?:post|box|ticket|tax|her|his|their|my|our)\s*offices?\b|"
+    r"卖家中心|帮助中心|客服中心|物流中心|仓储中心|配送中心|购物中心|培训中心|学习中心|邮局|"
+    r"셀러\s*센터|판매자\s*센터|고객\s*센터|물류\s*센터|헬프\s*센터|풀필먼트\s*센터|교육\s*센터|우체국"
 )
 _CENTRE_WORD = re.compile(
     r"\b(?:cent(?:er|re)s?|offices?|branch(?:es)?|bureaus?|physical location|zhongxin)\b|"
