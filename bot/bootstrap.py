@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.centres.holder import CentresHolder
 from bot.centres.model import Centres
+from bot.content.problems import errors
 from bot.core.centre_teams import CentreTeams
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
@@ -23,9 +24,9 @@ from bot.core.escalation import Escalation, Policy
 from bot.core.notify import TicketListener
 from bot.core.teams import TeamDirectory
 from bot.faq.engine import semantics_for
-from bot.faq.problems import errors
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
+from bot.staff.macros import MACROS_FILE, MacroHolder
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
 from bot.web.outbound import WebOutbound
@@ -47,6 +48,7 @@ class Services:
     settings: Settings
     faq: FaqHolder
     centres: CentresHolder
+    macros: MacroHolder  # the staff console's canned replies
     store: SqlStore
     conversation: ConversationService
     desk: Desk
@@ -120,10 +122,16 @@ async def build(settings: Settings) -> Services:
         raise StartupError(f"no valid FAQ in {settings.faq_dir}: {first or 'no entries'}")
     if settings.database_url.startswith("sqlite"):
         await upgrade(settings.database_url)
-    centres = CentresHolder(settings.centres_path)
+    centres = CentresHolder(
+        settings.centres_path,
+        snapshot=snapshot_path(settings.snapshot_dir, "centres", settings.centres_path),
+    )
     if not await asyncio.to_thread(centres.reload):  # the bot still answers without centres
         log.error("no valid centres file", extra={"file": str(settings.centres_path)})
     await asyncio.to_thread(centres.warm)  # the gazetteer now, not on the first message
+    macros_file = settings.faq_dir / MACROS_FILE
+    macros = MacroHolder(macros_file, snapshot_path(settings.snapshot_dir, "macros", macros_file))
+    await asyncio.to_thread(macros.reload)  # a broken file is logged; a last good copy serves
 
     def current_centres() -> Centres | None:
         try:
@@ -147,7 +155,7 @@ async def build(settings: Settings) -> Services:
         centres=centres.finder,
     )
     desk = Desk(store.uow, lambda: teams, policy=policy, wake=deliverer.wake, listeners=listeners)
-    services = Services(settings, faq, centres, store, conversation, desk, deliverer, teams)
+    services = Services(settings, faq, centres, macros, store, conversation, desk, deliverer, teams)
     services.listeners = listeners
     _wechat(services)
     await _telegram(services)
@@ -215,10 +223,12 @@ def _wechat(services: Services) -> None:
 
 @contextlib.asynccontextmanager
 async def running(services: Services) -> AsyncIterator[None]:
-    """Background work while the server runs: FAQ watcher, delivery of staff replies."""
+    """Background work while the server runs: content watchers, delivery of staff replies."""
+    every = services.settings.faq_reload_seconds
     tasks = [
-        asyncio.create_task(services.faq.watch(services.settings.faq_reload_seconds)),
-        asyncio.create_task(services.centres.watch(services.settings.faq_reload_seconds)),
+        asyncio.create_task(services.faq.watch(every)),
+        asyncio.create_task(services.centres.watch(every)),
+        asyncio.create_task(services.macros.watch(every)),
         asyncio.create_task(services.deliverer.run()),  # staff replies, also those queued before
     ]
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -128,3 +129,27 @@ async def test_telegram_unreachable_at_start_leaves_the_rest_serving(tmp_path: P
         for close in services.closers:
             await close()
         await services.store.close()
+
+
+async def test_the_content_watchers_reload_the_staff_macros(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    shutil.copytree(ROOT / "faq", faq)
+    fast = settings(tmp_path, faq).model_copy(update={"faq_reload_seconds": 0.02})
+    services = await bootstrap.build(fast)
+    # Each kind of content keeps its own last good copy for the next start.
+    kept = sorted(p.name.split("-")[0] for p in (tmp_path / "snapshots").iterdir())
+    assert kept == ["centres", "faq", "macros"]
+    first = services.macros().items[0].id
+    path = faq / "macros.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(f"id: {first}", "id: renamed-by-test", 1),
+        encoding="utf-8",
+    )
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    async with bootstrap.running(services):  # closes the store at the end
+        for _ in range(500):
+            await asyncio.sleep(0.02)
+            if services.macros().items[0].id == "renamed-by-test":
+                break
+        assert services.macros().items[0].id == "renamed-by-test"

@@ -169,11 +169,16 @@ def test_chat_reads_questions_and_picks_numbered_options(
     monkeypatch.setattr(sys, "stdin", io.StringIO("押金多少\nmonthly fee?\n2\n保證金能退嗎\n"))
     code, out, _ = run(capsys, "chat", "--faq-dir", str(folder))
     assert code == 0
+    # Each reply as a merchant sees it on a channel without buttons: the text, then a menu.
     blocks = [b for b in out.split("\n\n") if b.strip()]
     assert blocks[0] == "答案 security-deposit 中文"
-    assert blocks[1].startswith("Did you mean one of these?")
-    assert blocks[2].startswith("Answer fee-")
-    assert blocks[3] == "答案 security-deposit 中文"
+    assert blocks[1].endswith("回复数字即可选择。") and "👍" in blocks[1]
+    assert blocks[2] == "Did you mean one of these?"
+    options = blocks[3].splitlines()
+    assert options[0].startswith("1. what is the monthly fee") and options[1].startswith("2. ")
+    picked = "fee-b" if "amount" in options[1] else "fee-a"  # "2" pressed the second option
+    assert blocks[4] == f"Answer {picked} en"
+    assert blocks[6] == "答案 security-deposit 中文" and "回覆數字即可選擇" in blocks[7]
 
 
 def test_console_script_and_module_entry_points() -> None:

@@ -115,12 +115,6 @@ def test_empty_phrasings_and_answers_are_errors(write_faq: WriteFaq) -> None:
     assert any("'answer.en' must be non-empty text" in m for m in out), out
 
 
-def test_duplicate_key_is_reported(write_faq: WriteFaq) -> None:
-    text = GOOD.replace("    category: general\n", "    category: general\n    category: x\n", 1)
-    out = messages(write_faq(a__yaml=text))
-    assert any(":4: duplicate key 'category'" in m for m in out), out
-
-
 def test_other_content_files_are_not_faq_files(write_faq: WriteFaq) -> None:
     folder = write_faq(a__yaml=GOOD, centres__yaml="centres:\n  - id: shenzhen\n")
     faq, problems = load_faq(folder)
@@ -138,10 +132,3 @@ def test_empty_file_and_missing_folder(write_faq: WriteFaq, tmp_path: Path) -> N
     assert [str(p) for p in load_faq(tmp_path / "missing")[1]] == [
         f"{tmp_path / 'missing'}:0: FAQ folder not found"
     ]
-
-
-def test_non_utf8_file_is_reported(write_faq: WriteFaq) -> None:
-    folder = write_faq(a__yaml=GOOD)
-    (folder / "b.yaml").write_bytes(b"entries:\n  - id: \xff\xfe\n")
-    out = messages(folder)
-    assert any("b.yaml:2: file is not valid UTF-8" in m for m in out), out

@@ -11,9 +11,9 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from bot.centres.model import WEEKDAYS, Centre, Centres, Interval, Weekday
-from bot.faq.langtexts import lang_texts
-from bot.faq.problems import Problem, errors
-from bot.faq.yamlnodes import (
+from bot.content.langtexts import lang_texts
+from bot.content.problems import Problem, errors
+from bot.content.yamlnodes import (
     MappingNode,
     Node,
     ScalarNode,

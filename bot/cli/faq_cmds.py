@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -11,14 +12,14 @@ from typing import Any
 
 from bot.cli.centre import centres_path
 from bot.cli.centre import check_file as check_centres_file
+from bot.cli.terminal import terminal
+from bot.content.problems import ContentError, Problem
 from bot.faq.engine import build_matcher, cli_semantics
 from bot.faq.evaluate import as_json, load_cases, run_case, summarise
 from bot.faq.lint import confusable_phrasings
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
-from bot.faq.problems import ContentError, Problem
-from bot.faq.replies import reply_text
 
 TARGETS = {  # per language: (summary key, minimum or maximum, bound)
     "in_scope_top1": ("min", 0.93),
@@ -100,8 +101,8 @@ def ask(args: argparse.Namespace) -> int:
     if faq is None:
         return 1
     matcher = _matcher(faq)
-    decision = matcher.ask(args.text, hint=args.lang)
-    reply = reply_text(faq, decision)
+    decision = matcher.ask(args.text, hint=args.lang)  # the details --json shows
+    reply = asyncio.run(_reply(matcher, args))  # what a merchant would see, as on every channel
     if args.json:
         out = {
             "action": decision.action,
@@ -117,6 +118,11 @@ def ask(args: argparse.Namespace) -> int:
     else:
         print(reply)
     return 0
+
+
+async def _reply(matcher: Matcher, args: argparse.Namespace) -> str:
+    async with terminal(matcher, args) as merchant:
+        return await merchant.say(args.text)
 
 
 def test(args: argparse.Namespace) -> int:

@@ -72,8 +72,8 @@ def team_directory(args: argparse.Namespace) -> TeamDirectory | None:
     if not getattr(args, "team", None):
         return None
     from bot.centres.loader import load_centres
+    from bot.content.problems import errors
     from bot.core.centre_teams import CentreTeams
-    from bot.faq.problems import errors
 
     path = centres_path(args)
     centres, problems = load_centres(path)

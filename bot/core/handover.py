@@ -1,9 +1,14 @@
-"""Recognise a merchant asking for a person ("human", "转人工", "상담원 연결해 주세요")."""
+"""Recognise a merchant asking for a person ("human", "转人工", "상담원 연결해 주세요").
+
+The one place that decides it: the conversation, the responder and every channel ask here.
+"""
 
 from __future__ import annotations
 
 import re
 
+from bot.core import payloads
+from bot.core.types import Incoming
 from bot.text.scripts import CJK_RE
 
 # Words that, in a short message, mean "let me talk to a person". Longer messages that merely
@@ -39,3 +44,13 @@ def asks_for_person(text: str) -> bool:
     if len(stripped.split()) > MAX_WORDS:
         return False
     return bool(_EN.search(stripped) and _EN_ASK.search(stripped))
+
+
+def wants_person(event: Incoming) -> bool:
+    """A "talk to a person" button, the /human command, or a short request in words."""
+    if event.kind == "button":
+        payload = payloads.decode(event.payload)
+        return payload is not None and payload.action == "human"
+    if event.kind == "command":
+        return event.text.strip().lstrip("/").lower() == "human"
+    return event.kind == "text" and asks_for_person(event.text)

@@ -12,7 +12,16 @@ from typing import Protocol, Self
 
 from bot.core.accounts import StaffAccount, StaffSession
 from bot.core.tickets import NewTicket, OutboxItem, Ticket, TicketEvent, TicketFilter, utcnow
-from bot.core.types import Button, Direction, EventKind, Location, MerchantKey, Venue
+from bot.core.types import (
+    Button,
+    Direction,
+    EventKind,
+    Incoming,
+    Location,
+    MerchantKey,
+    Reply,
+    Venue,
+)
 
 
 @dataclass
@@ -264,4 +273,20 @@ class UnitOfWork(Protocol):
 
     async def rollback(self) -> None:
         """Discard the work since the last commit."""
+        ...
+
+
+class Conversation(Protocol):
+    """What every channel sees of the core (``bot.core.conversation.ConversationService``)."""
+
+    async def handle(self, event: Incoming) -> Reply:
+        """Store the event (committed first; a repeat delivery is answered once), reply."""
+        ...
+
+    async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's latest messages, oldest first."""
+        ...
+
+    async def since(self, key: MerchantKey, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages stored after ``after_id``, oldest first."""
         ...

@@ -10,7 +10,7 @@ from bot.centres.describe import centre_address, centre_name, describe, unknown
 from bot.centres.finder import AskForPlace, CentreFinder, Nearest, UnknownPlace
 from bot.centres.texts import VIDEO_CALL
 from bot.core import payloads, texts
-from bot.core.handover import asks_for_person
+from bot.core.handover import asks_for_person, wants_person
 from bot.core.language import content_lang, locale_for_message, locale_from_tag, parse_locale
 from bot.core.ports import MerchantRecord
 from bot.core.texts import t
@@ -96,7 +96,7 @@ class Responder:
         entry that does not escalate); compliance, vague or unanswered messages are theirs.
         Nothing about the merchant changes.
         """
-        if event.kind != "text" or not event.text.strip() or asks_for_person(event.text):
+        if event.kind != "text" or not event.text.strip() or wants_person(event):
             return None
         locale = self._locale(merchant, event)
         matcher = self._matcher()

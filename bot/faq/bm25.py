@@ -2,7 +2,7 @@
 
 Written on numpy instead of calling bm25s: bm25s wants every document as a list of repeated
 token ids, and building those lists cost more than half of the index build at 3,000 entries.
-Scores equal bm25s's ``method="lucene"`` (tests/test_bm25.py checks that).
+Scores equal bm25s's ``method="lucene"`` (tests/faq/test_bm25.py checks that).
 """
 
 from __future__ import annotations

@@ -7,10 +7,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.faq.decision import Candidate
-from bot.faq.matcher import Matcher
-from bot.faq.problems import ContentError, Problem
-from bot.faq.yamlnodes import (
+from bot.content.problems import ContentError, Problem
+from bot.content.yamlnodes import (
     MappingNode,
     SequenceNode,
     compose_file,
@@ -18,6 +16,8 @@ from bot.faq.yamlnodes import (
     mapping_items,
     scalar_str,
 )
+from bot.faq.decision import Candidate
+from bot.faq.matcher import Matcher
 from bot.text.language import LANGS, Lang, is_lang
 
 

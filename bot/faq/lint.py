@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
+from bot.content.problems import Problem
 from bot.faq.model import Faq
-from bot.faq.problems import Problem
 from bot.text.language import LANGS
 from bot.text.normalize import normalize
 

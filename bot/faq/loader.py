@@ -8,9 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from bot.faq.model import Faq, FaqEntry
-from bot.faq.problems import Problem, errors
-from bot.faq.yamlnodes import (
+from bot.content.problems import Problem, errors
+from bot.content.yamlnodes import (
     MappingNode,
     Node,
     SequenceNode,
@@ -20,6 +19,7 @@ from bot.faq.yamlnodes import (
     scalar_bool,
     scalar_str,
 )
+from bot.faq.model import Faq, FaqEntry
 from bot.text.language import LANGS, Lang, is_lang
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,45 +1,39 @@
-"""Keeps the current FAQ matcher; reloads when files change and keeps the last good one."""
+"""Keeps the current FAQ matcher; the content holder reloads the files and keeps the last good
+ones, this module builds the matcher on them and upgrades it to the fused ranker."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import threading
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.content.holder import ContentHolder, ContentState
+from bot.content.watching import watch
 from bot.faq.loader import faq_files, load_faq
 from bot.faq.matcher import Matcher
-from bot.faq.problems import Problem, errors
+from bot.faq.model import Faq
 from bot.faq.semantic.encoder import EncoderStatus
 from bot.faq.semantic.fused import FusedModel
 from bot.faq.semantic.resources import Semantics
-from bot.faq.watching import report_rejected, watch
 
 log = logging.getLogger(__name__)
 
-Signature = tuple[tuple[str, int, int], ...]
-
 
 @dataclass
-class FaqState:
-    """What /healthz reports about the FAQ."""
+class FaqState(ContentState):
+    """What /healthz reports about the FAQ: the content's state, and the ranker in service."""
 
-    entries: int = 0
-    loaded_from: Signature = ()
-    problems: list[Problem] = field(default_factory=list)
     mode: str = "lexical"  # "fused" once the semantic ranker serves this FAQ
     encoder: EncoderStatus | None = None  # None: not loaded yet
-    from_snapshot: bool = False  # started on the last good copy: the files on disk are broken
 
     @property
-    def ok(self) -> bool:
-        """True while the newest files on disk are the ones being served."""
-        return self.entries > 0 and not errors(self.problems)
+    def entries(self) -> int:
+        """FAQ entries in service."""
+        return self.items
 
     def matcher_status(self) -> dict[str, Any]:
         """The ranker in service for /healthz: degraded when the encoder is off or failed."""
@@ -75,8 +69,10 @@ class FaqHolder:
         self.folder = folder
         self.snapshot = snapshot  # a copy of the last files that loaded, for the next start
         self.state = FaqState()
+        self.content: ContentHolder[Faq] = ContentHolder(
+            folder, load_faq, "faq", count=len, files=faq_files, snapshot=snapshot, state=self.state
+        )
         self._matcher: Matcher | None = None
-        self._seen: Signature | None = None
         self._load_semantics = semantics
         self._semantics: Semantics | None = None
         self._upgrading = threading.Lock()
@@ -87,49 +83,12 @@ class FaqHolder:
             raise RuntimeError(f"no valid FAQ loaded from {self.folder}")
         return self._matcher
 
-    def signature(self) -> Signature:
-        """Names, sizes and modification times of the FAQ files: cheap change detection."""
-        if not self.folder.is_dir():
-            return ()
-        return tuple(
-            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in faq_files(self.folder)
-        )
-
     def reload(self) -> bool:
-        """Load the folder if it changed; True when a new FAQ is now served."""
-        signature = self.signature()
-        if signature == self._seen:
+        """Load the folder if it changed; True when a new FAQ is now served (lexically)."""
+        if not self.content.reload():
             return False
-        self._seen = signature
-        faq, problems = load_faq(self.folder)
-        self.state.problems = problems
-        if faq is None:
-            report_rejected("faq", problems)
-            return self._start_from_snapshot()
-        keep_snapshot(self.folder, self.snapshot)
-        self.state.from_snapshot = False
-        self._matcher = Matcher(faq)
-        self.state.entries = len(faq)
-        self.state.loaded_from = signature
+        self._matcher = Matcher(self.content.get())
         self.state.mode = "lexical"
-        log.info("faq loaded", extra={"entries": len(faq), "folder": str(self.folder)})
-        return True
-
-    def _start_from_snapshot(self) -> bool:
-        """With nothing served yet (a start with broken files), serve the last good copy."""
-        if self._matcher is not None or self.snapshot is None or not self.snapshot.is_dir():
-            return False
-        faq, _ = load_faq(self.snapshot)
-        if faq is None:
-            return False
-        self._matcher = Matcher(faq)
-        self.state.entries = len(faq)
-        self.state.from_snapshot = True
-        self.state.mode = "lexical"
-        log.error(
-            "faq files are broken; serving the last good copy",
-            extra={"snapshot": str(self.snapshot), "entries": len(faq)},
-        )
         return True
 
     def upgrade(self) -> bool:
@@ -171,22 +130,3 @@ class FaqHolder:
         """Encode, then poll for changes forever; all of it in threads, never on the loop."""
         await asyncio.to_thread(self.upgrade)
         await watch(self.refresh, every, "faq")
-
-
-def keep_snapshot(folder: Path, snapshot: Path | None) -> None:
-    """Copy the content files that just loaded to ``snapshot`` (replaced whole, never half)."""
-    if snapshot is None:
-        return
-    try:
-        snapshot.parent.mkdir(parents=True, exist_ok=True)
-        fresh = snapshot.with_name(f".{snapshot.name}.{uuid.uuid4().hex}")
-        fresh.mkdir()
-        for path in faq_files(folder):
-            shutil.copy2(path, fresh / path.name)
-        old = snapshot.with_name(f".{snapshot.name}.old.{uuid.uuid4().hex}")
-        if snapshot.exists():
-            snapshot.rename(old)
-        fresh.rename(snapshot)
-        shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:  # no snapshot costs a safety net, never an answer
-        log.warning("faq snapshot not written", extra={"error": repr(exc)})

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bot.faq.langtexts import lang_texts
-from bot.faq.problems import Problem, errors
-from bot.faq.yamlnodes import (
+from bot.content.holder import ContentHolder
+from bot.content.langtexts import lang_texts
+from bot.content.problems import Problem, errors
+from bot.content.yamlnodes import (
     MappingNode,
     Node,
     SequenceNode,
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELDS = ("id", "title", "text")
 MAX_TEXT = 4000  # what the desk accepts as one reply
+MACROS_FILE = "macros.yaml"  # beside the FAQ files, in the FAQ folder
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class Macros:
     """Every canned reply, in file order."""
 
     items: tuple[Macro, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.items)
 
     def for_locale(self, locale: str) -> list[LocalMacro]:
         """The replies in a UI locale (en, ko, zh_Hans, zh_Hant); unknown locales get English."""
@@ -136,28 +141,37 @@ def _macro(node: Node, file: str, problems: list[Problem]) -> Macro | None:
     return Macro(macro_id, title, text, line)
 
 
-@dataclass
-class MacroHolder:
-    """The macros in use; re-read when the file changes, keeping the last good ones."""
+def load_macros_if_any(path: Path) -> tuple[Macros | None, list[Problem]]:
+    """Like ``load_macros``, but a missing file is no canned replies rather than a problem."""
+    if not path.exists():
+        return Macros(), []
+    return load_macros(path)
 
-    path: Path
-    problems: list[Problem] = field(default_factory=list)
-    _macros: Macros = field(default_factory=Macros)
-    _seen: tuple[int, int] | None = None
+
+class MacroHolder:
+    """The macros in use, on the content holder: the watcher reloads them when the file
+    changes (``reload``, ``watch``), and a broken edit keeps the last good ones."""
+
+    def __init__(self, path: Path, snapshot: Path | None = None) -> None:
+        self.path = path
+        self.content: ContentHolder[Macros] = ContentHolder(
+            path, load_macros_if_any, "macros", count=len, snapshot=snapshot
+        )
 
     def __call__(self) -> Macros:
-        """The current macros (none while the file is missing)."""
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return self._macros
-        signature = (stat.st_mtime_ns, stat.st_size)
-        if signature != self._seen:
-            self._seen = signature
-            loaded, self.problems = load_macros(self.path)
-            if loaded is None:
-                shown = [str(p) for p in errors(self.problems)]
-                log.error("macros not reloaded", extra={"problems": shown})
-            else:
-                self._macros = loaded
-        return self._macros
+        """The current macros (none before the first good load)."""
+        macros = self.content.value
+        return Macros() if macros is None else macros
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems of the newest file, empty when it is the one in use."""
+        return self.content.state.problems
+
+    def reload(self) -> bool:
+        """Load the file if it changed; True when new macros are now in use."""
+        return self.content.reload()
+
+    async def watch(self, every: float) -> None:
+        """Poll for changes forever; loads run in a thread so pages are not blocked."""
+        await self.content.watch(every)

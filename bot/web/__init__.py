@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from bot.web.app import create_app
-from bot.web.service import ChatService, HealthCheck
+from bot.web.service import HealthCheck
 
-__all__ = ["ChatService", "HealthCheck", "create_app"]
+__all__ = ["HealthCheck", "create_app"]

@@ -16,10 +16,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
+from bot.core.ports import Conversation
 from bot.web import session
 from bot.web.mapping import history_json, reply_json, to_incoming, updates_json
 from bot.web.security import SecurityHeaders
-from bot.web.service import ChatService, HealthCheck
+from bot.web.service import HealthCheck
 from bot.web.validation import ApiError, parse_chat, read_body, require_json
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    service: ChatService,
+    service: Conversation,
     health: HealthCheck,
     *,
     routes: Sequence[BaseRoute] = (),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.conversation import ConversationService
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
-from bot.faq.replies import reply_text
 from bot.faq.signals import SignalDetector
 from bot.text.normalize import normalize
 from tests.conftest import WriteFaq, entry_yaml
+from tests.conversing import say
+from tests.fakes import FakeStore
 from tests.faq.samples import SMALL
 
 
@@ -46,7 +48,7 @@ def test_language_hint_does_not_override_the_script(small: Matcher) -> None:
 def test_traditional_writer_gets_traditional_answer(small: Matcher) -> None:
     d = small.ask("保證金能退嗎")
     assert d.traditional and d.faq_id == "security-deposit"
-    assert reply_text(small.faq, d) == "答案 security-deposit 中文".replace("中文", "中文")
+    assert reply_of(small, "保證金能退嗎").startswith("答案 security-deposit 中文")
 
 
 def test_unrelated_message_falls_back(small: Matcher) -> None:
@@ -113,19 +115,23 @@ def test_two_close_entries_ask_to_clarify(write_faq: WriteFaq) -> None:
     d = Matcher(faq).ask("monthly fee?")
     assert d.action == "clarify"
     assert {c.faq_id for c in d.candidates} == {"fee-a", "fee-b"}
-    reply = reply_text(faq, d)
-    assert reply.splitlines()[0] == "Did you mean one of these?"
-    assert "1. what is the monthly fee" in reply
+    reply = say(ConversationService(lambda: Matcher(faq), FakeStore().uow), "monthly fee?")
+    assert reply.messages[0].text == "Did you mean one of these?"
+    assert reply.messages[0].buttons[0].label.startswith("what is the monthly fee")
 
 
 def test_fallback_and_handover_replies_are_localised(small: Matcher) -> None:
     ko = small.ask("오늘 날씨 어때요")
-    assert ko.action == "fallback" and "죄송" in reply_text(small.faq, ko)
+    assert ko.action == "fallback" and "죄송" in reply_of(small, "오늘 날씨 어때요")
     zh = small.ask("律师给我们发了律师函")
-    text = reply_text(small.faq, zh)
-    assert zh.action == "escalate" and "卖家支持团队" in text
-    hant = small.ask("律師給我們發了律師函")
-    assert "賣家支援團隊" in reply_text(small.faq, hant)
+    assert zh.action == "escalate" and "卖家支持团队" in reply_of(small, "律师给我们发了律师函")
+    assert "賣家支援團隊" in reply_of(small, "律師給我們發了律師函")
+
+
+def reply_of(matcher: Matcher, text: str) -> str:
+    """What a merchant reads: the conversation core's reply texts, for a new merchant."""
+    service = ConversationService(lambda: matcher, FakeStore().uow)
+    return "\n\n".join(m.text for m in say(service, text).messages)
 
 
 def test_long_chatty_message_is_answered_from_its_best_clause(small: Matcher) -> None:

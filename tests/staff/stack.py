@@ -18,6 +18,7 @@ from bot.core.escalation import Escalation
 from bot.core.outbound import Outbound
 from bot.core.teams import DefaultTeamOnly, TeamDirectory
 from bot.faq.reloader import FaqHolder
+from bot.staff.macros import MACROS_FILE, MacroHolder
 from bot.storage.uow import SqlStore
 from bot.web.app import create_app
 from bot.web.outbound import WebOutbound
@@ -54,5 +55,7 @@ def whole_app(
     async def health() -> dict[str, Any]:
         return {"ok": True}
 
-    routes = console_routes(store.uow, desk, lambda: teams, faq_dir)
+    macros = MacroHolder(faq_dir / MACROS_FILE)
+    macros.reload()
+    routes = console_routes(store.uow, desk, lambda: teams, macros)
     return create_app(chat, health, routes=routes, lifespan=lifespan)

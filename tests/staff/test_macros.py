@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -105,14 +108,51 @@ def touch_later(path: Path, seconds: int) -> None:
 def test_the_holder_reloads_changes_and_keeps_the_last_good_macros(tmp_path: Path) -> None:
     path = tmp_path / "macros.yaml"
     holder = MacroHolder(path)
-    assert holder().items == ()  # no file yet: no canned replies, no error
+    assert holder.reload() is True and holder().items == ()  # no file yet: none, no error
+    assert holder.problems == []
     path.write_text(ONE, encoding="utf-8")
+    assert holder.reload() is True
     assert [m.title["en"] for m in holder().items] == ["Hello"]
     path.write_text(ONE.replace("id: hello", "id: BAD"), encoding="utf-8")
     touch_later(path, 1)
+    assert holder.reload() is False
     assert [m.id for m in holder().items] == ["hello"]  # broken file: the last good ones stay
     assert any("id must be lowercase" in str(p) for p in holder.problems)
     path.write_text(ONE.replace("title: {en: Hello,", "title: {en: Hi,"), encoding="utf-8")
     touch_later(path, 2)
+    assert holder.reload() is True
     assert [m.title["en"] for m in holder().items] == ["Hi"]
     assert holder.problems == []
+
+
+def test_the_watcher_picks_up_an_edit_and_keeps_the_last_good_macros_on_a_broken_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "macros.yaml"
+    path.write_text(ONE, encoding="utf-8")
+    holder = MacroHolder(path)
+    holder.reload()
+
+    async def until(done: Callable[[], bool]) -> bool:
+        for _ in range(300):
+            await asyncio.sleep(0.01)
+            if done():
+                return True
+        return False
+
+    async def scenario() -> None:
+        task = asyncio.create_task(holder.watch(0.01))
+        try:
+            path.write_text(ONE.replace("title: {en: Hello,", "title: {en: Hi,"), encoding="utf-8")
+            touch_later(path, 1)
+            assert await until(lambda: holder().items[0].title["en"] == "Hi")
+            path.write_text(ONE.replace("id: hello", "id: BAD"), encoding="utf-8")
+            touch_later(path, 2)
+            assert await until(lambda: bool(holder.problems))
+            assert holder().items[0].title["en"] == "Hi"  # the last good macros stay
+        finally:
+            task.cancel()
+
+    with caplog.at_level(logging.ERROR, logger="bot.content"):
+        asyncio.run(scenario())
+    assert "macros not reloaded; still serving the last good version" in caplog.messages

@@ -14,7 +14,6 @@ import pytest
 import uvicorn
 
 from bot.channels.telegram import FailedDelivery, TelegramChannel, TelegramConfig, build_channel
-from bot.channels.telegram.intake import Conversation
 from bot.channels.telegram.pacing import Limits, Rate
 from bot.channels.telegram.sender import RetryPolicy
 from bot.channels.telegram.staff import StaffGroup
@@ -23,7 +22,7 @@ from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation
 from bot.core.notify import TicketListener
-from bot.core.ports import UnitOfWork
+from bot.core.ports import Conversation, UnitOfWork
 from bot.core.teams import DefaultTeamOnly
 from bot.faq.matcher import Matcher
 from bot.web.app import create_app

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from bot.channels.wechat import WechatChannel, WechatConfig, build_channel
-from bot.channels.wechat.ports import Conversation
 from bot.core.conversation import ConversationService
+from bot.core.ports import Conversation
 from bot.faq.matcher import Matcher
 from bot.web import create_app
 from tests.fakes import FakeStore

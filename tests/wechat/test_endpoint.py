@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.centres.holder import CentresHolder
-from bot.channels.wechat import texts as wechat_texts
+from bot.channels import numbered
 from bot.core import texts
 from bot.core.conversation import ConversationService
 from bot.core.texts import t
@@ -96,7 +96,7 @@ async def test_text_is_answered_passively_with_a_numbered_menu(
     content = reply["Content"]
     assert "500" in content
     assert "\n1. " in content and "\n2. " in content and "👍" in content
-    assert content.endswith(t("en", wechat_texts.MENU_HINT))
+    assert content.endswith(t("en", numbered.MENU_HINT))
     assert inbound(store) == ["How much is the security deposit?"]
     merchant = next(iter(store.committed.merchants))
     assert (merchant.channel, merchant.user_id) == ("wechat", OPENID)

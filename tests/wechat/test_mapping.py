@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.channels.wechat import menu
+from bot.channels import numbered as menu
 from bot.channels.wechat.mapping import chunks, delivery_key, render, to_incoming
 from bot.channels.wechat.xml import WechatMessage
 from bot.core.ports import StoredMessage

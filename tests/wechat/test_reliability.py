@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.channels import numbered
 from bot.channels.wechat import texts as wechat_texts
 from bot.core.conversation import ConversationService
 from bot.core.ports import StoredMessage
@@ -69,7 +70,7 @@ async def test_a_slow_answer_goes_out_through_the_customer_service_api(
     [sent] = await fake_api.wait_sent(1)
     assert sent.touser == OPENID
     assert "500" in sent.content and "1. " in sent.content
-    assert sent.content.endswith(t("en", wechat_texts.MENU_HINT))
+    assert sent.content.endswith(t("en", numbered.MENU_HINT))
     assert answers(store)[0].text in sent.content
 
     assert (await bot.post(xml)).text == "success"  # a retry after the API sent it

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 from bot.channels.telegram.api import ALLOWED_UPDATES, BotApi, TgApiError
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.config import TelegramConfig, TelegramConfigError, check_webhook
-from bot.channels.telegram.intake import Conversation, Intake
+from bot.channels.telegram.intake import Intake
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.telegram.pacing import RateLimiter
 from bot.channels.telegram.polling import Poller
@@ -26,7 +26,7 @@ from bot.channels.telegram.staff_input import STAFF_STATUSES, StaffInput
 from bot.channels.telegram.topics import Names
 from bot.channels.telegram.webhook import webhook_route
 from bot.core.desk import Desk
-from bot.core.ports import UnitOfWork
+from bot.core.ports import Conversation, UnitOfWork
 
 T = TypeVar("T")
 

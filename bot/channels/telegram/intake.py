@@ -8,7 +8,6 @@ recognised by the core through the delivery key and is not answered again.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from bot.channels.telegram.api import BotApi, TgApiError
 from bot.channels.telegram.mapping import sender_of, to_inbound, to_requests
@@ -17,17 +16,9 @@ from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.staff_input import StaffInput
 from bot.channels.telegram.topics import Names
 from bot.channels.telegram.updates import TgUpdate
-from bot.core.types import Incoming, Reply
+from bot.core.ports import Conversation
 
 log = logging.getLogger(__name__)
-
-
-class Conversation(Protocol):
-    """The part of ``bot.core.conversation.ConversationService`` the channel uses."""
-
-    async def handle(self, event: Incoming) -> Reply:
-        """Store the event (committed first), decide and store the reply."""
-        ...
 
 
 class Intake:

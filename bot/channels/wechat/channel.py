@@ -11,8 +11,8 @@ from bot.channels.wechat.api import CustomerServiceApi
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.endpoint import WechatEndpoint
 from bot.channels.wechat.outbound import WechatOutbound
-from bot.channels.wechat.ports import Conversation
 from bot.channels.wechat.window import Window
+from bot.core.ports import Conversation
 
 
 @dataclass

@@ -16,15 +16,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.wechat import menu, texts
+from bot.channels import numbered as menu
+from bot.channels.wechat import texts
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.envelope import Envelope, Refused
 from bot.channels.wechat.flights import Flight, Flights
 from bot.channels.wechat.mapping import DEFAULT_LOCALE, chunks, render, to_incoming
 from bot.channels.wechat.outbound import WechatOutbound
-from bot.channels.wechat.ports import Conversation
 from bot.channels.wechat.xml import MAX_XML_BYTES
 from bot.core.outbound import DeliveryError
+from bot.core.ports import Conversation
 from bot.core.texts import t
 from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
 

@@ -6,11 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.channels.wechat import texts
+from bot.channels import numbered
 from bot.channels.wechat.xml import WechatMessage
 from bot.core.language import parse_locale
-from bot.core.texts import t
-from bot.core.types import Button, Incoming, Location, MerchantKey, Outgoing
+from bot.core.types import Incoming, Location, MerchantKey, Outgoing
 from bot.i18n import UiLocale
 
 CHANNEL = "wechat"
@@ -60,20 +59,9 @@ def to_incoming(message: WechatMessage) -> Incoming | None:
     return replace(base, kind="unsupported", text=f"[{kind}]")
 
 
-def options(messages: Sequence[Outgoing]) -> tuple[Button, ...]:
-    """Every button of a reply, in the order they are numbered (1, 2, ...)."""
-    return tuple(b for m in messages for b in m.buttons)
-
-
 def render(messages: Sequence[Outgoing], locale: str) -> str:
-    """One text for a reply: the messages, then their buttons as a numbered menu."""
-    parts = [_message_text(m) for m in messages]
-    buttons = options(messages)
-    if buttons:
-        ui = parse_locale(locale) or DEFAULT_LOCALE
-        menu = "\n".join(f"{n}. {b.label}" for n, b in enumerate(buttons, 1))
-        parts.append(f"{menu}\n{t(ui, texts.MENU_HINT)}")
-    return "\n\n".join(p for p in parts if p)
+    """One WeChat text for a reply: the messages, then their buttons as a numbered menu."""
+    return numbered.render(messages, parse_locale(locale) or DEFAULT_LOCALE)
 
 
 def chunks(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
@@ -101,11 +89,3 @@ def _fit(text: str, limit: int) -> str:
             break
         out.append(ch)
     return "".join(out)
-
-
-def _message_text(message: Outgoing) -> str:
-    venue = message.venue
-    if venue is None:
-        return message.text
-    where = f"📍 {venue.title}\n{venue.address}"
-    return f"{message.text}\n\n{where}" if message.text else where

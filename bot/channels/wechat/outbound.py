@@ -8,9 +8,9 @@ from datetime import UTC
 
 from bot.channels.wechat.api import WINDOW_ERRORS, ApiError, CustomerServiceApi
 from bot.channels.wechat.mapping import CHANNEL, chunks, render
-from bot.channels.wechat.ports import History
 from bot.channels.wechat.window import Window
 from bot.core.outbound import DeliveryError
+from bot.core.ports import Conversation
 from bot.core.types import MerchantKey, Outgoing
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class WechatOutbound:
         self,
         api: CustomerServiceApi | None,
         window: Window | None = None,
-        history: History | None = None,
+        history: Conversation | None = None,
     ) -> None:
         self.api = api
         self.window = window or Window()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.faq.problems import Problem
+from bot.content.problems import Problem
 
 MAX_FILE_BYTES = 2_000_000
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node
 
-from bot.faq.problems import Problem
-from bot.faq.yamlnodes import line_of, mapping_items, scalar_str
+from bot.content.problems import Problem
+from bot.content.yamlnodes import line_of, mapping_items, scalar_str
 from bot.text.language import LANGS, Lang, is_lang
 
 

@@ -1,4 +1,5 @@
-"""FAQ hot reload: a broken edit is reported and the last good FAQ keeps serving."""
+"""FAQ hot reload through the FAQ holder: the matcher is rebuilt on a good edit and kept on a
+broken one (the content holder itself: tests/content/test_holder.py)."""
 
 from __future__ import annotations
 

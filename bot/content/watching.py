@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot.faq.problems import Problem, errors
+from bot.content.problems import Problem, errors
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Numbered menus: "1", "2"... answer the options of the bot's last reply.
+"""Numbered menus for channels without buttons (WeChat, the terminal): the reply's buttons
+become a numbered list, and "1", "2"... answer the options of the bot's last reply.
 
 The options are derived from the stored history (each bot message keeps its buttons), so they
 survive a restart without a table of their own. Anything that is not the number of one of those
@@ -13,10 +14,37 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.ports import StoredMessage
-from bot.core.types import Button, Incoming
+from bot.core.texts import t
+from bot.core.types import Button, Incoming, Outgoing
+from bot.i18n import UiLocale, _
 
 HISTORY_LIMIT = 30  # enough to hold the bot's last reply, whatever came before it
 _NUMBER = re.compile(r"(\d{1,2})[.。、)）]?")
+# Under a numbered menu: the channel has no buttons, so merchants answer with the number.
+MENU_HINT = _("Reply with a number to choose.")
+
+
+def options(messages: Sequence[Outgoing]) -> tuple[Button, ...]:
+    """Every button of a reply, in the order they are numbered (1, 2, ...)."""
+    return tuple(b for m in messages for b in m.buttons)
+
+
+def render(messages: Sequence[Outgoing], locale: UiLocale) -> str:
+    """One text for a reply: the messages, then their buttons as a numbered menu."""
+    parts = [_message_text(m) for m in messages]
+    buttons = options(messages)
+    if buttons:
+        menu = "\n".join(f"{n}. {b.label}" for n, b in enumerate(buttons, 1))
+        parts.append(f"{menu}\n{t(locale, MENU_HINT)}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def _message_text(message: Outgoing) -> str:
+    venue = message.venue
+    if venue is None:
+        return message.text
+    where = f"📍 {venue.title}\n{venue.address}"
+    return f"{message.text}\n\n{where}" if message.text else where
 
 
 def number(text: str) -> int | None:
