@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
@@ -28,6 +29,24 @@ os.environ.setdefault("MATCHER_ENCODER", "none")
 os.environ.setdefault("VECTOR_CACHE_DIR", str(ROOT / ".pytest_cache" / "vectors"))
 # Last-good content copies go to a folder of this run, never to the checkout's data/.
 os.environ.setdefault("SNAPSHOT_DIR", tempfile.mkdtemp(prefix="merchant-bot-snapshots-"))
+
+# Property tests (test_properties.py in each folder): no wall-clock deadline (the suite runs on
+# a busy two-core machine), a modest number of examples, the same examples on every run.
+# Their fixtures (an app, a store) are shared by the examples of one test, which count rows
+# before and after each example rather than expect an empty store.
+settings.register_profile(
+    "merchant-bot",
+    deadline=None,
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# HYPOTHESIS_PROFILE=thorough: many more, random examples, for a hunt by hand.
+settings.register_profile(
+    "thorough", settings.get_profile("merchant-bot"), max_examples=1000, derandomize=False
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "merchant-bot"))
 
 
 @pytest.fixture(scope="session")

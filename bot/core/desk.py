@@ -23,7 +23,7 @@ from bot.core.tickets import (
     TicketFilter,
     utcnow,
 )
-from bot.core.types import Button
+from bot.core.types import Button, storable
 
 MAX_REPLY = 4000
 
@@ -143,7 +143,7 @@ class Desk:
         ``delivery`` (source, key) makes a repeated submission of the same reply (a Telegram
         update delivered twice) return the first one instead of sending it again.
         """
-        text = text.strip()
+        text = storable(text).strip()
         if not text:
             raise Refused("the reply is empty")
         if len(text) > MAX_REPLY:
@@ -170,7 +170,7 @@ class Desk:
 
     async def note(self, staff: StaffAccount, ticket_id: int, text: str) -> TicketEvent:
         """An internal note: staff see it in the thread, the merchant never does."""
-        text = text.strip()
+        text = storable(text).strip()
         if not text:
             raise Refused("the note is empty")
         async with self._uow() as uow:

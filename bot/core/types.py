@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 # "unsupported": a message the bot cannot read (a WeChat image or voice note), answered politely
@@ -39,6 +39,27 @@ class Incoming:
     delivery_key: str | None = None  # channel-unique key; a repeat delivery is handled once
     lang_hint: str | None = None  # the channel's language tag ("zh-TW", "ko-KR"), if any
     display_name: str | None = None  # how the channel names the merchant, for staff, if it does
+
+
+def storable(text: str) -> str:
+    """Text without NUL characters, which PostgreSQL cannot store in a text column."""
+    return text.replace("\x00", "")
+
+
+def storable_event(event: Incoming) -> Incoming:
+    """The event with NUL removed from every text it carries (a channel may pass one on)."""
+    optional = (event.message_id, event.delivery_key, event.lang_hint, event.display_name)
+    if "\x00" not in "".join([event.text, event.payload, *(v or "" for v in optional)]):
+        return event
+    return replace(
+        event,
+        text=storable(event.text),
+        payload=storable(event.payload),
+        message_id=storable(event.message_id) if event.message_id is not None else None,
+        delivery_key=storable(event.delivery_key) if event.delivery_key is not None else None,
+        lang_hint=storable(event.lang_hint) if event.lang_hint is not None else None,
+        display_name=storable(event.display_name) if event.display_name is not None else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ class PtbApi:
         """PTB's own parsing of a pushed update; ValueError when it is not one."""
         try:
             return to_update(Update.de_json(dict(data), self.bot))
-        except (KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError, IndexError, OverflowError, OSError) as exc:
+            # OverflowError/OSError: a "date" past what datetime.fromtimestamp can hold
             raise ValueError(f"not an update: {type(exc).__name__}") from None
 
     async def send(self, request: SendRequest) -> int:

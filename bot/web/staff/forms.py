@@ -64,7 +64,7 @@ async def read_form(request: Request) -> Form:
         raise FormError(400, "the form cannot be read") from None
     fields: dict[str, str] = {}
     for key, value in pairs:
-        fields.setdefault(key, value)
+        fields.setdefault(key, value.replace("\x00", ""))  # no NUL in a database
     return Form(fields)
 
 
