@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     faq_dir: Path = Path("faq")
     centres_file: Path | None = None  # default: centres.yaml in the FAQ folder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"  # auto: text on a terminal, else JSON
     faq_reload_seconds: float = Field(default=2.0, gt=0, le=3600)
     matcher_encoder: Literal["e5", "none"] = "e5"  # the semantic ranker; "none": lexical only
     vector_cache_dir: Path = Path("data/vectors")  # phrasing vectors, by model and text
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -50,7 +50,7 @@ async def build_app() -> Starlette:
     from bot.web.staff import console_routes
 
     settings = load_settings()
-    logs.configure(settings.log_level)  # uvicorn runs with log_config=None
+    logs.configure(settings.log_level, settings.log_format)  # uvicorn runs with log_config=None
     services = await bootstrap.build(settings)
     log.info(
         "serving",
@@ -65,7 +65,7 @@ async def build_app() -> Starlette:
         else:
             log.info("channel off: settings missing", extra={"channel": channel})
     console = console_routes(
-        services.store.uow, services.desk, lambda: services.teams, settings.faq_dir
+        services.store.uow, services.desk, lambda: services.teams, services.macros
     )
     return create_app(
         services.conversation,

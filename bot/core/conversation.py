@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from bot.centres.finder import CentreFinder
 from bot.core import payloads, texts
 from bot.core.escalation import Escalation
+from bot.core.handover import wants_person
 from bot.core.language import parse_locale
 from bot.core.notify import TicketListener, notify
 from bot.core.ports import (
@@ -23,7 +24,7 @@ from bot.core.smalltalk import is_small_talk
 from bot.core.teams import DefaultTeamOnly
 from bot.core.texts import t
 from bot.core.tickets import Ticket, TicketEvent
-from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
+from bot.core.types import Incoming, MerchantKey, Outgoing, Reply, storable_event
 from bot.faq.matcher import Matcher
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class ConversationService:
         self._responder = Responder(matcher, centres=centres)
         self.escalation = escalation or Escalation(DefaultTeamOnly)
         self.listeners = listeners
+        self._answering: set[int] = set()  # inbound message ids this process is answering now
 
     async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
         """A merchant's latest messages, oldest first (none for an unknown merchant)."""
@@ -76,6 +78,7 @@ class ConversationService:
 
     async def handle(self, event: Incoming) -> Reply:
         """Store the event (committed before anything is answered), reply, store the reply."""
+        event = storable_event(event)
         channel, key = event.merchant.channel, event.delivery_key
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(event.merchant)
@@ -89,9 +92,52 @@ class ConversationService:
                     await uow.rollback()  # a concurrent delivery of the same event won the race
                     earlier = await uow.deliveries.message_for(channel, key)
             if earlier is None:
-                await uow.commit()
+                self._answering.add(inbound.id)  # before the commit makes it visible to repeats
+                try:
+                    await uow.commit()
+                    return await self._answer(uow, merchant, inbound, event)
+                finally:
+                    self._answering.discard(inbound.id)
+        reply = await self._replay(merchant, earlier)
+        if reply.messages or earlier is None:
+            return reply
+        return await self._recover(merchant, earlier, event) or reply
+
+    async def _recover(
+        self, merchant: MerchantRecord, message_id: int, event: Incoming
+    ) -> Reply | None:
+        """Answer a stored message whose first delivery died before its answer was stored.
+
+        The message and its delivery key are committed first, the answer in a second
+        transaction: a crash (or a failed commit, which the web chat answers with a 503 to
+        retry) in between leaves a message that every repeat delivery would replay as nothing.
+        When no answer is stored, nobody in this process is answering it, and it did not join
+        a ticket (a relayed message may stay unanswered by design), the repeat answers it once.
+        """
+        if message_id in self._answering:
+            return None  # still in work here (slow): the replay's wait was not long enough
+        async with self._uow() as uow:
+            inbound = await uow.messages.get(message_id)
+            if inbound is None or inbound.merchant_id != merchant.id:
+                return None  # another merchant's key (web ids are the client's): not ours
+            if await uow.messages.replies_to(message_id) or await self._relayed(uow, inbound):
+                return None
+            self._answering.add(message_id)
+            try:
+                log.warning(
+                    "answering a message whose first delivery was not answered",
+                    extra={"merchant": merchant.id, "message_id": message_id},
+                )
                 return await self._answer(uow, merchant, inbound, event)
-        return await self._replay(merchant, earlier)
+            finally:
+                self._answering.discard(message_id)
+
+    async def _relayed(self, uow: UnitOfWork, inbound: StoredMessage) -> bool:
+        """Whether the message joined a ticket (stored with the answer, so it was handled)."""
+        ticket = await uow.tickets.latest_for(inbound.merchant_id)
+        if ticket is None:
+            return False
+        return any(e.message_id == inbound.id for e in await uow.tickets.events(ticket.id))
 
     async def _answer(
         self, uow: UnitOfWork, merchant: MerchantRecord, inbound: StoredMessage, event: Incoming
@@ -110,7 +156,7 @@ class ConversationService:
         changed: tuple[Ticket, TicketEvent] | None = None
         if rated is not None:
             outcome, changed = rated
-        elif ticket is not None and self._asks_for_person(event):
+        elif ticket is not None and wants_person(event):
             locale = parse_locale(merchant.locale or "") or "en"
             outcome = Outcome([Outgoing(t(locale, texts.ALREADY_WITH_PERSON))], locale)
         else:
@@ -227,12 +273,6 @@ class ConversationService:
         rated = await self.escalation.rate(uow, merchant, payload.arg, payload.extra)
         text = texts.RATING_THANKS if rated else texts.STALE_BUTTON
         return Outcome([Outgoing(t(locale, text))], locale), rated
-
-    def _asks_for_person(self, event: Incoming) -> bool:
-        payload = payloads.decode(event.payload) if event.kind == "button" else None
-        return (payload is not None and payload.action == "human") or (
-            event.kind == "command" and event.text.strip().lstrip("/").lower() == "human"
-        )
 
     async def _escalate(
         self, uow: UnitOfWork, merchant: MerchantRecord, inbound: StoredMessage, outcome: Outcome

@@ -176,3 +176,51 @@ def test_logs_carry_ids_but_never_message_text(
         assert "Sunrise" not in record.getMessage()
         assert all("Sunrise" not in str(v) for v in vars(record).values())
     assert any(getattr(r, "merchant", None) == 1 for r in caplog.records)
+
+
+def test_a_repeat_answers_a_message_whose_first_delivery_died(
+    shipped_matcher: Matcher, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stored and claimed, then the answer failed (a crash or a failed commit: the web chat
+    # answers 503 and the page retries with the same id): the repeat must get an answer.
+    monkeypatch.setattr("bot.core.conversation.REPLAY_WAIT_SECONDS", 0.0)
+    broken = True
+
+    def matcher() -> Matcher:
+        if broken:
+            raise RuntimeError("FAQ unavailable")
+        return shipped_matcher
+
+    service = ConversationService(matcher, store.uow)
+    with pytest.raises(RuntimeError):
+        say(service, "年费多少", delivery_key="u-1")
+    broken = False
+    retried = say(service, "年费多少", delivery_key="u-1")
+    again = say(service, "年费多少", delivery_key="u-1")
+    assert retried.messages and not retried.duplicate
+    assert again.duplicate and again.messages == retried.messages
+    assert [m.direction for m in store.committed.messages] == ["in", "out"]
+
+
+def test_a_repeat_of_a_relayed_message_stays_unanswered(
+    service: ConversationService, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.conversation.REPLAY_WAIT_SECONDS", 0.0)
+    say(service, "talk to a person", delivery_key="k-1")
+    say(service, "my shop is blocked", delivery_key="k-2")  # the first one is acknowledged
+    quiet = say(service, "any news?", delivery_key="k-3")  # within the interval: no reply
+    stored = len(store.committed.messages)
+    again = say(service, "any news?", delivery_key="k-3")
+    assert not quiet.messages and again.duplicate and not again.messages
+    assert len(store.committed.messages) == stored
+
+
+def test_a_repeat_never_answers_another_merchants_message(
+    service: ConversationService, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.conversation.REPLAY_WAIT_SECONDS", 0.0)
+    say(service, "talk to a person", delivery_key="k-1")
+    say(service, "my shop is blocked", delivery_key="k-2")
+    say(service, "any news?", delivery_key="k-3")
+    other = say(service, "any news?", MerchantKey("web", "token-2"), delivery_key="k-3")
+    assert other.duplicate and not other.messages
