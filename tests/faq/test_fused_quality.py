@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.faq.engine import build_matcher, semantics_for
 from bot.faq.evaluate import load_cases, run_case, summarise
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
+from bot.faq.semantic.cache import text_key
+from bot.faq.semantic.pools import packaged_pools
 from bot.faq.semantic.resources import Semantics
+from bot.faq.semantic.seed import read_seed, seed_dir
 from tests.conftest import FAQ_DIR, ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -100,3 +104,17 @@ def test_small_talk_gets_a_friendly_reply(shipped: Matcher, text: str) -> None:
 def test_paraphrases_the_lexical_matcher_missed(shipped: Matcher, text: str, entry: str) -> None:
     d = shipped.ask(text)
     assert d.faq_id == entry or (d.action == "clarify" and d.candidates[0].faq_id == entry)
+
+
+def test_the_shipped_seed_holds_every_pool_sentence_as_the_encoder_sees_it(
+    semantics: Semantics,
+) -> None:
+    model = semantics.encoder.model_id
+    seeded = read_seed(seed_dir(), model, semantics.encoder.dim)
+    texts = [t for pool in packaged_pools().values() for t in pool.texts]
+    missing = [t for t in texts if text_key(t) not in seeded]
+    assert not missing, f"rerun scripts/seed_vectors.py: {len(missing)} pool sentences missing"
+    sample = texts[:: max(1, len(texts) // 8)]
+    fresh = semantics.encoder.encode(sample)
+    stored = np.stack([seeded[text_key(t)] for t in sample])
+    assert (np.sum(fresh * stored, axis=1) > 0.999).all()  # float16 costs < 1e-3 of a cosine

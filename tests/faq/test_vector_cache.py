@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.faq.semantic import cache as cache_module
-from bot.faq.semantic.cache import VectorCache
+from bot.faq.semantic.cache import VectorCache, text_key
+from bot.faq.semantic.seed import seed_file, write_seed
 from tests.faq.fake_encoder import HashingEncoder
 
 
@@ -58,3 +59,25 @@ def test_without_a_folder_vectors_live_in_memory_only(tmp_path: Path) -> None:
     cache.vectors(["q"])
     cache.vectors(["q"])
     assert enc.encoded == ["q"] and cache.missing(["q", "r"]) == 1
+
+
+def test_seeded_vectors_are_used_without_encoding(tmp_path: Path) -> None:
+    texts = ["How much is the security deposit?", "保证金要交多少？"]
+    maker = HashingEncoder()
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, maker.model_id, [text_key(t) for t in texts], maker.encode(texts))
+    enc = HashingEncoder()
+    cache = VectorCache(enc, tmp_path / "cache", seeds=seeds)
+    got = cache.vectors([*texts, "a new phrasing"])
+    assert enc.encoded == ["a new phrasing"]  # only what the seed lacks is encoded
+    assert np.allclose(got[:2], maker.encode(texts), atol=1e-3)  # float16 on disk
+    other = HashingEncoder("another-model")  # a seed of another model is not used
+    VectorCache(other, None, seeds=seeds).vectors(texts)
+    assert other.encoded == texts
+
+
+def test_a_damaged_seed_costs_encoding_not_an_error(tmp_path: Path) -> None:
+    enc = HashingEncoder()
+    seed_file(tmp_path, enc.model_id).write_bytes(b"not an npz")
+    assert VectorCache(enc, None, seeds=tmp_path).vectors(["hello"]).shape == (1, enc.dim)
+    assert enc.encoded == ["hello"]

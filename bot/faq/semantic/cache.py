@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.faq.semantic.encoder import Encoder, Vectors
+from bot.faq.semantic.seed import read_seed, seed_dir
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,15 @@ def text_key(text: str) -> str:
 class VectorCache:
     """Encodes texts through ``encoder``, remembering every vector in memory and on disk."""
 
-    def __init__(self, encoder: Encoder, folder: Path | None) -> None:
+    def __init__(
+        self, encoder: Encoder, folder: Path | None, seeds: Path | None = None
+    ) -> None:
+        """``folder``: the cache on disk; ``seeds``: vectors shipped with the package."""
         self.encoder = encoder
         self.folder = folder / _safe(encoder.model_id) if folder else None
-        self._known: dict[str, Vectors] = {}
+        self._known: dict[str, Vectors] = read_seed(
+            seeds if seeds is not None else seed_dir(), encoder.model_id, encoder.dim
+        )
         self._read_shards()
 
     def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> Vectors:
