@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import centre, chat, db, faq_cmds, report, serve, staff
+from bot.cli import centre, chat, db, faq_cmds, faq_edit, report, serve, staff
 
 
 def default_faq_dir() -> Path:
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faq_dir_option(index)
     index.set_defaults(run=faq_cmds.index)
+    faq_edit.register(faq_sub)
+    faq_dir_option(faq_sub.choices["add-phrasing"])
 
     serve.register(sub)
     db.register(sub)

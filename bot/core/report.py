@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from bot.core.ports import UnansweredQuestion
+from bot.faq.matcher import Matcher
 from bot.text.normalize import normalize
 
 SAME_QUESTION = 75.0  # token_set_ratio of normalised texts
+# Cosine of two questions' sentence vectors (the matcher's encoder) above which they ask the
+# same thing: paraphrases in any of the three languages land in one group.
+SAME_MEANING = 0.9
+SHOWN_CHARS = 160  # a report line shows this much of a long message
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]  # unit vectors, one row per text
 
 
 @dataclass
@@ -35,20 +45,49 @@ class QuestionGroup:
         return max(set(tops), key=tops.count) if tops else None
 
 
-def group_questions(questions: list[UnansweredQuestion]) -> list[QuestionGroup]:
-    """Greedy single-pass grouping by fuzzy similarity; biggest groups first."""
-    groups: list[tuple[str, QuestionGroup]] = []
-    for question in questions:
-        text = normalize(question.text)
-        for key, group in groups:
-            if fuzz.token_set_ratio(text, key) >= SAME_QUESTION:
-                group.questions.append(question)
-                break
-        else:
-            groups.append((text, QuestionGroup([question])))
-    ordered = [g for _, g in groups]
-    ordered.sort(key=lambda g: (-len(g.questions), g.questions[0].created_at))
-    return ordered
+def group_questions(
+    questions: list[UnansweredQuestion], embed: Embed | None = None
+) -> list[QuestionGroup]:
+    """Greedy single-pass grouping, biggest groups first: by meaning with ``embed`` (the
+    matcher's encoder), else by fuzzy similarity of the normalised words."""
+    groups: list[QuestionGroup] = []
+    if embed is not None and questions:
+        vectors = embed([q.text for q in questions])
+        heads: list[int] = []  # the first question of each group stands for it
+        for i, question in enumerate(questions):
+            sims = [float(vectors[h] @ vectors[i]) for h in heads]
+            best = int(np.argmax(sims)) if sims else -1
+            if best >= 0 and sims[best] >= SAME_MEANING:
+                groups[best].questions.append(question)
+            else:
+                heads.append(i)
+                groups.append(QuestionGroup([question]))
+    else:
+        keys: list[str] = []
+        for question in questions:
+            text = normalize(question.text)
+            close = (
+                n for n, key in enumerate(keys) if fuzz.token_set_ratio(text, key) >= SAME_QUESTION
+            )
+            at = next(close, None)
+            if at is None:
+                keys.append(text)
+                groups.append(QuestionGroup([question]))
+            else:
+                groups[at].questions.append(question)
+    groups.sort(key=lambda g: (-len(g.questions), g.questions[0].created_at))
+    return groups
+
+
+def still_open(questions: list[UnansweredQuestion], matcher: Matcher) -> list[UnansweredQuestion]:
+    """The questions today's FAQ still does not answer (an entry added since answers the rest)."""
+    return [q for q in questions if matcher.ask(q.text).action != "answer"]
+
+
+def shorten(text: str, most: int = SHOWN_CHARS) -> str:
+    """One line of at most ``most`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1] + "…"
 
 
 def format_report(groups: list[QuestionGroup]) -> str:
@@ -63,5 +102,5 @@ def format_report(groups: list[QuestionGroup]) -> str:
         for q in group.questions:
             if q.text not in seen:
                 seen.add(q.text)
-                lines.append(f"     [{q.locale}] {q.action} {q.score:.2f}  {q.text}")
+                lines.append(f"     [{q.locale}] {q.action} {q.score:.2f}  {shorten(q.text)}")
     return "\n".join(lines)
