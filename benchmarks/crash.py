@@ -47,6 +47,8 @@ import aiohttp
 
 from benchmarks.serve import ROOT, serve_env, start_serve
 from benchmarks.telegram_flood import LANGS, questions
+from bot.centres.finder import CentreFinder
+from bot.centres.loader import load_centres
 from tests.telegram import builders
 from tests.telegram.fake_api import TOKEN, FakeBotApi
 
@@ -288,6 +290,9 @@ async def run(db: str, args: argparse.Namespace) -> Figures:
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": api.url,
             "ACK_INTERVAL_SECONDS": "0",
+            # A reply in flight at the kill is sent again once its lease ends: short here, so
+            # the run sees it (the default is two minutes).
+            "OUTBOX_LEASE_SECONDS": "5",
         }
         _cli(env, "db", "upgrade", "--database-url", url)
         _cli(env, "staff", "add", STAFF_USER, "--role", "admin", stdin=STAFF_PASSWORD + "\n")
@@ -344,11 +349,17 @@ async def _flood(
     ]
 
     # 2. The flood.
-    web_plan = questions(matcher, args.web, args.questions)
+    centres, _ = load_centres(ROOT / "faq" / "centres.yaml")
+    finder = CentreFinder(centres) if centres is not None else None
+
+    def centre_question(text: str) -> bool:  # serve answers these with the nearest centre
+        return finder is not None and finder.from_message(text) is not None
+
+    web_plan = questions(matcher, args.web, args.questions, centre_question)
     web = [
         WebMerchant(session, plan, LANGS[i % len(LANGS)][1]) for i, plan in enumerate(web_plan)
     ]
-    tg_plan = questions(matcher, args.telegram, args.questions)
+    tg_plan = questions(matcher, args.telegram, args.questions, centre_question)
     tg_chats = [700_000 + i for i in range(args.telegram)]
     for k in range(args.questions):
         for i, chat in enumerate(tg_chats):

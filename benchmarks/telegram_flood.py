@@ -84,8 +84,14 @@ class Timed:
         return reply
 
 
-def questions(matcher: Matcher, merchants: int, per_merchant: int) -> list[list[tuple[str, str]]]:
-    """Per merchant, distinct (question, expected answer) pairs the FAQ answers directly."""
+def questions(
+    matcher: Matcher,
+    merchants: int,
+    per_merchant: int,
+    skip: Callable[[str], bool] = lambda text: False,
+) -> list[list[tuple[str, str]]]:
+    """Per merchant, distinct (question, expected answer) pairs the FAQ answers directly
+    (``skip``: questions something else answers first, such as the centre finder)."""
     plain = [e for e in matcher.faq if not e.escalate]
     plan: list[list[tuple[str, str]]] = []
     for m in range(merchants):
@@ -97,7 +103,7 @@ def questions(matcher: Matcher, merchants: int, per_merchant: int) -> list[list[
             i += 1
             question = entry.questions[lang][1 % len(entry.questions[lang])]  # type: ignore[index]
             d = matcher.ask(question, hint=lang)  # type: ignore[arg-type]
-            if d.action == "answer" and d.faq_id == entry.id:
+            if d.action == "answer" and d.faq_id == entry.id and not skip(question):
                 mine.append((question, entry.answer[lang]))  # type: ignore[index]
         plan.append(mine)
     return plan

@@ -1,4 +1,10 @@
-"""The composition root: settings -> FAQ, storage, conversation service, web app."""
+"""The composition root: settings (and any parts a test hands in) -> services -> the web app.
+
+``build`` makes the services: FAQ, centres, macros, storage, the conversation service, the
+desk, delivery of staff replies, and every configured channel (``channels_from``); ``app``
+makes the HTTP app around them (web chat, staff console, the channels' routes, the background
+work as its lifespan). ``merchant-bot serve`` and the end-to-end tests build through both.
+"""
 
 from __future__ import annotations
 
@@ -6,39 +12,56 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.centres.holder import CentresHolder
 from bot.centres.model import Centres
+from bot.channels.telegram import telegram_from
+from bot.channels.wechat import wechat_from
 from bot.content.problems import errors
 from bot.core.centre_teams import CentreTeams
+from bot.core.channel import Channel, ChannelConfigError, ChannelFactory, ChannelParts
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation, Policy
 from bot.core.notify import TicketListener
+from bot.core.outbound import Outbound
+from bot.core.ports import Store
 from bot.core.teams import TeamDirectory
+from bot.core.tickets import utcnow
 from bot.faq.engine import semantics_for
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
 from bot.staff.macros import MACROS_FILE, MacroHolder
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
-from bot.web.outbound import WebOutbound
+from bot.web.channel import web_chat
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
     from starlette.routing import BaseRoute
+    from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
     """The bot cannot start; the message says why in one line."""
+
+
+def channels_from(settings: Settings) -> list[ChannelFactory | None]:
+    """Every channel the bot can serve: a factory each, None where its settings are missing.
+
+    A new channel is a package under ``bot/channels/`` with a ``<name>_from(settings)`` and
+    one more entry here.
+    """
+    return [web_chat, wechat_from(settings), telegram_from(settings)]
 
 
 @dataclass
@@ -49,17 +72,15 @@ class Services:
     faq: FaqHolder
     centres: CentresHolder
     macros: MacroHolder  # the staff console's canned replies
-    store: SqlStore
+    store: Store
     conversation: ConversationService
     desk: Desk
     deliverer: Deliverer
     teams: TeamDirectory
-    routes: list[BaseRoute] = field(default_factory=list)  # the channels' HTTP endpoints
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    channels: list[str] = field(default_factory=list)  # the channels switched on
+    clock: Callable[[], datetime] = utcnow
+    channels: list[Channel] = field(default_factory=list)  # started, in the order configured
+    routes: list[object] = field(default_factory=list)  # the channels' HTTP endpoints
     listeners: list[TicketListener] = field(default_factory=list)  # mirrors of tickets
-    # each channel's own health ("unreachable, retrying"): one channel down is "degraded"
-    channel_status: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
 
     async def health(self) -> dict[str, Any]:
         """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
@@ -82,7 +103,8 @@ class Services:
         # good version serves), a lexical-only matcher or a missing centres file are
         # "up, degraded": a container is kept, and the list says what to fix.
         ok = bool(database["ok"]) and state.entries > 0
-        channels = {name: status() for name, status in self.channel_status.items()}
+        # each channel's own health ("unreachable, retrying"): one channel down is "degraded"
+        channels = {channel.name: dict(channel.status()) for channel in self.channels}
         degraded = [
             name
             for name, fine in (
@@ -109,8 +131,29 @@ def snapshot_path(root: Path, kind: str, source: Path) -> Path:
     return root / f"{kind}-{digest}"
 
 
-async def build(settings: Settings) -> Services:
-    """Load the FAQ, prepare the database (SQLite is upgraded here), wire the core."""
+async def build(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], datetime] | None = None,
+    channels: Sequence[ChannelFactory | None] | None = None,
+    outbounds: Mapping[str, Outbound] | None = None,
+    teams: TeamDirectory | None = None,
+) -> Services:
+    """Load the content, prepare the database, wire the core, start the channels.
+
+    Every part has a default from ``settings``; a test hands in its own:
+    ``store`` (default: ``SqlStore(DATABASE_URL)``, SQLite upgraded first; a store handed in
+    is used as it is), ``clock`` (tickets, delivery and the console's times), ``channels``
+    (factories; default ``channels_from(settings)``), ``outbounds`` (by channel name, in place
+    of a channel's own: a test's flaky one) and ``teams`` (default: the centres' teams).
+    Raises StartupError (one line) when the bot cannot start.
+    """
+    try:
+        factories = channels_from(settings) if channels is None else list(channels)
+    except ChannelConfigError as exc:
+        raise StartupError(str(exc)) from None
+    clock = clock or utcnow
     faq = FaqHolder(
         settings.faq_dir,
         partial(semantics_for, settings.matcher_encoder, settings.vector_cache_dir),
@@ -120,7 +163,7 @@ async def build(settings: Settings) -> Services:
     if faq.state.entries == 0:  # broken files and no last good copy: the root cause, first
         first = next(iter(errors(faq.state.problems)), None)
         raise StartupError(f"no valid FAQ in {settings.faq_dir}: {first or 'no entries'}")
-    if settings.database_url.startswith("sqlite"):
+    if store is None and settings.database_url.startswith("sqlite"):
         await upgrade(settings.database_url)
     centres = CentresHolder(
         settings.centres_path,
@@ -139,86 +182,73 @@ async def build(settings: Settings) -> Services:
         except RuntimeError:
             return None
 
-    store = SqlStore(settings.database_url)
-    teams: TeamDirectory = CentreTeams(current_centres)
+    store = store or SqlStore(settings.database_url)
+    directory: TeamDirectory = teams or CentreTeams(current_centres)
     policy = Policy(
         first_response=timedelta(minutes=settings.first_response_minutes),
         ack_interval=timedelta(seconds=settings.ack_interval_seconds),
     )
-    deliverer = Deliverer(store.uow, {"web": WebOutbound()})
+    deliverer = Deliverer(
+        store.uow, {}, clock=clock, lease=timedelta(seconds=settings.outbox_lease_seconds)
+    )
     listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
     conversation = ConversationService(
         faq.matcher,
         store.uow,
-        escalation=Escalation(lambda: teams, policy),
+        escalation=Escalation(lambda: directory, policy, clock=clock),
         listeners=listeners,
         centres=centres.finder,
     )
-    desk = Desk(store.uow, lambda: teams, policy=policy, wake=deliverer.wake, listeners=listeners)
-    services = Services(settings, faq, centres, macros, store, conversation, desk, deliverer, teams)
+    desk = Desk(
+        store.uow,
+        lambda: directory,
+        policy=policy,
+        clock=clock,
+        wake=deliverer.wake,
+        listeners=listeners,
+    )
+    services = Services(
+        settings, faq, centres, macros, store, conversation, desk, deliverer, directory, clock
+    )
     services.listeners = listeners
-    _wechat(services)
-    await _telegram(services)
+    parts = ChannelParts(conversation, desk, store.uow, conversation.delivery_failed)
+    try:
+        for factory in factories:
+            if factory is not None:
+                await _start(services, factory(parts))
+    except BaseException:
+        await _stop(services.channels)  # the ones started before
+        raise
+    for name, outbound in (outbounds or {}).items():
+        deliverer.outbounds[name] = outbound
     return services
 
 
-async def _telegram(services: Services) -> None:
-    """The Telegram channel, when TELEGRAM_BOT_TOKEN is set (only its framework is imported)."""
-    from bot.channels.telegram import (
-        FailedDelivery,
-        TelegramConfigError,
-        build_channel,
-        config_from,
+async def _start(services: Services, channel: Channel) -> None:
+    """Start one channel and wire it: outbound, routes, ticket listeners, health, stop."""
+    try:  # Telegram checks the token, then polls or sets the webhook; an unreachable Bot API
+        await channel.start()  # is retried in the background while the rest serves
+        services.channels.append(channel)  # stopped again if start-up fails from here on
+        routes = channel.routes()
+    except ChannelConfigError as exc:
+        raise StartupError(str(exc)) from None
+    services.deliverer.outbounds[channel.name] = channel.outbound
+    services.routes += routes
+    services.listeners += channel.listeners
+    renders = channel.renders
+    log.info(
+        "channel on",
+        extra={"channel": channel.name, "buttons": renders.buttons, "venue": renders.venue},
     )
 
-    try:
-        config = config_from(services.settings)
-    except TelegramConfigError as exc:
-        raise StartupError(str(exc)) from None
-    if config is None:
-        return
 
-    async def undelivered(failed: FailedDelivery) -> None:
-        if failed.merchant is not None:  # staff see it on the merchant's ticket, with Retry
-            await services.conversation.delivery_failed(
-                failed.merchant, failed.texts, failed.reason
-            )
-
-    telegram = build_channel(
-        config,
-        services.conversation,
-        on_failure=undelivered,
-        desk=services.desk,  # staff act on tickets from the staff chat's topics
-        uow=services.store.uow,
-    )
-    try:  # checks the token (getMe), then polls or sets the webhook; an unreachable Bot API
-        await telegram.start()  # is retried in the background while the rest serves
-    except TelegramConfigError as exc:
-        raise StartupError(str(exc)) from None
-    services.channel_status["telegram"] = telegram.status
-    services.deliverer.outbounds["telegram"] = telegram.outbound
-    services.routes += telegram.routes()
-    services.closers.append(telegram.stop)
-    services.channels.append("telegram")
-    if telegram.staff is not None:  # TELEGRAM_STAFF_CHAT_ID: every ticket gets a forum topic
-        services.listeners.append(telegram.staff)
-
-
-def _wechat(services: Services) -> None:
-    """The WeChat endpoint, when WECHAT_TOKEN is set."""
-    from bot.channels.wechat import ConfigError, WechatConfig, build_channel
-
-    try:
-        config = WechatConfig.from_settings(services.settings)
-    except ConfigError as exc:
-        raise StartupError(str(exc)) from None
-    if config is None:
-        return
-    wechat = build_channel(services.conversation, config)
-    services.deliverer.outbounds["wechat"] = wechat.outbound
-    services.routes += wechat.routes()
-    services.closers.append(wechat.aclose)
-    services.channels.append("wechat")
+async def _stop(channels: Sequence[Channel]) -> None:
+    """Stop channels, the last started first; one failing must not keep the others open."""
+    for channel in reversed(channels):
+        try:
+            await channel.stop()
+        except Exception:
+            log.exception("closing a channel failed", extra={"channel": channel.name})
 
 
 @contextlib.asynccontextmanager
@@ -239,9 +269,67 @@ async def running(services: Services) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for close in services.closers:
-            try:
-                await close()
-            except Exception:  # one channel failing to close must not keep the others open
-                log.exception("closing a channel failed")
+        await _stop(services.channels)
         await services.store.close()
+
+
+def app(services: Services) -> Starlette:
+    """The HTTP app around built services: the web chat, /healthz, the staff console and the
+    channels' routes; its lifespan runs the background work and stops the channels."""
+    from starlette.routing import BaseRoute
+
+    from bot.web.app import create_app
+    from bot.web.staff import console_routes
+
+    routes: list[BaseRoute] = []
+    for route in services.routes:
+        if not isinstance(route, BaseRoute):
+            raise TypeError(f"a channel's route is not a Starlette route: {route!r}")
+        routes.append(route)
+    console = console_routes(
+        services.store.uow,
+        services.desk,
+        lambda: services.teams,
+        services.macros,
+        clock=services.clock,
+    )
+    return create_app(
+        services.conversation,
+        services.health,
+        routes=[*console, *routes],
+        lifespan=lambda app: running(services),
+    )
+
+
+class LateApp:
+    """The app built inside the server's own event loop, when its lifespan starts (the
+    database engine and the channels' tasks belong to that loop): for a server that some
+    other code starts, a test's uvicorn thread. ``merchant-bot serve`` builds first instead,
+    so that a refused start-up is one line and exit code 1.
+    """
+
+    def __init__(self, settings: Settings, **parts: Any) -> None:
+        self.settings, self.parts = settings, parts
+        self.services: Services | None = None
+        self._app: Starlette | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            startup = await receive()  # "lifespan.startup": build, then let the app answer it
+            try:
+                self.services = await build(self.settings, **self.parts)
+            except Exception as exc:
+                log.exception("start-up failed")
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                return
+            self._app = app(self.services)
+            replay = [startup]
+
+            async def receive_again() -> Any:
+                return replay.pop() if replay else await receive()
+
+            await self._app(scope, receive_again, send)
+            return
+        if self._app is None:
+            raise RuntimeError("the app is built when the server's lifespan starts")
+        await self._app(scope, receive, send)

@@ -44,9 +44,10 @@ def clock(moment: datetime, locale: UiLocale, tz: str | None = None) -> str:
     return format_time(aware, "short", tzinfo=zone(tz), locale=babel_locale(locale))
 
 
-def duration(delta: timedelta, locale: UiLocale) -> str:
-    """A rounded duration ("2 hours", "2시간", "2小时")."""
-    return format_timedelta(delta, locale=babel_locale(locale))
+def duration(delta: timedelta, locale: UiLocale, threshold: float = 0.85) -> str:
+    """A rounded duration ("2 hours", "2시간", "2小时"); ``threshold`` 1 keeps a unit until a
+    whole larger one is reached ("50 seconds" rather than "1 minute")."""
+    return format_timedelta(delta, threshold=threshold, locale=babel_locale(locale))
 
 
 def number(value: float, locale: UiLocale) -> str:

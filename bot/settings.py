@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     first_response_minutes: int = Field(default=120, gt=0, le=10080)
     # While a ticket is open: at most one "added to your request" per this many seconds.
     ack_interval_seconds: int = Field(default=300, ge=0, le=86400)
+    # A staff reply being sent is claimed for this long: a replica that dies mid-send leaves it
+    # to be sent again by another (or after a restart) once the lease runs out.
+    outbox_lease_seconds: int = Field(default=120, ge=5, le=3600)
 
     @property
     def centres_path(self) -> Path:

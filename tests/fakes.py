@@ -4,7 +4,9 @@ It behaves like the SQL stores where the core can tell: a unit of work sees a sn
 committed state plus its own work, which reaches the store only on ``commit()`` (as a replay of
 its changes, so two units of work do not overwrite each other); ids are unique across open units
 of work; and a delivery key or a new merchant claimed by an open unit of work makes another unit
-wait until the first commits or rolls back, like a row lock on a unique key.
+wait until the first commits or rolls back, like a row lock on a unique key. The same locks
+number a merchant's messages in commit order, count failed sign-ins, keep one unresolved ticket
+per merchant and claim outbox items (their leases, their recorded send attempts).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import copy
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -22,8 +24,11 @@ from bot.core.accounts import StaffAccount, StaffSession
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnansweredQuestion
 from bot.core.tickets import (
     ACTIVE,
+    AttemptResult,
     NewTicket,
+    OpenTicketExists,
     OutboxItem,
+    SendAttempt,
     Ticket,
     TicketEvent,
     TicketFilter,
@@ -45,6 +50,7 @@ class _State:
     tickets: dict[int, Ticket] = field(default_factory=dict)
     events: list[TicketEvent] = field(default_factory=list)
     outbox: dict[int, OutboxItem] = field(default_factory=dict)
+    attempts: dict[int, list[SendAttempt]] = field(default_factory=dict)
     staff: dict[str, StaffAccount] = field(default_factory=dict)
     sessions: dict[str, StaffSession] = field(default_factory=dict)
     refs: dict[tuple[int, str], str] = field(default_factory=dict)
@@ -80,10 +86,19 @@ class FakeMessages:
         self.u = uow
 
     async def add(self, message: NewMessage) -> StoredMessage:
+        # Like the merchant's row locked until commit: seq follows commit order.
+        await self.u.store.lock(("seq", message.merchant_id), self.u)
+        seqs = [
+            m.seq
+            for messages in (self.u.state.messages, self.u.store.committed.messages)
+            for m in messages
+            if m.merchant_id == message.merchant_id
+        ]
         stored = StoredMessage(
             **vars(message),
             id=self.u.store.next_id("message", self.u),
             created_at=datetime.now(UTC),
+            seq=max(seqs, default=0) + 1,
         )
         self.u.change(lambda s: s.messages.append(stored))
         return stored
@@ -97,6 +112,7 @@ class FakeMessages:
 
     async def history(self, merchant_id: int, limit: int = 100) -> list[StoredMessage]:
         mine = [m for m in self.u.state.messages if m.merchant_id == merchant_id]
+        mine.sort(key=lambda m: m.seq)
         return mine[-limit:] if limit > 0 else []
 
     async def replies_to(self, message_id: int) -> list[StoredMessage]:
@@ -104,9 +120,9 @@ class FakeMessages:
             m for m in self.u.state.messages if m.reply_to == message_id and m.direction == "out"
         ]
 
-    async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
+    async def since(self, merchant_id: int, after: int, limit: int = 100) -> list[StoredMessage]:
         mine = [m for m in self.u.state.messages if m.merchant_id == merchant_id]
-        return [m for m in mine if m.id > after_id][:limit]
+        return sorted((m for m in mine if m.seq > after), key=lambda m: m.seq)[:limit]
 
 
 class FakeTickets:
@@ -114,6 +130,12 @@ class FakeTickets:
         self.u = uow
 
     async def add(self, ticket: NewTicket) -> Ticket:
+        # Like the partial unique index: one unresolved ticket per merchant.
+        await self.u.store.lock(("open ticket", ticket.merchant_id), self.u)
+        for tickets in (self.u.state.tickets, self.u.store.committed.tickets):
+            for t in sorted(tickets.values(), key=lambda t: -t.id):
+                if t.merchant_id == ticket.merchant_id and t.status in ACTIVE:
+                    raise OpenTicketExists(copy.copy(t))
         new = Ticket(id=self.u.store.next_id("ticket", self.u), **vars(ticket))
         self.u.change(lambda s: s.tickets.__setitem__(new.id, copy.copy(new)))
         return copy.copy(new)
@@ -174,8 +196,49 @@ class FakeOutbox:
         due = [i for i in self.u.state.outbox.values() if i.status == "pending"]
         return sorted((i for i in due if i.next_attempt_at <= now), key=lambda i: i.id)[:limit]
 
+    async def claim(self, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxItem]:
+        await self.u.store.lock(("outbox",), self.u)  # like the database's atomic UPDATE
+        current = {**self.u.state.outbox, **self.u.store.committed.outbox}  # the latest
+        open_merchants: set[int] = set()
+        claimed: list[OutboxItem] = []
+        for item in sorted(current.values(), key=lambda i: i.id):
+            if item.status not in ("pending", "sending"):
+                continue
+            first = item.merchant_id not in open_merchants
+            open_merchants.add(item.merchant_id)
+            due = item.status == "pending" and item.next_attempt_at <= now
+            expired = item.status == "sending" and (item.lease_until or now) <= now
+            if first and (due or expired) and len(claimed) < limit:
+                tries = self.u.store.committed.attempts.get(item.id, [])
+                attempt = SendAttempt(item.id, len(tries) + 1, now)
+                taken = replace(item, status="sending", lease_until=now + lease)
+                self.u.change(lambda s, t=taken: s.outbox.__setitem__(t.id, t))
+                self.u.change(
+                    lambda s, a=attempt: s.attempts.setdefault(a.outbox_id, []).append(a)
+                )
+                claimed.append(replace(taken, attempt=attempt.attempt))
+        return claimed
+
+    async def finish_attempt(
+        self, item: OutboxItem, result: AttemptResult, error: str, at: datetime
+    ) -> None:
+        def finish(s: _State) -> None:
+            tries = s.attempts.get(item.id, [])
+            s.attempts[item.id] = [
+                replace(a, result=result, error=error[:500], finished_at=at)
+                if a.attempt == item.attempt
+                else a
+                for a in tries
+            ]
+
+        self.u.change(finish)
+
+    async def attempts(self, item_id: int) -> list[SendAttempt]:
+        return list(self.u.state.attempts.get(item_id, []))
+
     async def get(self, item_id: int) -> OutboxItem | None:
-        return self.u.state.outbox.get(item_id)
+        found = self.u.state.outbox.get(item_id)
+        return replace(found, attempt=0) if found is not None else None
 
     async def for_ticket(self, ticket_id: int) -> list[OutboxItem]:
         mine = [i for i in self.u.state.outbox.values() if i.ticket_id == ticket_id]
@@ -184,7 +247,8 @@ class FakeOutbox:
     async def save(self, item: OutboxItem) -> None:
         if item.id not in self.u.state.outbox:
             raise LookupError(f"no outbox item {item.id}")
-        self.u.change(lambda s: s.outbox.__setitem__(item.id, item))
+        saved = replace(item, attempt=0)
+        self.u.change(lambda s: s.outbox.__setitem__(saved.id, saved))
 
 
 class FakeTicketRefs:
@@ -224,6 +288,20 @@ class FakeStaff:
             raise LookupError(f"no staff account {account.username}")
         saved = copy.copy(account)
         self.u.change(lambda s: s.staff.__setitem__(saved.username, copy.copy(saved)))
+
+    async def count_failure(self, username: str, now: datetime) -> StaffAccount | None:
+        await self.u.store.lock(("staff", username), self.u)  # like the row lock
+        found = self.u.store.committed.staff.get(username) or self.u.state.staff.get(username)
+        if found is None:
+            return None
+        ended = found.locked_until is not None and found.locked_until <= now
+        counted = replace(
+            found,
+            failed_logins=1 if ended else found.failed_logins + 1,
+            locked_until=None if ended else found.locked_until,
+        )
+        self.u.change(lambda s: s.staff.__setitem__(username, copy.copy(counted)))
+        return copy.copy(counted)
 
     async def add_session(self, session: StaffSession) -> None:
         self.u.change(lambda s: s.sessions.__setitem__(session.token_hash, session))

@@ -39,15 +39,13 @@ def port(value: str) -> int:
 
 
 async def build_app() -> Starlette:
-    """The real app: settings, FAQ, storage and the conversation service wired together.
+    """The real app, built by the composition root (``bot.bootstrap``) from the settings.
 
     Runs inside the server's event loop, so the database engine belongs to that loop.
     """
     from bot import bootstrap, logs
     from bot.settings import load_settings
     from bot.storage.database import display_url
-    from bot.web.app import create_app
-    from bot.web.staff import console_routes
 
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format)  # uvicorn runs with log_config=None
@@ -57,22 +55,10 @@ async def build_app() -> Starlette:
         extra={
             "database": display_url(settings.database_url),
             "faq_entries": services.faq.state.entries,
+            "channels": [channel.name for channel in services.channels],
         },
     )
-    for channel in ("telegram", "wechat"):
-        if channel in services.channels:
-            log.info("channel on", extra={"channel": channel})
-        else:
-            log.info("channel off: settings missing", extra={"channel": channel})
-    console = console_routes(
-        services.store.uow, services.desk, lambda: services.teams, services.macros
-    )
-    return create_app(
-        services.conversation,
-        services.health,
-        routes=[*console, *services.routes],
-        lifespan=lambda app: bootstrap.running(services),
-    )
+    return bootstrap.app(services)
 
 
 def run(args: argparse.Namespace) -> int:

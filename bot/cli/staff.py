@@ -1,4 +1,9 @@
-"""``merchant-bot staff ...``: manage the accounts that sign in to the staff console."""
+"""``merchant-bot staff ...``: manage the accounts that sign in to the staff console.
+
+What it prints goes through the UI catalogs in the terminal's language (LANGUAGE, LC_ALL,
+LC_MESSAGES or LANG: ``LANG=zh_TW.UTF-8`` prints Traditional Chinese); usernames, roles and
+team ids stay as typed.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from bot.cli.centre import centres_file_option, centres_path
 from bot.cli.db import database_url
 from bot.core.accounts import ROLES, StaffAccount
 from bot.core.teams import TeamDirectory
+from bot.i18n import UiLocale, _, locale_from_environment, translate
 from bot.staff.accounts import (
     AccountError,
     Accounts,
@@ -80,13 +86,19 @@ def team_directory(args: argparse.Namespace) -> TeamDirectory | None:
     named = args.centres_file is not None or bool(os.environ.get("CENTRES_FILE"))
     if centres is None and (path.exists() or named):
         first = next(iter(errors(problems)), f"{path}: cannot be read")
-        raise TeamsUnavailable(f"cannot check the team ids: {first}")
+        raise TeamsUnavailable(say(_("cannot check the team ids: {problem}"), problem=first))
     directory = CentreTeams(lambda: centres)
     try:
         check_teams(args.team, team_ids(directory))
     except InvalidInput as exc:
-        source = f"from {path}" if centres is not None else f"no centres file at {path}"
-        raise InvalidInput(f"{exc} ({source}; --centres-file reads another)") from None
+        source = say(
+            _("from {path}") if centres is not None else _("no centres file at {path}"), path=path
+        )
+        raise InvalidInput(
+            _("{problem} ({source}; --centres-file reads another)"),
+            problem=exc.text(locale()),
+            source=source,
+        ) from None
     return directory
 
 
@@ -94,9 +106,9 @@ def read_password() -> str:
     """A new password: one line of stdin when piped, else asked twice without echo."""
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("New password: ")
-    if getpass.getpass("Repeat it: ") != first:
-        raise InvalidInput("the passwords do not match")
+    first = getpass.getpass(say(_("New password: ")))
+    if getpass.getpass(say(_("Repeat it: "))) != first:
+        raise InvalidInput(_("the passwords do not match"))
     return first
 
 
@@ -110,17 +122,18 @@ def _run(args: argparse.Namespace, action: Action) -> int:
         teams = team_directory(args)  # before the database and the password prompt
         print(asyncio.run(_with_accounts(database_url(args.database_url), args, action, teams)))
     except (InvalidInput, PasswordRejected) as exc:
-        print(f"{command}: {exc}", file=sys.stderr)
+        print(f"{command}: {exc.text(locale())}", file=sys.stderr)
         return 2
     except AccountError as exc:
-        print(f"{command}: {exc.args[0]}", file=sys.stderr)
+        print(f"{command}: {exc.text(locale())}", file=sys.stderr)
         return 1
     except TeamsUnavailable as exc:
         print(f"{command}: {exc}", file=sys.stderr)
         return 1
     except (StorageError, SQLAlchemyError, OSError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"{command}: database error: {reason}", file=sys.stderr)
+        problem = say(_("database error: {reason}"), reason=reason)
+        print(f"{command}: {problem}", file=sys.stderr)
         return 1
     return 0
 
@@ -145,47 +158,70 @@ async def _add(accounts: Accounts, args: argparse.Namespace) -> str:
     # Check everything before asking for the password: a typo should not cost a prompt.
     check_username(args.username), check_role(args.role), accounts.check_teams(args.team)
     account = await accounts.add(args.username, args.role, check_new(read_password()), args.team)
-    note = "" if account.role == "admin" or account.teams else " (no team: sees no tickets yet)"
-    return f"added {describe(account)}{note}"
+    if account.role == "admin" or account.teams:
+        return say(_("added {account}"), account=describe(account))
+    return say(_("added {account} (no team: sees no tickets yet)"), account=describe(account))
 
 
 async def _list(accounts: Accounts, args: argparse.Namespace) -> str:
     found = await accounts.all()
     if not found:
-        return "no staff accounts (add one with: merchant-bot staff add USERNAME --role admin)"
+        return say(
+            _("no staff accounts (add one with: merchant-bot staff add USERNAME --role admin)")
+        )
     width = max(len(a.username) for a in found)
     now = datetime.now(UTC)
     rows = [(a.username, a.role, _state(a, now), ", ".join(a.teams) or "-") for a in found]
-    return "\n".join(f"{u:<{width}}  {r:<5}  {s:<8}  teams: {t}" for u, r, s, t in rows)
+    teams = say(_("teams: {teams}"), teams="{}")
+    state_width = max(8, *(len(s) for _u, _r, s, _t in rows))
+    return "\n".join(
+        f"{u:<{width}}  {r:<5}  {s:<{state_width}}  {teams.format(t)}" for u, r, s, t in rows
+    )
 
 
 async def _disable(accounts: Accounts, args: argparse.Namespace) -> str:
-    return f"disabled {describe(await accounts.disable(args.username))}"
+    return say(_("disabled {account}"), account=describe(await accounts.disable(args.username)))
 
 
 async def _enable(accounts: Accounts, args: argparse.Namespace) -> str:
-    return f"enabled {describe(await accounts.enable(args.username))}"
+    return say(_("enabled {account}"), account=describe(await accounts.enable(args.username)))
 
 
 async def _password(accounts: Accounts, args: argparse.Namespace) -> str:
     check_username(args.username)
     account = await accounts.set_password(args.username, check_new(read_password()))
-    return f"password changed for {account.username}"
+    return say(_("password changed for {username}"), username=account.username)
 
 
 async def _teams(accounts: Accounts, args: argparse.Namespace) -> str:
-    return f"teams set: {describe(await accounts.set_teams(args.username, args.team))}"
+    account = await accounts.set_teams(args.username, args.team)
+    return say(_("teams set: {account}"), account=describe(account))
 
 
 def describe(account: StaffAccount) -> str:
     """One line about an account: name, role, teams."""
-    teams = ", ".join(account.teams) or "none"
-    return f"{account.username} ({account.role}; teams: {teams})"
+    teams = ", ".join(account.teams) or say(_("none"))
+    return say(
+        _("{username} ({role}; teams: {teams})"),
+        username=account.username,
+        role=account.role,
+        teams=teams,
+    )
 
 
 def _state(account: StaffAccount, now: datetime) -> str:
     if account.disabled:
-        return "disabled"
+        return say(_("disabled"))
     if account.locked_until is not None and account.locked_until > now:
-        return "locked"
-    return "active"
+        return say(_("locked"))
+    return say(_("active"))
+
+
+def locale() -> UiLocale:
+    """The terminal's language (``bot.i18n.locale_from_environment``)."""
+    return locale_from_environment()
+
+
+def say(message: str, **values: object) -> str:
+    """A marked string in the terminal's language."""
+    return translate(locale(), message, **values)

@@ -36,6 +36,11 @@ REPLAY_WAIT_SECONDS = 3.0
 REPLAY_POLL_SECONDS = 0.05
 
 
+def sent_marks(channel: str) -> str:
+    """The delivery-key namespace recording that a delivery's answer reached the merchant."""
+    return f"{channel}:sent"
+
+
 class ConversationService:
     """One entry point for every channel: ``handle`` an event, read a merchant's ``history``."""
 
@@ -61,11 +66,26 @@ class ConversationService:
             merchant = await uow.merchants.get_or_create(key)
             return await uow.messages.history(merchant.id, limit)
 
-    async def since(self, key: MerchantKey, after_id: int, limit: int = 100) -> list[StoredMessage]:
-        """A merchant's messages stored after ``after_id`` (the web chat polls for them)."""
+    async def since(self, key: MerchantKey, after: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages committed after the cursor ``after`` (the web chat polls)."""
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(key)
-            return await uow.messages.since(merchant.id, after_id, limit)
+            return await uow.messages.since(merchant.id, after, limit)
+
+    async def sent(self, event: Incoming) -> None:
+        """The answer to ``event`` reached the merchant (the channel sent it after ``handle``
+        returned): recorded under the event's delivery key, so that a repeat delivery (after
+        a crash) replays it with ``sent`` and the channel does not send it again."""
+        event = storable_event(event)
+        channel, key = event.merchant.channel, event.delivery_key
+        if not key:
+            return
+        async with self._uow() as uow:
+            message_id = await uow.deliveries.message_for(channel, key)
+            if message_id is not None and await uow.deliveries.claim(
+                sent_marks(channel), key, message_id
+            ):
+                await uow.commit()
 
     async def delivery_failed(self, key: MerchantKey, texts: Sequence[str], reason: str) -> None:
         """Answers a channel gave up sending: kept as failed replies on a ticket staff see."""
@@ -98,7 +118,7 @@ class ConversationService:
                     return await self._answer(uow, merchant, inbound, event)
                 finally:
                     self._answering.discard(inbound.id)
-        reply = await self._replay(merchant, earlier)
+        reply = await self._replay(merchant, earlier, channel, key)
         if reply.messages or earlier is None:
             return reply
         return await self._recover(merchant, earlier, event) or reply
@@ -371,15 +391,20 @@ class ConversationService:
         answer = self._matcher().thresholds.answer
         return action == "answer" and score < answer + LOW_CONFIDENCE_MARGIN
 
-    async def _replay(self, merchant: MerchantRecord, message_id: int | None) -> Reply:
-        """The answer already given to a repeated delivery (waiting briefly if still in work)."""
-        waited = 0.0
+    async def _replay(
+        self, merchant: MerchantRecord, message_id: int | None, channel: str, key: str | None
+    ) -> Reply:
+        """The answer already given to a repeated delivery (waiting briefly if still in work),
+        and whether the channel said it was sent."""
+        waited, sent = 0.0, False
         while True:
             async with self._uow() as uow:
                 earlier = await uow.messages.replies_to(message_id) if message_id else []
+                if earlier and key:
+                    sent = await uow.deliveries.message_for(sent_marks(channel), key) is not None
             if earlier or waited >= REPLAY_WAIT_SECONDS:
                 break
             await asyncio.sleep(REPLAY_POLL_SECONDS)
             waited += REPLAY_POLL_SECONDS
         messages = tuple(Outgoing(m.text, m.buttons, m.venue) for m in earlier)
-        return Reply(messages, locale=merchant.locale or "en", duplicate=True)
+        return Reply(messages, locale=merchant.locale or "en", duplicate=True, sent=sent)

@@ -3,6 +3,11 @@
 Items live in the database (the outbox), so a reply written just before a restart still goes
 out after it. A transient failure is retried with growing waits; a permanent one, or too many
 attempts, marks the item failed: the agent sees it in the thread and can send it again.
+
+Several deliverers (replicas of the server) may share the outbox: each item is claimed
+atomically for a lease before it is sent (``OutboxRepository.claim``), so no two send it;
+a merchant's items are claimed one at a time, in order; an item whose deliverer died while it
+was sending is claimed again when its lease runs out. Every claim is a recorded send attempt.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from datetime import datetime, timedelta
 
 from bot.core.outbound import DeliveryError, Outbound
 from bot.core.ports import UnitOfWork
-from bot.core.tickets import OutboxItem, utcnow
+from bot.core.tickets import AttemptResult, OutboxItem, utcnow
 from bot.core.types import Outgoing
 
 log = logging.getLogger(__name__)
@@ -24,6 +29,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_WAIT = timedelta(seconds=2)
 CHANNEL_DOWN_WAIT = timedelta(seconds=5)  # how often a message for a channel that is down retries
+# How long a claimed item is left to its deliverer: far longer than any send takes (the
+# channels time out well before), and how long a reply waits when its deliverer died mid-send.
+LEASE = timedelta(minutes=2)
+BATCH = 50
 
 
 class Deliverer:
@@ -37,12 +46,14 @@ class Deliverer:
         clock: Callable[[], datetime] = utcnow,
         max_attempts: int = MAX_ATTEMPTS,
         first_wait: timedelta = FIRST_WAIT,
+        lease: timedelta = LEASE,
     ) -> None:
         self._uow = uow
         self.outbounds = dict(outbounds)
         self._clock = clock
         self._max_attempts = max_attempts
         self._first_wait = first_wait
+        self._lease = lease
         self._event = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -62,20 +73,21 @@ class Deliverer:
             self._event.clear()
 
     async def deliver_due(self) -> int:
-        """One pass over the due items; returns how many were sent."""
-        async with self._lock:  # one pass at a time keeps each merchant's order
-            async with self._uow() as uow:
-                items = await uow.outbox.due(self._clock())
+        """Claim and send due items until a round sends nothing; returns how many were sent.
+
+        A claim takes the oldest open item of each merchant, so a merchant's next item comes in
+        the next round, once the earlier one is sent (a failed one keeps the rest waiting).
+        """
+        async with self._lock:  # one pass at a time in this process (others claim apart)
             sent = 0
-            failed_merchants: set[int] = set()
-            for item in items:
-                if item.merchant_id in failed_merchants:
-                    continue  # keep order: later messages wait for the earlier one
-                if await self._deliver(item):
-                    sent += 1
-                else:
-                    failed_merchants.add(item.merchant_id)
-            return sent
+            while True:
+                async with self._uow() as uow:
+                    items = await uow.outbox.claim(self._clock(), self._lease, BATCH)
+                    await uow.commit()
+                delivered = [await self._deliver(item) for item in items]
+                sent += sum(delivered)
+                if not any(delivered):
+                    return sent
 
     async def _deliver(self, item: OutboxItem) -> bool:
         async with self._uow() as uow:
@@ -83,7 +95,7 @@ class Deliverer:
             merchant = await uow.merchants.get(item.merchant_id)
         outbound = self.outbounds.get(item.channel)
         if message is None or merchant is None:
-            await self._save(replace(item, status="failed", error="message gone"))
+            await self._save(replace(item, status="failed", error="message gone"), "failed")
             return False
         if outbound is None:
             return await self._failed(item, DeliveryError(f"channel {item.channel} is off"))
@@ -96,13 +108,16 @@ class Deliverer:
         except Exception as exc:  # an adapter bug must not lose the message either
             log.exception("outbound %s raised", item.channel)
             return await self._failed(item, DeliveryError(type(exc).__name__))
-        await self._save(replace(item, status="sent", attempts=item.attempts + 1, error=""))
+        await self._save(replace(item, status="sent", attempts=item.attempts + 1, error=""), "sent")
         return True
 
     async def _failed(self, item: OutboxItem, exc: DeliveryError) -> bool:
         if exc.unavailable:  # the channel is down, not this message: wait for it, in order
             retry = self._clock() + CHANNEL_DOWN_WAIT
-            await self._save(replace(item, error=exc.reason[:500], next_attempt_at=retry))
+            await self._save(
+                replace(item, status="pending", error=exc.reason[:500], next_attempt_at=retry),
+                "unavailable",
+            )
             return False
         attempts = item.attempts + 1
         final = exc.permanent or attempts >= self._max_attempts
@@ -114,7 +129,8 @@ class Deliverer:
                 attempts=attempts,
                 error=exc.reason[:500],
                 next_attempt_at=self._clock() + wait,
-            )
+            ),
+            "failed",
         )
         log.warning(
             "delivery failed",
@@ -122,7 +138,10 @@ class Deliverer:
         )
         return False
 
-    async def _save(self, item: OutboxItem) -> None:
+    async def _save(self, item: OutboxItem, result: AttemptResult) -> None:
+        """Store the item's new state (its lease ends) and how its send attempt ended."""
         async with self._uow() as uow:
-            await uow.outbox.save(item)
+            await uow.outbox.save(replace(item, lease_until=None))
+            if item.attempt:
+                await uow.outbox.finish_attempt(item, result, item.error, self._clock())
             await uow.commit()

@@ -24,6 +24,7 @@ from bot.core.tickets import (
     utcnow,
 )
 from bot.core.types import Button, storable
+from bot.i18n import LocalizedError, _
 
 MAX_REPLY = 4000
 
@@ -32,8 +33,9 @@ class NotFound(Exception):
     """No such ticket, or not one this account may see."""
 
 
-class Refused(Exception):
-    """The operation is not possible now; the message says why, for the agent."""
+class Refused(LocalizedError):
+    """The operation is not possible now; the message says why, for the agent (``str()`` in
+    English, ``text(locale)`` in the agent's language)."""
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,14 @@ class Desk:
             ticket = await self._visible(uow, staff, ticket_id)
             self._active(ticket)
             if username != staff.username and staff.role != "admin":
-                raise Refused("only admins assign tickets to others")
+                raise Refused(_("only admins assign tickets to others"))
             assignee = await uow.staff.get(username)
             if assignee is None or not assignee.may_see(ticket):
-                raise Refused(f"{username} cannot take tickets of team {ticket.team}")
+                raise Refused(
+                    _("{username} cannot take tickets of team {team}"),
+                    username=username,
+                    team=ticket.team,
+                )
             ticket.assignee = username
             if ticket.status == "open":
                 ticket.status = "assigned"
@@ -145,9 +151,9 @@ class Desk:
         """
         text = storable(text).strip()
         if not text:
-            raise Refused("the reply is empty")
+            raise Refused(_("the reply is empty"))
         if len(text) > MAX_REPLY:
-            raise Refused(f"the reply is longer than {MAX_REPLY} characters")
+            raise Refused(_("the reply is longer than {limit} characters"), limit=MAX_REPLY)
         async with self._uow() as uow:
             ticket = await self._visible(uow, staff, ticket_id)
             if delivery is not None:
@@ -158,7 +164,7 @@ class Desk:
             self._active(ticket)
             message = await self._send(uow, ticket, text, STAFF_KIND)
             if delivery is not None and not await uow.deliveries.claim(*delivery, message.id):
-                raise Refused("this reply is being sent already")
+                raise Refused(_("this reply is being sent already"))
             if ticket.assignee is None:
                 ticket.assignee = staff.username
             ticket.first_response_at = ticket.first_response_at or self._clock()
@@ -172,7 +178,7 @@ class Desk:
         """An internal note: staff see it in the thread, the merchant never does."""
         text = storable(text).strip()
         if not text:
-            raise Refused("the note is empty")
+            raise Refused(_("the note is empty"))
         async with self._uow() as uow:
             ticket = await self._visible(uow, staff, ticket_id)
             event = await self._save(uow, ticket, staff, "note", text[:MAX_REPLY])
@@ -183,12 +189,12 @@ class Desk:
         """Move the ticket to another team's queue (unassigned, so that team picks it up)."""
         known = {t.id for t in self._teams().teams()}
         if team_id not in known:
-            raise Refused(f"no team {team_id!r}")
+            raise Refused(_("no team “{team}”"), team=team_id)
         async with self._uow() as uow:
             ticket = await self._visible(uow, staff, ticket_id)
             self._active(ticket)
             if team_id == ticket.team:
-                raise Refused("the ticket is already with that team")
+                raise Refused(_("the ticket is already with that team"))
             before = ticket.team
             ticket.team, ticket.assignee, ticket.status = team_id, None, "open"
             event = await self._save(uow, ticket, staff, "transferred", f"{before} -> {team_id}")
@@ -217,7 +223,7 @@ class Desk:
             items = {i.message_id: i for i in await uow.outbox.for_ticket(ticket.id)}
             item = items.get(message_id)
             if item is None or item.status != "failed":
-                raise Refused("only a failed message can be sent again")
+                raise Refused(_("only a failed message can be sent again"))
             again = replace(item, status="pending", next_attempt_at=self._clock(), error="")
             await uow.outbox.save(again)
             await self._save(uow, ticket, staff, "retry", message_id=message_id)
@@ -234,7 +240,7 @@ class Desk:
 
     def _active(self, ticket: Ticket) -> None:
         if not ticket.active:
-            raise Refused("the ticket is resolved")
+            raise Refused(_("the ticket is resolved"))
 
     async def _send(
         self,

@@ -13,7 +13,15 @@ from bot.core.language import content_lang, parse_locale
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnitOfWork
 from bot.core.teams import TeamDirectory, route, team_by_id
 from bot.core.texts import t
-from bot.core.tickets import SYSTEM, UNDELIVERED, NewTicket, Ticket, TicketEvent, utcnow
+from bot.core.tickets import (
+    SYSTEM,
+    UNDELIVERED,
+    NewTicket,
+    OpenTicketExists,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
 from bot.core.types import Button, Outgoing
 from bot.i18n import UiLocale
 
@@ -63,13 +71,27 @@ class Escalation:
         locale: UiLocale,
         inbound: StoredMessage,
     ) -> tuple[Ticket, TicketEvent, str]:
-        """Open a ticket routed to the right team; returns it, its event and the notice."""
+        """Open a ticket routed to the right team; returns it, its event and the notice.
+
+        A merchant has one unresolved ticket at most: when another hand-over (another replica,
+        the same moment) opened one first, the message joins that ticket instead.
+        """
         directory = self._teams()
         team = route(directory, merchant.centre_id, content_lang(locale))
         now = self.now()
-        ticket = await uow.tickets.add(
-            NewTicket(merchant.id, merchant.key.channel, reason, locale, team.id, now)
-        )
+        try:
+            ticket = await uow.tickets.add(
+                NewTicket(merchant.id, merchant.key.channel, reason, locale, team.id, now)
+            )
+        except OpenTicketExists as exists:
+            ticket = exists.ticket
+            log.info("hand-over joined the open ticket", extra={"ticket": ticket.id})
+            event = await self.relay(uow, ticket, inbound)
+            team = team_by_id(directory, ticket.team)
+            notice = handover_notice(
+                team, directory.availability(team.id, now), locale, now, self.policy.first_response
+            )
+            return ticket, event, notice
         ticket.last_merchant_at = inbound.created_at
         await uow.tickets.update(ticket)
         event = await uow.tickets.log(
@@ -93,10 +115,13 @@ class Escalation:
         if ticket is None:
             locale = parse_locale(merchant.locale or "") or "en"
             team = route(self._teams(), merchant.centre_id, content_lang(locale))
-            ticket = await uow.tickets.add(
-                NewTicket(merchant.id, merchant.key.channel, UNDELIVERED, locale, team.id,
-                          self.now())
-            )  # fmt: skip
+            try:
+                ticket = await uow.tickets.add(
+                    NewTicket(merchant.id, merchant.key.channel, UNDELIVERED, locale, team.id,
+                              self.now())
+                )  # fmt: skip
+            except OpenTicketExists as exists:  # opened meanwhile: the answers join it
+                ticket = exists.ticket
         for text in texts:
             message = await uow.messages.add(
                 NewMessage(merchant.id, "out", "text", text, locale=ticket.locale)

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from babel.dates import format_datetime, format_timedelta
 
 from bot.core import texts
-from bot.core.language import content_lang
 from bot.core.teams import Availability, Team
 from bot.core.texts import t
 from bot.formatting import babel_locale, zone
@@ -18,7 +17,7 @@ def handover_notice(
     team: Team, availability: Availability, locale: UiLocale, now: datetime, target: timedelta
 ) -> str:
     """The sentence telling the merchant who will reply and when, in their language."""
-    name = team.name(content_lang(locale))
+    name = team.display_name(locale)
     opening = opens(team, availability, locale, now)
     if opening is None:
         within = format_timedelta(target, threshold=1.5, locale=babel_locale(locale))

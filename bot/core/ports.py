@@ -6,12 +6,21 @@ Repositories never commit; the unit of work rolls back unless ``commit()`` is ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.accounts import StaffAccount, StaffSession
-from bot.core.tickets import NewTicket, OutboxItem, Ticket, TicketEvent, TicketFilter, utcnow
+from bot.core.tickets import (
+    AttemptResult,
+    NewTicket,
+    OutboxItem,
+    SendAttempt,
+    Ticket,
+    TicketEvent,
+    TicketFilter,
+    utcnow,
+)
 from bot.core.types import (
     Button,
     Direction,
@@ -58,10 +67,15 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class StoredMessage(NewMessage):
-    """A stored message with its id and time."""
+    """A stored message with its id and time.
+
+    ``seq`` numbers a merchant's messages in the order they were committed (ids are handed out
+    at insert, so on PostgreSQL they can commit out of order): a reader's cursor.
+    """
 
     id: int = 0
     created_at: datetime = field(default_factory=utcnow)
+    seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,8 +122,12 @@ class MessageRepository(Protocol):
         """The bot's messages answering one inbound message, in order."""
         ...
 
-    async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
-        """A merchant's messages with ids above ``after_id``, oldest first."""
+    async def since(self, merchant_id: int, after: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages with ``seq`` above ``after``, in commit order.
+
+        Adding a message numbers it under a lock on its merchant held until commit, so a
+        message committed later never gets a lower ``seq``: a cursor skips nothing.
+        """
         ...
 
 
@@ -141,7 +159,11 @@ class UnansweredRepository(Protocol):
 
 class TicketRepository(Protocol):
     async def add(self, ticket: NewTicket) -> Ticket:
-        """Open a ticket; returns it with its id."""
+        """Open a ticket; returns it with its id.
+
+        Raises ``OpenTicketExists`` (the transaction stays usable) when the merchant already
+        has an unresolved ticket, also one another transaction opened and committed meanwhile.
+        """
         ...
 
     async def get(self, ticket_id: int) -> Ticket | None:
@@ -179,7 +201,27 @@ class OutboxRepository(Protocol):
         ...
 
     async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
-        """Pending items whose next attempt is due, oldest first."""
+        """Pending items whose next attempt is due, oldest first (a read: nothing claimed)."""
+        ...
+
+    async def claim(self, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxItem]:
+        """Claim items to send, atomically: they become ``sending`` until ``now + lease``.
+
+        Claimed: due pending items and ``sending`` ones whose lease ran out, each only when no
+        earlier item of its merchant is pending or sending (so at most one per merchant, in
+        order). A claimed item is never claimed by anyone else before its lease ends. Each
+        claim records a ``SendAttempt``; commit to make the claim stick.
+        """
+        ...
+
+    async def finish_attempt(
+        self, item: OutboxItem, result: AttemptResult, error: str, at: datetime
+    ) -> None:
+        """Record how a claimed item's send attempt (``item.attempt``) ended."""
+        ...
+
+    async def attempts(self, item_id: int) -> list[SendAttempt]:
+        """Every send attempt of an item, first first."""
         ...
 
     async def get(self, item_id: int) -> OutboxItem | None:
@@ -210,6 +252,15 @@ class StaffRepository(Protocol):
 
     async def update(self, account: StaffAccount) -> None:
         """Store role, teams, password hash, disabled flag and lock-out state."""
+        ...
+
+    async def count_failure(self, username: str, now: datetime) -> StaffAccount | None:
+        """Count one failed sign-in atomically (``failed_logins + 1`` in the database).
+
+        A lock-out that ended by ``now`` is cleared and the count starts again at 1. Returns the
+        account as counted (None for an unknown one); its row stays locked until the unit of
+        work ends, so deciding on a lock-out from the count is race-free.
+        """
         ...
 
     async def add_session(self, session: StaffSession) -> None:
@@ -283,10 +334,31 @@ class Conversation(Protocol):
         """Store the event (committed first; a repeat delivery is answered once), reply."""
         ...
 
+    async def sent(self, event: Incoming) -> None:
+        """The answer to ``event`` has reached the merchant (for a channel that sends it after
+        ``handle`` returns, as Telegram does): a repeat delivery says so (``Reply.sent``)."""
+        ...
+
     async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
         """A merchant's latest messages, oldest first."""
         ...
 
-    async def since(self, key: MerchantKey, after_id: int, limit: int = 100) -> list[StoredMessage]:
-        """A merchant's messages stored after ``after_id``, oldest first."""
+    async def since(self, key: MerchantKey, after: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages committed after the cursor ``after`` (a ``seq``), in order."""
+        ...
+
+
+class Store(Protocol):
+    """A database as the composition root holds it (``bot.storage.uow.SqlStore``)."""
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work (enter it with ``async with``)."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached (for /healthz)."""
+        ...
+
+    async def close(self) -> None:
+        """Release every connection."""
         ...

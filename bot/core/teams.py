@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.tickets import DEFAULT_TEAM
+from bot.text.chinese import to_traditional
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,14 @@ class Team:
     def name(self, lang: str) -> str:
         """The team's name in a content language (en/zh/ko), else English, else its id."""
         return self.names.get(lang) or self.names.get("en") or self.id
+
+    def display_name(self, locale: str) -> str:
+        """The team's name for a UI locale: Traditional readers get the Chinese name converted
+        (names are written once, in Simplified)."""
+        if locale.startswith("zh"):
+            name = self.name("zh")
+            return to_traditional(name) if locale == "zh_Hant" else name
+        return self.name(locale)
 
 
 @dataclass(frozen=True)

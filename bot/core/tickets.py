@@ -77,6 +77,14 @@ class NewTicket:
     created_at: datetime = field(default_factory=utcnow)
 
 
+class OpenTicketExists(Exception):
+    """A merchant has one unresolved ticket at most: this one (perhaps opened concurrently)."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(f"merchant {ticket.merchant_id} already has open ticket {ticket.id}")
+        self.ticket = ticket
+
+
 @dataclass(frozen=True)
 class TicketEvent:
     """One line of the audit trail: who did what, when. Notes are events of kind ``note``."""
@@ -102,16 +110,39 @@ class TicketFilter:
     limit: int = 200
 
 
+OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+# How a send attempt ended; "sending" while it runs (and for good when its sender died mid-way).
+AttemptResult = Literal["sending", "sent", "failed", "unavailable"]
+
+
 @dataclass(frozen=True)
 class OutboxItem:
-    """A staff message waiting to reach the merchant, or one that failed."""
+    """A staff message waiting to reach the merchant, or one that failed.
+
+    ``sending``: a deliverer claimed it until ``lease_until``; when the lease runs out (the
+    deliverer died) it is claimed again. ``attempts`` counts failed or successful sends.
+    """
 
     id: int
     message_id: int
     ticket_id: int
     merchant_id: int
     channel: str
-    status: Literal["pending", "sent", "failed"] = "pending"
+    status: OutboxStatus = "pending"
     attempts: int = 0
     error: str = ""
     next_attempt_at: datetime = field(default_factory=utcnow)
+    lease_until: datetime | None = None
+    attempt: int = 0  # on an item returned by a claim: the number of that send attempt
+
+
+@dataclass(frozen=True)
+class SendAttempt:
+    """One claim of an outbox item for an external send, numbered from 1 per item."""
+
+    outbox_id: int
+    attempt: int
+    started_at: datetime
+    result: AttemptResult = "sending"
+    error: str = ""
+    finished_at: datetime | None = None

@@ -91,8 +91,11 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class Reply:
-    """The core's answer to one event. ``duplicate``: a repeat delivery, answered before."""
+    """The core's answer to one event. ``duplicate``: a repeat delivery, answered before (the
+    stored answer in ``messages``); ``sent``: and the channel said that answer reached the
+    merchant (``Conversation.sent``), so it is not to be sent again."""
 
     messages: tuple[Outgoing, ...] = ()
     locale: str = "en"
     duplicate: bool = False
+    sent: bool = False

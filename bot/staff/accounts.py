@@ -11,6 +11,7 @@ from bot.core.accounts import ROLES, Role, StaffAccount
 from bot.core.ports import UnitOfWork
 from bot.core.teams import TeamDirectory
 from bot.core.tickets import utcnow
+from bot.i18n import LocalizedError, _
 from bot.staff.auth import normalise_username
 from bot.staff.passwords import Passwords, check_new
 
@@ -18,11 +19,12 @@ USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 TEAM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-class InvalidInput(ValueError):
-    """A username, role, team or password that cannot be used; the message says why."""
+class InvalidInput(LocalizedError, ValueError):
+    """A username, role, team or password that cannot be used; the message says why (in
+    English; ``text(locale)`` translates it)."""
 
 
-class AccountError(LookupError):
+class AccountError(LocalizedError, LookupError):
     """The account does not exist, or already does."""
 
 
@@ -31,8 +33,11 @@ def check_username(username: str) -> str:
     name = normalise_username(username)
     if not USERNAME_RE.fullmatch(name):
         raise InvalidInput(
-            f"invalid username {username!r}: 2-64 of a-z, 0-9, '.', '_', '-', "
-            "starting with a letter or digit"
+            _(
+                "invalid username {username}: 2-64 of a-z, 0-9, '.', '_', '-', "
+                "starting with a letter or digit"
+            ),
+            username=repr(username),
         )
     return name
 
@@ -46,9 +51,13 @@ def check_teams(teams: Iterable[str], known: Collection[str] | None = None) -> t
     out: list[str] = []
     for team in teams:
         if not TEAM_RE.fullmatch(team):
-            raise InvalidInput(f"invalid team id {team!r}")
+            raise InvalidInput(_("invalid team id {team}"), team=repr(team))
         if known is not None and team not in known:
-            raise InvalidInput(f"unknown team id {team!r}: the teams are {', '.join(known)}")
+            raise InvalidInput(
+                _("unknown team id {team}: the teams are {teams}"),
+                team=repr(team),
+                teams=", ".join(known),
+            )
         if team not in out:
             out.append(team)
     return tuple(out)
@@ -63,7 +72,9 @@ def check_role(role: str) -> Role:
     """A role name, or ``InvalidInput``."""
     found = next((r for r in ROLES if r == role), None)
     if found is None:
-        raise InvalidInput(f"invalid role {role!r}: one of {', '.join(ROLES)}")
+        raise InvalidInput(
+            _("invalid role {role}: one of {roles}"), role=repr(role), roles=", ".join(ROLES)
+        )
     return found
 
 
@@ -101,7 +112,9 @@ class Accounts:
         check_new(password)
         async with self._uow() as uow:
             if await uow.staff.get(account.username) is not None:
-                raise AccountError(f"staff account {account.username} already exists")
+                raise AccountError(
+                    _("staff account {username} already exists"), username=account.username
+                )
         account.password_hash = await asyncio.to_thread(self.passwords.hash, password)
         async with self._uow() as uow:
             await uow.staff.add(account)
@@ -153,7 +166,7 @@ class Accounts:
         async with self._uow() as uow:
             account = await uow.staff.get(name)
             if account is None:
-                raise AccountError(f"no staff account {name}")
+                raise AccountError(_("no staff account {username}"), username=name)
             before = account.password_hash
             change(account)
             await uow.staff.update(account)

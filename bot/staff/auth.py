@@ -115,6 +115,19 @@ class StaffAuth:
             return None
         return await self._open_session(name, password)
 
+    async def locked_until(self, username: str) -> datetime | None:
+        """Until when a known, enabled account is locked out (after a refused sign-in, to tell
+        its owner); None for an unlocked, disabled or unknown account, which a refused sign-in
+        reports like a wrong password."""
+        name = normalise_username(username)
+        if not name:
+            return None
+        async with self._uow() as uow:
+            account = await uow.staff.get(name)
+        if account is None or account.disabled or not _locked(account, self._clock()):
+            return None
+        return account.locked_until
+
     async def authenticate(self, token: str | None) -> SignedIn | None:
         """The account behind a session token, unless expired, disabled or unknown."""
         if not token or not _TOKEN_RE.fullmatch(token):
@@ -146,19 +159,20 @@ class StaffAuth:
             return [a for a in await uow.staff.all() if not a.disabled]
 
     async def _failed(self, username: str) -> None:
-        # Re-read and count in one short unit of work: parallel failures lose as few as can be.
+        # Counted in the database (failed_logins + 1, the row locked until commit): concurrent
+        # failures, on any replica, each count, and exactly one of them locks the account.
+        # The count goes on while locked; the first failure after the lock-out starts again.
+        now = self._clock()
         async with self._uow() as uow:
-            account = await uow.staff.get(username)
+            account = await uow.staff.count_failure(username, now)
             if account is None:
                 return
-            failures = account.failed_logins + 1
-            if failures >= self.max_failures:
-                locked_until = self._clock() + self.lockout
-                await uow.staff.update(replace(account, failed_logins=0, locked_until=locked_until))
-                log.warning("staff account locked", extra={"username": username})
-            else:
-                await uow.staff.update(replace(account, failed_logins=failures))
+            lock = account.failed_logins >= self.max_failures and not _locked(account, now)
+            if lock:
+                await uow.staff.update(replace(account, locked_until=now + self.lockout))
             await uow.commit()
+        if lock:
+            log.warning("staff account locked", extra={"username": username})
 
     async def _open_session(self, name: str, password: str) -> Login | None:
         token = secrets.token_urlsafe(32)

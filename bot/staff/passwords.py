@@ -20,6 +20,8 @@ from functools import cached_property
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.i18n import LocalizedError, _
+
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # argon2 takes anything; this only stops megabyte "passwords" wasting CPU
 MEMORY_COST = 19 * 1024  # KiB: 19 MiB per hash (see above)
@@ -32,18 +34,18 @@ def default_hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_COST, parallelism=PARALLELISM)
 
 
-class PasswordRejected(ValueError):
+class PasswordRejected(LocalizedError, ValueError):
     """A new password that is not acceptable; the message says why."""
 
 
 def check_new(password: str) -> str:
     """The password if it is acceptable as a new one, else raise ``PasswordRejected``."""
     if not password.strip():
-        raise PasswordRejected("the password is empty")
+        raise PasswordRejected(_("the password is empty"))
     if len(password) < MIN_LENGTH:
-        raise PasswordRejected(f"the password is shorter than {MIN_LENGTH} characters")
+        raise PasswordRejected(_("the password is shorter than {n} characters"), n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected(f"the password is longer than {MAX_LENGTH} characters")
+        raise PasswordRejected(_("the password is longer than {n} characters"), n=MAX_LENGTH)
     return password
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -75,6 +76,8 @@ class Merchant(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     centre_id: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(128))
+    # The seq of the merchant's latest message; bumped (row locked until commit) per message.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -84,10 +87,13 @@ class Message(Base):
     __table_args__ = (
         CheckConstraint("direction IN ('in', 'out')", name="direction"),
         Index("ix_messages_merchant_id_id", "merchant_id", "id"),
+        Index("uq_messages_merchant_id_seq", "merchant_id", "seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    # The merchant's messages numbered in commit order (see SqlMessageRepository.add).
+    seq: Mapped[int] = mapped_column(Integer, server_default="0")
     direction: Mapped[str] = mapped_column(String(3))
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
@@ -145,11 +151,21 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+UNRESOLVED = "status != 'resolved'"  # the partial unique index: one open ticket per merchant
+
+
 class TicketRow(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'assigned', 'waiting', 'resolved')", name="status"),
         Index("ix_tickets_status_team", "status", "team"),
+        Index(
+            "uq_tickets_merchant_id_unresolved",
+            "merchant_id",
+            unique=True,
+            sqlite_where=text(UNRESOLVED),
+            postgresql_where=text(UNRESOLVED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -187,8 +203,9 @@ class TicketEventRow(Base):
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
         Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_merchant_id_id", "merchant_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -204,7 +221,28 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboxAttemptRow(Base):
+    """Every claim of an outbox item for an external send, and how it ended."""
+
+    __tablename__ = "outbox_attempts"
+    __table_args__ = (
+        CheckConstraint(
+            "result IN ('sending', 'sent', 'failed', 'unavailable')", name="result"
+        ),
+    )
+
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    result: Mapped[str] = mapped_column(String(16), default="sending")
+    error: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class StaffAccountRow(Base):

@@ -16,7 +16,7 @@ from bot.storage.models import Base, Delivery, Feedback, Merchant, Message, Unan
 from bot.storage.models import utcnow as _utcnow
 
 
-def _insert(session: AsyncSession, model: type[Base]) -> sqlite.Insert | postgresql.Insert:
+def insert_for(session: AsyncSession, model: type[Base]) -> sqlite.Insert | postgresql.Insert:
     """An INSERT with ON CONFLICT support for the session's database."""
     bind = session.bind
     name = bind.dialect.name if bind is not None else ""
@@ -66,6 +66,7 @@ def _stored_message(row: Message) -> StoredMessage:
         venue=_venue(row.venue),
         id=row.id,
         created_at=row.created_at,
+        seq=row.seq,
     )
 
 
@@ -79,7 +80,7 @@ class SqlMerchantRepository:
         """The merchant for a channel identity, created on first contact (race-safe)."""
         now = _utcnow()
         await self.session.execute(
-            _insert(self.session, Merchant)
+            insert_for(self.session, Merchant)
             .values(
                 channel=key.channel,
                 channel_user_id=key.user_id,
@@ -144,10 +145,28 @@ class SqlMessageRepository:
             buttons=[{"label": b.label, "payload": b.payload} for b in message.buttons],
             venue=asdict(message.venue) if message.venue is not None else None,
             created_at=_utcnow(),
+            seq=await self._next_seq(message.merchant_id),
         )
         self.session.add(row)
         await self.session.flush()
         return _stored_message(row)
+
+    async def _next_seq(self, merchant_id: int) -> int:
+        """The merchant's next ``seq``; its row stays locked until this transaction ends.
+
+        So a second transaction adding a message for the merchant waits for this one to commit
+        and numbers after it: ``seq`` follows commit order (SQLite has one writer anyway).
+        """
+        seq: int | None = await self.session.scalar(
+            update(Merchant)
+            .where(Merchant.id == merchant_id)
+            .values(last_seq=Merchant.last_seq + 1, updated_at=Merchant.updated_at)
+            .returning(Merchant.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        if seq is None:
+            raise LookupError(f"no merchant {merchant_id}")
+        return seq
 
     async def get(self, message_id: int) -> StoredMessage | None:
         """One message by id."""
@@ -159,7 +178,7 @@ class SqlMessageRepository:
         rows = await self.session.scalars(
             select(Message)
             .where(Message.merchant_id == merchant_id)
-            .order_by(Message.id.desc())
+            .order_by(Message.seq.desc())
             .limit(limit)
         )
         return [_stored_message(row) for row in reversed(rows.all())]
@@ -173,12 +192,12 @@ class SqlMessageRepository:
         )
         return [_stored_message(row) for row in rows]
 
-    async def since(self, merchant_id: int, after_id: int, limit: int = 100) -> list[StoredMessage]:
-        """A merchant's messages with ids above ``after_id``, oldest first."""
+    async def since(self, merchant_id: int, after: int, limit: int = 100) -> list[StoredMessage]:
+        """A merchant's messages with ``seq`` above ``after``, in commit order."""
         rows = await self.session.scalars(
             select(Message)
-            .where(Message.merchant_id == merchant_id, Message.id > after_id)
-            .order_by(Message.id)
+            .where(Message.merchant_id == merchant_id, Message.seq > after)
+            .order_by(Message.seq)
             .limit(limit)
         )
         return [_stored_message(row) for row in rows]
@@ -193,7 +212,7 @@ class SqlDeliveryRepository:
     async def claim(self, channel: str, key: str, message_id: int) -> bool:
         """Record a delivery key; False when it was seen before (a repeat delivery)."""
         result = await self.session.execute(
-            _insert(self.session, Delivery)
+            insert_for(self.session, Delivery)
             .values(channel=channel, key=key, message_id=message_id, created_at=_utcnow())
             .on_conflict_do_nothing(index_elements=["channel", "key"])
             .returning(Delivery.message_id)
@@ -217,7 +236,7 @@ class SqlFeedbackRepository:
     async def record(self, message_id: int, merchant_id: int, helpful: bool) -> None:
         """Store (or change) whether an answer helped; ``message_id`` is the question."""
         now = _utcnow()
-        stmt = _insert(self.session, Feedback).values(
+        stmt = insert_for(self.session, Feedback).values(
             message_id=message_id,
             merchant_id=merchant_id,
             helpful=helpful,

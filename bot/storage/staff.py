@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, case, delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.accounts import Role, StaffAccount, StaffSession
@@ -65,6 +66,27 @@ class SqlStaffRepository:
         row.teams, row.disabled = list(account.teams), account.disabled
         row.failed_logins, row.locked_until = account.failed_logins, account.locked_until
         await self._db.flush()
+
+    async def count_failure(self, username: str, now: datetime) -> StaffAccount | None:
+        """Count one failed sign-in in the database (``failed_logins + 1``), row locked.
+
+        A lock-out that ended by ``now`` is cleared and the count starts again at 1. The row
+        stays locked until the transaction ends (SQLite: the database), so the caller decides
+        on a lock-out from a count no concurrent failure can change meanwhile.
+        """
+        row = StaffAccountRow
+        ended = and_(row.locked_until.is_not(None), row.locked_until <= now)
+        counted = await self._db.scalar(
+            update(row)
+            .where(row.username == username)
+            .values(
+                failed_logins=case((ended, 1), else_=row.failed_logins + 1),
+                locked_until=case((ended, null()), else_=row.locked_until),
+            )
+            .returning(row.username)
+            .execution_options(synchronize_session=False)
+        )
+        return await self.get(username) if counted is not None else None
 
     async def add_session(self, session: StaffSession) -> None:
         """Remember a signed-in browser."""

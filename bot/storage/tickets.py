@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal, cast
+from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.core.tickets import (
     ACTIVE,
+    AttemptResult,
     NewTicket,
+    OpenTicketExists,
     OutboxItem,
+    OutboxStatus,
+    SendAttempt,
     Ticket,
     TicketEvent,
     TicketFilter,
     TicketStatus,
 )
-from bot.storage.models import OutboxRow, TicketEventRow, TicketRefRow, TicketRow, utcnow
+from bot.storage.models import (
+    UNRESOLVED,
+    Merchant,
+    OutboxAttemptRow,
+    OutboxRow,
+    TicketEventRow,
+    TicketRefRow,
+    TicketRow,
+    utcnow,
+)
+from bot.storage.repositories import insert_for
 
 _TICKET_FIELDS = (
     "status",
@@ -69,21 +84,39 @@ class SqlTicketRepository:
         self.session = session
 
     async def add(self, ticket: NewTicket) -> Ticket:
-        """Open a ticket; returns it with its id."""
+        """Open a ticket; returns it with its id.
+
+        The merchant's unresolved ticket is unique (a partial unique index): when one exists,
+        or a concurrent transaction commits one first (the insert waits for it), nothing is
+        inserted and ``OpenTicketExists`` names it; the transaction stays usable.
+        """
         now = ticket.created_at
-        row = TicketRow(
-            merchant_id=ticket.merchant_id,
-            channel=ticket.channel,
-            status="open",
-            reason=ticket.reason,
-            locale=ticket.locale,
-            team=ticket.team,
-            created_at=now,
-            updated_at=now,
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return _ticket(row)
+        for _ in range(3):  # the conflicting ticket may be resolved before we read it
+            new_id = await self.session.scalar(
+                insert_for(self.session, TicketRow)
+                .values(
+                    merchant_id=ticket.merchant_id,
+                    channel=ticket.channel,
+                    status="open",
+                    reason=ticket.reason,
+                    locale=ticket.locale,
+                    team=ticket.team,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(
+                    index_elements=["merchant_id"], index_where=text(UNRESOLVED)
+                )
+                .returning(TicketRow.id)
+            )
+            if new_id is not None:
+                row = await self.session.get(TicketRow, new_id, populate_existing=True)
+                assert row is not None
+                return _ticket(row)
+            existing = await self.active_for(ticket.merchant_id)
+            if existing is not None:
+                raise OpenTicketExists(existing)
+        raise RuntimeError(f"could not open a ticket for merchant {ticket.merchant_id}")
 
     async def get(self, ticket_id: int) -> Ticket | None:
         """One ticket by id."""
@@ -111,7 +144,18 @@ class SqlTicketRepository:
         return _ticket(row) if row is not None else None
 
     async def update(self, ticket: Ticket) -> None:
-        """Store the ticket's status, team, assignee, rating and times."""
+        """Store the ticket's status, team, assignee, rating and times.
+
+        On PostgreSQL the merchant's row is locked first, as adding a message locks it (for
+        its ``seq``): every transaction locks merchant then ticket, never the other way round.
+        """
+        bind = self.session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            await self.session.execute(
+                select(Merchant.id)
+                .where(Merchant.id == ticket.merchant_id)
+                .with_for_update(key_share=True)
+            )
         row = await self.session.get(TicketRow, ticket.id)
         if row is None:
             raise LookupError(f"no ticket {ticket.id}")
@@ -161,18 +205,30 @@ class SqlTicketRepository:
         return [_event(row) for row in rows]
 
 
-def _item(row: OutboxRow) -> OutboxItem:
-    status = cast(Literal["pending", "sent", "failed"], row.status)
+def _item(row: OutboxRow, attempt: int = 0) -> OutboxItem:
     return OutboxItem(
         id=row.id,
         message_id=row.message_id,
         ticket_id=row.ticket_id,
         merchant_id=row.merchant_id,
         channel=row.channel,
-        status=status,
+        status=cast(OutboxStatus, row.status),
         attempts=row.attempts,
         error=row.error,
         next_attempt_at=row.next_attempt_at,
+        lease_until=row.lease_until,
+        attempt=attempt,
+    )
+
+
+def _attempt(row: OutboxAttemptRow) -> SendAttempt:
+    return SendAttempt(
+        outbox_id=row.outbox_id,
+        attempt=row.attempt,
+        started_at=row.started_at,
+        result=cast(AttemptResult, row.result),
+        error=row.error,
+        finished_at=row.finished_at,
     )
 
 
@@ -210,6 +266,89 @@ class SqlOutboxRepository:
         )
         return [_item(row) for row in rows]
 
+    async def claim(self, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxItem]:
+        """Claim items to send, atomically: each becomes ``sending`` until ``now + lease``.
+
+        One UPDATE ... RETURNING picks due pending items and ``sending`` ones whose lease ran
+        out, unless an earlier item of the same merchant is pending or sending (so one item
+        per merchant, in order). On PostgreSQL the pick is ``FOR UPDATE SKIP LOCKED`` and the
+        UPDATE re-checks the row it locked; on SQLite the statement holds the only write lock.
+        Each claimed item gets a ``sending`` attempt row, committed with the claim.
+        """
+        earlier = aliased(OutboxRow)
+        claimable = or_(
+            and_(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now),
+            and_(OutboxRow.status == "sending", OutboxRow.lease_until <= now),
+        )
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.merchant_id == OutboxRow.merchant_id,
+                earlier.id < OutboxRow.id,
+                earlier.status.in_(("pending", "sending")),
+            )
+            .exists()
+        )
+        pick = select(OutboxRow.id).where(claimable, ~blocked).order_by(OutboxRow.id).limit(limit)
+        bind = self.session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=OutboxRow)
+        ids = list(
+            await self.session.scalars(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(pick), claimable)
+                .values(status="sending", lease_until=now + lease)
+                .returning(OutboxRow.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        if not ids:
+            return []
+        found = await self.session.execute(
+            select(OutboxAttemptRow.outbox_id, func.max(OutboxAttemptRow.attempt))
+            .where(OutboxAttemptRow.outbox_id.in_(ids))
+            .group_by(OutboxAttemptRow.outbox_id)
+        )
+        last: dict[int, int] = {item_id: n for item_id, n in found}
+        numbers = {item_id: (last.get(item_id) or 0) + 1 for item_id in ids}
+        self.session.add_all(
+            OutboxAttemptRow(
+                outbox_id=item_id, attempt=n, started_at=now, result="sending", error=""
+            )
+            for item_id, n in numbers.items()
+        )
+        await self.session.flush()
+        rows = await self.session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.id.in_(ids))
+            .order_by(OutboxRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [_item(row, numbers[row.id]) for row in rows]
+
+    async def finish_attempt(
+        self, item: OutboxItem, result: AttemptResult, error: str, at: datetime
+    ) -> None:
+        """Record how a claimed item's send attempt (``item.attempt``) ended."""
+        await self.session.execute(
+            update(OutboxAttemptRow)
+            .where(
+                OutboxAttemptRow.outbox_id == item.id, OutboxAttemptRow.attempt == item.attempt
+            )
+            .values(result=result, error=error[:500], finished_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def attempts(self, item_id: int) -> list[SendAttempt]:
+        """Every send attempt of an item, first first."""
+        rows = await self.session.scalars(
+            select(OutboxAttemptRow)
+            .where(OutboxAttemptRow.outbox_id == item_id)
+            .order_by(OutboxAttemptRow.attempt)
+            .execution_options(populate_existing=True)
+        )
+        return [_attempt(row) for row in rows]
+
     async def get(self, item_id: int) -> OutboxItem | None:
         """One item by id."""
         row = await self.session.get(OutboxRow, item_id, populate_existing=True)
@@ -218,7 +357,10 @@ class SqlOutboxRepository:
     async def for_ticket(self, ticket_id: int) -> list[OutboxItem]:
         """Every item of a ticket, oldest first."""
         rows = await self.session.scalars(
-            select(OutboxRow).where(OutboxRow.ticket_id == ticket_id).order_by(OutboxRow.id)
+            select(OutboxRow)
+            .where(OutboxRow.ticket_id == ticket_id)
+            .order_by(OutboxRow.id)
+            .execution_options(populate_existing=True)
         )
         return [_item(row) for row in rows]
 
@@ -228,7 +370,7 @@ class SqlOutboxRepository:
         if row is None:
             raise LookupError(f"no outbox item {item.id}")
         row.status, row.attempts, row.error = item.status, item.attempts, item.error
-        row.next_attempt_at = item.next_attempt_at
+        row.next_attempt_at, row.lease_until = item.next_attempt_at, item.lease_until
         await self.session.flush()
 
 

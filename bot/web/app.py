@@ -17,7 +17,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
 from bot.core.ports import Conversation
+from bot.i18n import _, gettext
 from bot.web import session
+from bot.web.language import merchant_locale
 from bot.web.mapping import history_json, reply_json, to_incoming, updates_json
 from bot.web.security import SecurityHeaders
 from bot.web.service import HealthCheck
@@ -25,7 +27,7 @@ from bot.web.validation import ApiError, parse_chat, read_body, require_json
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HISTORY_LIMIT = 100
-UNAVAILABLE = "Sorry, something went wrong on our side. Please try again in a moment."
+UNAVAILABLE = _("Sorry, something went wrong on our side. Please try again in a moment.")
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +54,16 @@ def create_app(
             checked = parse_chat(await read_body(request))
             event = to_incoming(checked, session.merchant_key(token))
         except ApiError as exc:
-            response = error(exc.status, exc.code, exc.message)
+            locale = await merchant_locale(request, service, token, new, exc.lang)
+            response = error(exc.status, exc.code, exc.text(locale))  # the page shows it
         else:
             try:
                 reply = await service.handle(event)
                 response = JSONResponse(reply_json(reply, checked.tz))
             except Exception:  # the core failed: a polite 503 the page retries with the same id
                 log.exception("web chat: the conversation service failed on %s", event.kind)
-                response = error(503, "unavailable", UNAVAILABLE)
+                locale = await merchant_locale(request, service, token, True, checked.lang)
+                response = error(503, "unavailable", gettext(locale, UNAVAILABLE))
         return _with_cookie(response, request, token, new)
 
     async def history(request: Request) -> Response:
@@ -68,7 +72,7 @@ def create_app(
         if new:
             response = JSONResponse({"messages": [], "locale": None, "cursor": 0})
         elif after and not (after.isdigit() and len(after) < 19):
-            response = error(400, "bad_request", "after must be a message id")
+            response = error(400, "bad_request", "after must be a cursor (a whole number)")
         else:
             try:
                 key, tz = session.merchant_key(token), request.query_params.get("tz")

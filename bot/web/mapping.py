@@ -96,7 +96,7 @@ def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Js
             data["time"] = clock(m.created_at, _ui(m.locale), tz)
         if m.kind == STAFF_KIND:
             data["from"] = "staff"
-    cursor = max((m.id for m in messages), default=0)
+    cursor = max((m.seq for m in messages), default=0)
     return {"messages": shown, "locale": locale, "cursor": cursor}
 
 
@@ -105,10 +105,14 @@ def updates_json(messages: Sequence[StoredMessage], after: int, tz: str | None =
 
     The page already shows the bot's replies to its own posts, so only outgoing messages that
     answer no inbound message are new to it; the cursor moves past everything read.
+
+    The cursor is the merchant's message ``seq``, which follows commit order (an id does not:
+    a reply inserted before a later-committing message would be skipped). Messages stored
+    before ``seq`` existed have their id as ``seq``, so a page open across the upgrade goes on.
     """
     unsolicited = [m for m in messages if m.direction == "out" and m.reply_to is None]
     data = history_json(unsolicited, tz)
-    data["cursor"] = max((m.id for m in messages), default=after)
+    data["cursor"] = max((m.seq for m in messages), default=after)
     return data
 
 

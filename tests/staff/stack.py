@@ -1,61 +1,30 @@
-"""The whole bot as one app for browser tests: SQLite, the FAQ, the conversation, the desk, the
-delivery loop and the staff console, wired the way ``merchant-bot serve`` wires them."""
+"""The whole bot as one app for browser tests, built by the composition root the way
+``merchant-bot serve`` builds it: SQLite, the FAQ, the conversation, the desk, the delivery
+loop and the staff console."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from starlette.applications import Starlette
-
-from bot.core.conversation import ConversationService
-from bot.core.delivery import Deliverer
-from bot.core.desk import Desk
-from bot.core.escalation import Escalation
+from bot.bootstrap import LateApp
 from bot.core.outbound import Outbound
-from bot.core.teams import DefaultTeamOnly, TeamDirectory
-from bot.faq.reloader import FaqHolder
-from bot.staff.macros import MACROS_FILE, MacroHolder
+from bot.core.teams import DefaultTeamOnly
+from bot.settings import Settings
 from bot.storage.uow import SqlStore
-from bot.web.app import create_app
-from bot.web.outbound import WebOutbound
-from bot.web.staff import console_routes
 
 
 def whole_app(
     db_url: str, faq_dir: Path, outbounds: Mapping[str, Outbound] | None = None
-) -> Starlette:
+) -> LateApp:
     """A fresh process's worth of services over an existing (migrated) database.
 
-    Nothing connects before uvicorn's loop runs: the engine opens connections lazily, and the
-    lifespan starts the delivery loop and closes the engine in that loop.
+    Built when uvicorn's loop starts it (the lifespan): the engine and the delivery loop belong
+    to that loop, and the lifespan closes them there. ``outbounds`` replace the channels' own.
     """
-    store = SqlStore(db_url)
-    faq = FaqHolder(faq_dir)
-    faq.reload()
-    teams: TeamDirectory = DefaultTeamOnly()
-    deliverer = Deliverer(store.uow, outbounds or {"web": WebOutbound()})
-    chat = ConversationService(faq.matcher, store.uow, escalation=Escalation(lambda: teams))
-    desk = Desk(store.uow, lambda: teams, wake=deliverer.wake)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        delivering = asyncio.create_task(deliverer.run(poll_seconds=0.5))
-        try:
-            yield
-        finally:
-            delivering.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await delivering
-            await store.close()
-
-    async def health() -> dict[str, Any]:
-        return {"ok": True}
-
-    macros = MacroHolder(faq_dir / MACROS_FILE)
-    macros.reload()
-    routes = console_routes(store.uow, desk, lambda: teams, macros)
-    return create_app(chat, health, routes=routes, lifespan=lifespan)
+    return LateApp(
+        Settings(database_url=db_url, faq_dir=faq_dir),
+        store=SqlStore(db_url),
+        teams=DefaultTeamOnly(),
+        outbounds=outbounds,
+    )

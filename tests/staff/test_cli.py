@@ -46,6 +46,14 @@ def centres_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command prints in the terminal's language: English here, unless a test says."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 class Terminal(io.StringIO):
     """Standard input that says it is a terminal (the password is then asked with getpass)."""
 
@@ -285,3 +293,37 @@ def test_an_unreachable_database_exits_1(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["staff", "list", "--database-url", url]) == 1
     err = capsys.readouterr().err
     assert err.startswith("merchant-bot staff list: database error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "added", "refused"),
+    [
+        (
+            "zh_TW.UTF-8",
+            "已新增 alice（agent；團隊：busan）",
+            "未知的團隊 ID 'nowhere'：現有團隊為 ",
+        ),
+        (
+            "zh_CN.UTF-8",
+            "已添加 alice（agent；团队：busan）",
+            "未知的团队 ID 'nowhere'：现有团队为 ",
+        ),
+        (
+            "ko_KR.UTF-8",
+            "추가했습니다: alice (agent; 팀: busan)",
+            "알 수 없는 팀 ID 'nowhere': 팀은 ",
+        ),
+    ],
+)
+def test_the_command_speaks_the_terminal_s_language(
+    staff: Staff, monkeypatch: pytest.MonkeyPatch, lang: str, added: str, refused: str
+) -> None:
+    monkeypatch.setenv("LANG", lang)
+    assert staff("add", "alice", "--role", "agent", "--team", "busan", stdin=PASSWORD) == (
+        0,
+        added + "\n",
+        "",
+    )
+    code, out, err = staff("teams", "alice", "--team", "nowhere")
+    assert (code, out) == (2, "") and err.startswith(f"merchant-bot staff teams: {refused}")
+    assert staff("list")[1].startswith("alice")

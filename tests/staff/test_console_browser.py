@@ -143,8 +143,14 @@ def test_escalate_answer_resolve_and_rate_across_two_browsers(
 
         agent.goto(f"{server.url}/staff/?status=resolved")
         expect(agent.locator("#queue-rows tr.row")).to_have_count(1)
-        agent.get_by_role("button", name="Sign out").click()
+        # The console in the agent's language: chosen in the top bar, the page comes back in it.
+        agent.get_by_label("Console language").select_option("zh_Hans")
+        expect(agent.locator("h1")).to_contain_text("队列")
+        expect(agent.locator("#queue-rows tr.row")).to_contain_text("已解决")
+        expect(agent).to_have_url(f"{server.url}/staff/?status=resolved")
+        agent.get_by_role("button", name="退出登录").click()
         expect(agent).to_have_url(f"{server.url}/staff/login")
+        expect(agent.get_by_role("button", name="登录")).to_be_visible()
         assert problems == []
     finally:
         server.stop()

@@ -187,7 +187,8 @@ def test_another_teams_ticket_is_a_404_exactly_like_a_missing_one(
     missing = client.get("/staff/tickets/999")
     assert hidden.status_code == missing.status_code == 404
     assert f"There is no ticket {ticket_id}." in hidden.text
-    assert hidden.text == missing.text.replace("ticket 999", f"ticket {ticket_id}")
+    same = missing.text.replace("ticket 999", f"ticket {ticket_id}")
+    assert hidden.text == same.replace("/tickets/999", f"/tickets/{ticket_id}")  # (language form)
     for path in (f"/staff/tickets/{ticket_id}/thread.json", "/staff/tickets/999/thread.json"):
         assert client.get(path).status_code == 404
     claim = client.post(f"/staff/tickets/{ticket_id}/claim", data={"csrf": csrf})

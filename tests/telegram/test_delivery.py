@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.channels.telegram import TelegramConfigError, build_channel
+from bot.channels.telegram import TelegramChannel, TelegramConfigError, build_channel
 from bot.channels.telegram.pacing import Rate
 from bot.core import texts
 from bot.core.outbound import DeliveryError
@@ -37,6 +37,9 @@ class FailsOnce:
             self.failed += 1
             raise ConnectionError("database unavailable")
         return await self.inner.handle(event)  # type: ignore[attr-defined,no-any-return]
+
+    async def sent(self, event: Incoming) -> None:
+        await self.inner.sent(event)  # type: ignore[attr-defined]
 
 
 def offsets(h: Harness) -> list[int]:
@@ -181,6 +184,64 @@ async def test_restart_continues_without_answering_twice(harness: Harness) -> No
     assert sent == [harness.answer(QUESTION), t("en", texts.HELP)]
     assert inbound(harness, QUESTION) == 1
     await harness.fake.wait_until(lambda: harness.fake.pending == [])  # confirmed this time
+
+
+async def crash(harness: Harness, channel: TelegramChannel) -> None:
+    """End a channel as SIGKILL would: no drain, no confirmation, nothing reported."""
+    harness.channels.remove(channel)
+    channel.sender._on_failure = None  # a killed process reports nothing
+    tasks = [t for t in (channel._polling, *channel.sender._workers.values()) if t is not None]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await channel.api.close()
+
+
+async def test_a_crash_before_the_answer_went_out_loses_nothing(harness: Harness) -> None:
+    first = await harness.polling()
+    sending = asyncio.Event()
+
+    async def stuck(request: object) -> int:  # the answer's request never reaches Telegram
+        sending.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    first.api.send = stuck  # type: ignore[method-assign,assignment]
+    update = await harness.fake.add_update(b.text(MERCHANT, QUESTION))
+    await sending.wait()  # stored and answered by the core, the answer on its way
+    polls = len(harness.fake.called("getUpdates"))
+    await harness.fake.wait_until(lambda: len(harness.fake.called("getUpdates")) > polls + 1)
+    assert inbound(harness, QUESTION) == 1
+    await crash(harness, first)
+    assert harness.fake.pending == [update], "Telegram must still hold the unanswered update"
+    await harness.polling()  # a new process, same database: Telegram delivers it again
+    sent = await harness.ask(b.command(MERCHANT, "help"), replies=2)
+    assert sent == [harness.answer(QUESTION), t("en", texts.HELP)]  # once, in order
+    assert inbound(harness, QUESTION) == 1
+    await harness.fake.wait_until(lambda: harness.fake.pending == [])
+    assert harness.fake.texts(MERCHANT) == sent
+
+
+async def test_a_crash_after_the_answer_went_out_sends_it_once(harness: Harness) -> None:
+    first = await harness.polling()
+    # Telegram never hears our confirmations: after the crash it delivers the update again.
+    harness.fake.fail("getUpdates", 502, "Bad Gateway", times=1000, when_offset=True)
+    await harness.ask(b.text(MERCHANT, QUESTION))
+    await asyncio.sleep(0.1)  # the answer recorded as sent
+    await crash(harness, first)
+    assert harness.fake.pending, "Telegram still holds the answered update"
+    harness.fake.failures.clear()
+    await harness.polling()
+    sent = await harness.ask(b.command(MERCHANT, "help"))
+    assert sent == [harness.answer(QUESTION), t("en", texts.HELP)]
+    await harness.fake.wait_until(lambda: harness.fake.pending == [])
+    assert harness.fake.texts(MERCHANT) == sent
+
+
+async def test_webhook_answers_telegram_after_the_answer_went_out(harness: Harness) -> None:
+    await harness.webhook()
+    assert await harness.fake.push(harness.fake.new_update(b.text(MERCHANT, QUESTION))) == 200
+    assert harness.fake.texts(MERCHANT) == [harness.answer(QUESTION)]  # before the 200
 
 
 async def test_polling_survives_a_malformed_response(harness: Harness) -> None:

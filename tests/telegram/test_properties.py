@@ -8,6 +8,7 @@ once and answered; weird but valid text (emoji, RTL, controls, NUL, very long) i
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 from collections.abc import AsyncIterator, Sequence
@@ -189,8 +190,11 @@ class RecordingSender:
 
     posted: list[tuple[int, Sequence[SendRequest]]] = field(default_factory=list)
 
-    def post(self, chat_id: int, requests: Sequence[SendRequest]) -> None:
+    def post(self, chat_id: int, requests: Sequence[SendRequest]) -> asyncio.Future[bool]:
         self.posted.append((chat_id, requests))
+        sent: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        sent.set_result(True)  # as if sent at once
+        return sent
 
 
 @dataclass(repr=False)

@@ -224,16 +224,24 @@ async def sent(store: SqlStore, ticket_id: int = 1) -> None:
     raise AssertionError(f"not sent: {items}")
 
 
+def last_offset(h: Harness) -> int:
+    """The offset of the latest getUpdates call (0 for none)."""
+    calls = h.fake.called("getUpdates")
+    return int(calls[-1].params.get("offset") or 0) if calls else 0
+
+
 async def test_restart_in_the_middle_of_a_ticket(harness: Harness, sqlite_url: str) -> None:
     first = SqlStore(sqlite_url)
     second = SqlStore(sqlite_url)
     try:
         stack = await harness.staffed(uow=first.uow)
         harness.fake.members[STAFF] = "member"
-        await harness.fake.add_update(b.command(MERCHANT, "human", "en"))
+        human = await harness.fake.add_update(b.command(MERCHANT, "human", "en"))
         await harness.fake.wait_until(lambda: bool(harness.fake.topics.get(STAFF_CHAT)))
         (thread,) = harness.fake.topics[STAFF_CHAT]
         await topic_has(harness, thread, 1)
+        # The merchant's answer is out: the poller waits in a long poll past that update.
+        await harness.fake.wait_until(lambda: last_offset(harness) > human["update_id"])
         # From now on Telegram never hears our confirmations: the new process gets the
         # staff message again, already handled.
         harness.fake.fail("getUpdates", 502, "Bad Gateway", times=1000, when_offset=True)

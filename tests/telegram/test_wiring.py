@@ -29,7 +29,7 @@ async def test_serve_wires_the_staff_chat_to_tickets(fake: FakeBotApi, tmp_path:
     )
     services = await bootstrap.build(settings)
     async with bootstrap.running(services):  # the delivery loop, closed channels at the end
-        assert services.channels == ["telegram"]
+        assert [channel.name for channel in services.channels] == ["web", "telegram"]
         (staff,) = services.listeners
         assert isinstance(staff, StaffGroup) and staff.chat_id == STAFF_CHAT
         assert services.conversation.listeners is services.desk.listeners

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, sync_playwright
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,7 +47,7 @@ def free_port() -> int:
 class ServerThread:
     """The app under uvicorn on 127.0.0.1 in a background thread; stoppable and restartable."""
 
-    def __init__(self, app: Starlette, port: int) -> None:
+    def __init__(self, app: ASGIApp, port: int) -> None:
         self.app, self.port = app, port
         self.server: uvicorn.Server | None = None
         self.thread: threading.Thread | None = None

@@ -93,14 +93,15 @@ class FakeService:
             raise RuntimeError("the fake storage failed")
         return self.stored.get(key, [])[-limit:]
 
-    async def since(self, key: MerchantKey, after_id: int, limit: int = 100) -> list[StoredMessage]:
-        """The merchant's messages after an id, oldest first."""
-        return [m for m in self.stored.get(key, []) if m.id > after_id][:limit]
+    async def since(self, key: MerchantKey, after: int, limit: int = 100) -> list[StoredMessage]:
+        """The merchant's messages after a cursor (their ``seq``), oldest first."""
+        return [m for m in self.stored.get(key, []) if m.seq > after][:limit]
 
     def push(self, key: MerchantKey, text: str) -> None:
         """A message from the staff, as the desk stores it (answering no inbound message)."""
         rows = self.stored.setdefault(key, [])
-        rows.append(StoredMessage(0, "out", "staff", text, locale="en", id=len(rows) + 1))
+        n = len(rows) + 1
+        rows.append(StoredMessage(0, "out", "staff", text, locale="en", id=n, seq=n))
 
     def _respond(self, event: Incoming) -> tuple[tuple[Outgoing, ...], str]:
         current = self.locales.get(event.merchant, "en")
@@ -136,10 +137,13 @@ class FakeService:
     def _store(self, event: Incoming, messages: tuple[Outgoing, ...], locale: str) -> None:
         rows = self.stored.setdefault(event.merchant, [])
         inbound = len(rows) + 1
-        rows.append(StoredMessage(0, "in", event.kind, event.text, event.payload, id=inbound))
+        rows.append(
+            StoredMessage(0, "in", event.kind, event.text, event.payload, id=inbound, seq=inbound)
+        )
         for m in messages:
+            n = len(rows) + 1
             rows.append(StoredMessage(0, "out", "text", m.text, locale=locale, reply_to=inbound,
-                                      buttons=m.buttons, id=len(rows) + 1))  # fmt: skip
+                                      buttons=m.buttons, id=n, seq=n))  # fmt: skip
 
 
 @dataclass

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from starlette.applications import Starlette
 
 from bot import bootstrap
-from bot.core.ports import StoredMessage
-from bot.core.types import Incoming, MerchantKey, Reply
 from bot.settings import Settings
-from bot.web.app import create_app
 from tests.web.browsing import ServerThread, browser, free_port
 
 __all__ = ["browser"]  # the Chromium fixture, shared with the fake-service browser test
@@ -24,37 +18,12 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def real_app(tmp_path: Path) -> Starlette:
+def real_app(tmp_path: Path) -> bootstrap.LateApp:
+    """The app ``merchant-bot serve`` runs, built by the composition root in uvicorn's loop."""
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", faq_dir=ROOT / "faq"
     )
-    holder: dict[str, bootstrap.Services] = {}
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Built inside uvicorn's loop, as `merchant-bot serve` does.
-        services = holder["services"] = await bootstrap.build(settings)
-        async with bootstrap.running(services):
-            yield
-
-    class Late:
-        """The conversation service, reached once the lifespan has built it."""
-
-        async def handle(self, event: Incoming) -> Reply:
-            return await holder["services"].conversation.handle(event)
-
-        async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:
-            return await holder["services"].conversation.history(key, limit)
-
-        async def since(
-            self, key: MerchantKey, after: int, limit: int = 100
-        ) -> list[StoredMessage]:
-            return await holder["services"].conversation.since(key, after, limit)
-
-    async def health() -> dict[str, Any]:
-        return await holder["services"].health()
-
-    return create_app(Late(), health, lifespan=lifespan)
+    return bootstrap.LateApp(settings)
 
 
 @pytest.fixture

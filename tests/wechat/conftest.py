@@ -89,4 +89,4 @@ async def make_bot(
     yield make
     for bot in made:
         await bot.client.aclose()
-        await bot.channel.aclose()
+        await bot.channel.stop()

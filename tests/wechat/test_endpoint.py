@@ -212,7 +212,7 @@ async def test_numbers_pick_the_options_of_the_last_reply(
 async def test_numbers_survive_a_restart(make_bot: MakeBot) -> None:
     first = await make_bot()
     await first.content(wire.event(OPENID, "subscribe"))
-    await first.channel.aclose()
+    await first.channel.stop()
     second = await make_bot()  # a new process over the same store: only the history remains
     assert (await second.content(wire.text(OPENID, "1"))).startswith(t("zh_Hans", texts.PICK_TOPIC))
 

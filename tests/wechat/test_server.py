@@ -44,7 +44,7 @@ async def server(
         while not uv.started:
             await asyncio.sleep(0.01)
     yield f"http://127.0.0.1:{port}", service
-    await channel.aclose()
+    await channel.stop()
     uv.should_exit = True
     await task
     sock.close()

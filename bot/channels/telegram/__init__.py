@@ -7,7 +7,7 @@ staff chat's topics in ``staff`` and ``staff_input``) live once; ``aiogram_adapt
 
 from __future__ import annotations
 
-from bot.channels.telegram.channel import TelegramChannel, build_channel
+from bot.channels.telegram.channel import TelegramChannel, build_channel, telegram_from
 from bot.channels.telegram.config import TelegramConfig, TelegramConfigError, config_from
 from bot.channels.telegram.sender import FailedDelivery
 
@@ -18,4 +18,5 @@ __all__ = [
     "TelegramConfigError",
     "build_channel",
     "config_from",
+    "telegram_from",
 ]

@@ -35,8 +35,9 @@ from aiogram.types import (
 from pydantic import ValidationError
 
 from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.botcalls import SameOnBoth
 from bot.channels.telegram.redact import hide_token
-from bot.channels.telegram.sends import CommandSpec, Keyboard, SendRequest, SendText
+from bot.channels.telegram.sends import CommandSpec, Keyboard
 from bot.channels.telegram.updates import (
     TgCallback,
     TgLocation,
@@ -63,13 +64,21 @@ _STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
 )
 
 
-class AiogramApi:
+class AiogramApi(SameOnBoth):
     """``BotApi`` through aiogram's Bot and AiohttpSession, pointed at ``api_url``."""
+
+    bot: Bot
 
     def __init__(self, token: str, api_url: str) -> None:
         hide_token(token, ("aiogram", "aiohttp.client"))
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(token, session=session)
+
+    async def _run(self, call: Awaitable[T]) -> T:
+        return await _call(call)
+
+    def _keyboard(self, keyboard: Keyboard) -> object:
+        return _markup(keyboard)
 
     async def start(self) -> str:
         """getMe: checks the token; the bot's username."""
@@ -102,41 +111,11 @@ class AiogramApi:
         except ValidationError as exc:
             raise ValueError(str(exc)) from None
 
-    async def send(self, request: SendRequest) -> int:
-        """sendMessage (plain text) or sendVenue."""
-        markup = _markup(request.keyboard)
-        if isinstance(request, SendText):
-            sent = self.bot.send_message(
-                request.chat_id,
-                request.text,
-                message_thread_id=request.thread_id,
-                reply_markup=markup,
-            )
-        else:
-            sent = self.bot.send_venue(
-                request.chat_id,
-                request.latitude,
-                request.longitude,
-                request.title,
-                request.address,
-                message_thread_id=request.thread_id,
-                reply_markup=markup,
-            )
-        return (await _call(sent)).message_id
-
-    async def create_topic(self, chat_id: int, name: str) -> int:
-        """createForumTopic."""
-        return (await _call(self.bot.create_forum_topic(chat_id, name))).message_thread_id
-
     async def get_chat_member(self, chat_id: int, user_id: int) -> str:
         """getChatMember's status (aiogram's enum member as its plain value)."""
         member = await _call(self.bot.get_chat_member(chat_id, user_id))
         status = member.status
         return str(status.value if isinstance(status, Enum) else status)
-
-    async def answer_callback(self, callback_id: str) -> None:
-        """answerCallbackQuery."""
-        await _call(self.bot.answer_callback_query(callback_id))
 
     async def set_commands(self, commands: Sequence[CommandSpec], language_code: str) -> None:
         """setMyCommands for all private chats in one language ("" = default)."""
@@ -147,14 +126,6 @@ class AiogramApi:
                 language_code=language_code or None,
             )
         )
-
-    async def set_webhook(self, url: str, secret: str, allowed: Sequence[str]) -> None:
-        """setWebhook with the secret token."""
-        await _call(self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(allowed)))
-
-    async def delete_webhook(self) -> None:
-        """deleteWebhook, keeping pending updates."""
-        await _call(self.bot.delete_webhook(drop_pending_updates=False))
 
 
 async def _call(call: Awaitable[T]) -> T:

@@ -1,4 +1,5 @@
-"""The Telegram channel as the composition root sees it: start, stop, routes, outbound."""
+"""The Telegram channel as the composition root sees it (``bot.core.channel.Channel``): start,
+stop, routes, outbound, status and the staff chat's ticket listener."""
 
 from __future__ import annotations
 
@@ -7,26 +8,34 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import ClassVar, TypeVar
 
 from starlette.routing import BaseRoute
 
 from bot.channels.telegram.api import ALLOWED_UPDATES, BotApi, TgApiError
 from bot.channels.telegram.commands import register_commands
-from bot.channels.telegram.config import TelegramConfig, TelegramConfigError, check_webhook
+from bot.channels.telegram.config import (
+    TelegramConfig,
+    TelegramConfigError,
+    check_webhook,
+    config_from,
+)
 from bot.channels.telegram.intake import Intake
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.telegram.pacing import RateLimiter
 from bot.channels.telegram.polling import Poller
-from bot.channels.telegram.sender import FailureHook, Sender
+from bot.channels.telegram.sender import FailedDelivery, FailureHook, Sender
 from bot.channels.telegram.sends import CreateTopic, Request
 from bot.channels.telegram.staff import StaffGroup
 from bot.channels.telegram.staff_input import STAFF_STATUSES, StaffInput
 from bot.channels.telegram.topics import Names
 from bot.channels.telegram.webhook import webhook_route
+from bot.core.channel import ChannelFactory, ChannelParts, Rendering
 from bot.core.desk import Desk
+from bot.core.notify import TicketListener
 from bot.core.ports import Conversation, UnitOfWork
+from bot.settings import Settings
 
 T = TypeVar("T")
 
@@ -57,6 +66,9 @@ class TelegramChannel:
     ``clock`` and ``sleep`` pace the sends (the rate limits, waits after 429s and failures);
     tests pass a clock they control.
     """
+
+    name: ClassVar[str] = "telegram"
+    renders: ClassVar[Rendering] = Rendering(buttons=True, venue=True)
 
     def __init__(
         self,
@@ -91,6 +103,11 @@ class TelegramChannel:
         self._sleep = sleep
         self.connected = False
         self.problem: str | None = None  # why the channel is not serving, for /healthz
+
+    @property
+    def listeners(self) -> Sequence[TicketListener]:
+        """The staff chat (TELEGRAM_STAFF_CHAT_ID): every ticket gets a forum topic."""
+        return () if self.staff is None else (self.staff,)
 
     async def _perform(self, request: Request) -> int:
         """The sender's transport: a message, a venue or a new topic."""
@@ -243,3 +260,27 @@ def build_channel(
     return TelegramChannel(
         config, api, conversation, on_failure, desk, uow, clock=clock, sleep=sleep
     )
+
+
+def telegram_from(settings: Settings) -> ChannelFactory | None:
+    """The channel's factory when TELEGRAM_BOT_TOKEN is set (only its framework is imported);
+    TelegramConfigError names a bad setting."""
+    config = config_from(settings)
+    if config is None:
+        log.info("channel off: settings missing", extra={"channel": TelegramChannel.name})
+        return None
+
+    def build(parts: ChannelParts) -> TelegramChannel:
+        async def undelivered(failed: FailedDelivery) -> None:
+            if failed.merchant is not None:  # staff see it on the merchant's ticket, with Retry
+                await parts.undelivered(failed.merchant, failed.texts, failed.reason)
+
+        return build_channel(
+            config,
+            parts.conversation,
+            on_failure=undelivered,
+            desk=parts.desk,  # staff act on tickets from the staff chat's topics
+            uow=parts.uow,
+        )
+
+    return build

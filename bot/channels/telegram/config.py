@@ -8,13 +8,14 @@ from typing import Literal
 
 from bot.channels.telegram.pacing import Limits
 from bot.channels.telegram.sender import RetryPolicy
+from bot.core.channel import ChannelConfigError
 from bot.settings import Settings, SettingsError
 
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
 
-class TelegramConfigError(SettingsError):
+class TelegramConfigError(SettingsError, ChannelConfigError):
     """A TELEGRAM_* setting is unusable; the message names it, in one line."""
 
 

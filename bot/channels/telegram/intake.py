@@ -1,13 +1,19 @@
 """One update in: stored and answered by the core, the reply queued; repeats handled once.
 
-``process`` returns only after the core has committed the merchant's message, so the webhook's
-2xx and the polling offset can follow it. A repeat delivery (same message or button press) is
-recognised by the core through the delivery key and is not answered again.
+``process`` returns once the core has committed the merchant's message and the answer is
+queued, with a future that ends when the answer has gone out and the core has recorded so
+(``Conversation.sent``). The poller confirms the update's offset, and the webhook answers
+Telegram, only after that: a process killed before it leaves the update with Telegram, which
+delivers it again. A repeat delivery is recognised by the core through the delivery key; its
+stored answer is sent again only when it was never recorded as sent (the process died in
+between), so a crash can at worst repeat an answer whose send was in flight, never lose one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 
 from bot.channels.telegram.api import BotApi, TgApiError
 from bot.channels.telegram.mapping import sender_of, to_inbound, to_requests
@@ -17,8 +23,13 @@ from bot.channels.telegram.staff_input import StaffInput
 from bot.channels.telegram.topics import Names
 from bot.channels.telegram.updates import TgUpdate
 from bot.core.ports import Conversation
+from bot.core.types import Incoming
 
 log = logging.getLogger(__name__)
+
+REMEMBERED = 10_000  # delivery keys answered by this process, for repeats while it runs
+
+Answered = asyncio.Future[None]  # done once the answer went out (or was reported undelivered)
 
 
 class Intake:
@@ -40,35 +51,79 @@ class Intake:
         self._staff = staff
         self._names = names or Names()
         self._locks = ChatLocks()
+        # Answers this process queued, by delivery key: a repeat while it runs (a webhook
+        # retry, a re-fetched update) waits for the same answer instead of sending another.
+        self._answers: OrderedDict[str, Answered] = OrderedDict()
 
-    async def process(self, update: TgUpdate) -> None:
-        """Store and answer one update; raises when the core could not store it."""
+    async def process(self, update: TgUpdate) -> Answered | None:
+        """Store and answer one update; raises when the core could not store it.
+
+        Returns what must end before Telegram may forget the update (the answer sent and
+        recorded), or None when nothing is sent.
+        """
         if self._staff is not None and self._staff.handles(update):
             async with self._locks.hold(self._staff.chat_id):  # one staff action at a time
                 await self._staff.process(update)
-            return
+            return None
         inbound = to_inbound(update, self._bot_id)
         if inbound is None:
             log.debug("telegram: update ignored", extra={"update_id": update.update_id})
-            return
+            return None
         user = sender_of(update)
         if user is not None:  # staff see who opened a ticket by a (masked) name
             self._names.seen(user.id, user.name)
-        async with self._locks.hold(inbound.chat_id):
+        key, chat = inbound.event.delivery_key or "", inbound.chat_id
+        async with self._locks.hold(chat):
+            known = self._answers.get(key)
+            if known is not None:  # answered by this process: sent, or still on its way
+                log.info(
+                    "telegram: repeated update already answered",
+                    extra={"chat": chat, "update_id": update.update_id},
+                )
+                return known
             reply = await self._conversation.handle(inbound.event)
-            if not reply.duplicate:  # queued under the lock: the chat's replies keep its order
-                self._sender.post(inbound.chat_id, to_requests(inbound.chat_id, reply.messages))
-        if reply.duplicate:  # replies=0: unanswered by design (open ticket) or by a crash
+            resend = reply.duplicate and not reply.sent and bool(reply.messages)
+            answered: Answered | None = None
+            if reply.messages and (resend or not reply.duplicate):
+                # queued under the lock: the chat's replies keep its order
+                done = self._sender.post(chat, to_requests(chat, reply.messages))
+                answered = asyncio.create_task(self._record(inbound.event, done))
+                self._remember(key, answered)
+        if resend:
+            log.warning(
+                "telegram: repeated update whose answer was not recorded as sent; sending it",
+                extra={"chat": chat, "update_id": update.update_id, "replies": len(reply.messages)},
+            )
+        elif reply.duplicate:  # replies=0: unanswered by design (open ticket) or by a crash
             log.info(
                 "telegram: repeated update not answered again",
-                extra={
-                    "chat": inbound.chat_id,
-                    "update_id": update.update_id,
-                    "replies": len(reply.messages),
-                },
+                extra={"chat": chat, "update_id": update.update_id, "replies": len(reply.messages)},
             )
         elif inbound.callback_id is not None:
-            await self._acknowledge(inbound.callback_id, inbound.chat_id)
+            await self._acknowledge(inbound.callback_id, chat)
+        return answered
+
+    async def _record(self, event: Incoming, done: asyncio.Future[bool]) -> None:
+        """Wait for the answer's send; once it went out, have the core record it as sent.
+
+        Never raises: an answer sent and not recorded is sent again only after a crash. One
+        given up on is reported (``on_failure``) and not recorded, so a repeat tries again.
+        """
+        try:
+            if await done:
+                await self._conversation.sent(event)
+        except Exception:
+            log.exception(
+                "telegram: answer sent but not recorded as sent",
+                extra={"merchant": event.merchant.user_id},
+            )
+
+    def _remember(self, key: str, answered: Answered) -> None:
+        if not key:
+            return
+        self._answers[key] = answered
+        while len(self._answers) > REMEMBERED:
+            self._answers.popitem(last=False)
 
     async def _acknowledge(self, callback_id: str, chat_id: int) -> None:
         try:

@@ -3,7 +3,9 @@
 Different chats are sent side by side (each chat has its own worker while it has messages);
 the rate limiter keeps all of them within Telegram's limits. A 429 waits ``retry_after`` and
 tries again; other transient failures are retried with growing waits. What still fails is
-reported to ``on_failure`` (replies) or raised to the caller (``deliver``).
+reported to ``on_failure`` (replies) or raised to the caller (``deliver``). ``post`` hands back
+a future that says how a reply's job ended (sent, or reported), for whoever must know that the
+merchant has it (the Telegram intake records it before Telegram may forget the update).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ Transport = Callable[[Request], Awaitable[int]]  # returns the message or topic 
 class _Job:
     requests: Sequence[Request]
     future: asyncio.Future[list[int]] | None  # None: failures go to the hook
+    done: asyncio.Future[bool] | None = None  # a post's end: True sent, False reported failed
     sent: int = 0
     results: list[int] = field(default_factory=list)
 
@@ -80,10 +83,18 @@ class Sender:
         self._queues: dict[int, deque[_Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
 
-    def post(self, chat_id: int, requests: Sequence[Request]) -> None:
-        """Queue requests for a chat; failures are reported to ``on_failure``."""
+    def post(self, chat_id: int, requests: Sequence[Request]) -> asyncio.Future[bool]:
+        """Queue requests for a chat; failures are reported to ``on_failure``.
+
+        The future is True once every request was sent, False once they were given up on
+        (and reported); it never raises, and nobody has to await it.
+        """
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         if requests:
-            self._enqueue(chat_id, _Job(requests, None))
+            self._enqueue(chat_id, _Job(requests, None, done))
+        else:
+            done.set_result(True)
+        return done
 
     async def deliver(self, chat_id: int, requests: Sequence[Request]) -> list[int]:
         """Queue requests and wait until they are sent; their ids (message, topic), in order.
@@ -142,6 +153,8 @@ class Sender:
         else:
             if job.future is not None and not job.future.done():
                 job.future.set_result(job.results)
+            if job.done is not None and not job.done.done():
+                job.done.set_result(True)
 
     async def _send(self, chat_id: int, request: Request) -> int:
         failures = floods = 0
@@ -168,6 +181,13 @@ class Sender:
                 await self._sleep(self._retry.wait(failures))
 
     async def _failed(self, chat_id: int, job: _Job, exc: TgApiError) -> None:
+        try:
+            await self._report(chat_id, job, exc)
+        finally:
+            if job.done is not None and not job.done.done():
+                job.done.set_result(False)
+
+    async def _report(self, chat_id: int, job: _Job, exc: TgApiError) -> None:
         if job.future is not None:
             if not job.future.done():
                 job.future.set_exception(exc)

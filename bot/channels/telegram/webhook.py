@@ -1,8 +1,11 @@
-"""POST /telegram/webhook: Telegram's pushes, checked, stored, then acknowledged.
+"""POST /telegram/webhook: Telegram's pushes, checked, stored, answered, then acknowledged.
 
 The secret header is compared in constant time (401 when missing, 403 when wrong). The 200 is
-sent only after the core has committed the update; when it could not, a 500 makes Telegram
-deliver it again later, and a repeat of a stored update is recognised and not answered twice.
+sent only after the core has committed the update and its answer has gone out (and was
+recorded as sent): a process that dies before leaves the update with Telegram, which delivers
+it again, and the stored answer is then sent if it was not recorded as sent. When the core
+could not store the update, a 500 makes Telegram deliver it again later; a repeat of a stored
+update is recognised and not answered twice.
 """
 
 from __future__ import annotations
@@ -48,12 +51,14 @@ def webhook_route(api: BotApi, intake: Intake, secret: str) -> Route:
         except ValueError:
             return _error(400, "not a Telegram update")
         try:
-            await intake.process(update)
+            answered = await intake.process(update)
         except Exception:  # not stored: Telegram retries, and the retry is handled once
             log.exception(
                 "telegram: webhook update not stored", extra={"update_id": update.update_id}
             )
             return _error(500, "not stored, send again")
+        if answered is not None:
+            await answered  # never raises: sent (and recorded), or reported as undelivered
         return JSONResponse({"ok": True})
 
     return Route(PATH, receive, methods=["POST"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import httpx
 from starlette.routing import BaseRoute
@@ -12,22 +15,37 @@ from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.endpoint import WechatEndpoint
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.window import Window
+from bot.core.channel import ChannelFactory, ChannelParts, Rendering
+from bot.core.notify import TicketListener
 from bot.core.ports import Conversation
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class WechatChannel:
-    """What the composition root holds: routes for the app, the outbound, and ``aclose``."""
+    """The ``Channel`` for WeChat: the /wechat routes, the outbound, ``start`` and ``stop``."""
 
     config: WechatConfig
     outbound: WechatOutbound
     endpoint: WechatEndpoint
+    name: ClassVar[str] = "wechat"
+    renders: ClassVar[Rendering] = Rendering(buttons=False, venue=False)  # numbered text
+    listeners: ClassVar[Sequence[TicketListener]] = ()
 
     def routes(self) -> list[BaseRoute]:
         """GET/POST /wechat."""
         return self.endpoint.routes()
 
-    async def aclose(self) -> None:
+    def status(self) -> dict[str, object]:
+        """WeChat pushes to the endpoint: nothing to connect, nothing to watch."""
+        return {"ok": True}
+
+    async def start(self) -> None:
+        """Nothing to connect: WeChat calls the endpoint; the API client opens on first use."""
+
+    async def stop(self) -> None:
         """Finish answers in work, then close the API client."""
         await self.endpoint.aclose()
         if self.outbound.api is not None:
@@ -48,3 +66,16 @@ def build_channel(
     )
     outbound = WechatOutbound(api, Window(), history=service)
     return WechatChannel(config, outbound, WechatEndpoint(service, config, outbound))
+
+
+def wechat_from(settings: Settings) -> ChannelFactory | None:
+    """The channel's factory when WECHAT_TOKEN is set; ConfigError names a bad setting."""
+    config = WechatConfig.from_settings(settings)
+    if config is None:
+        log.info("channel off: settings missing", extra={"channel": WechatChannel.name})
+        return None
+
+    def build(parts: ChannelParts) -> WechatChannel:
+        return build_channel(parts.conversation, config)
+
+    return build

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.channels.wechat.crypto import aes_key
+from bot.core.channel import ChannelConfigError
 from bot.settings import Settings
 
 DEFAULT_API_URL = "https://api.weixin.qq.com"
@@ -12,7 +13,7 @@ DEFAULT_API_URL = "https://api.weixin.qq.com"
 PASSIVE_BUDGET_SECONDS = 4.0
 
 
-class ConfigError(ValueError):
+class ConfigError(ValueError, ChannelConfigError):
     """A WECHAT_* setting is unusable; the message names the variable."""
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from starlette.routing import BaseRoute
 
 from bot.core.desk import Desk
 from bot.core.ports import UnitOfWork
 from bot.core.teams import TeamDirectory
+from bot.core.tickets import utcnow
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import Macros
 from bot.web.staff.routes import staff_routes
@@ -19,13 +21,16 @@ def console_routes(
     desk: Desk,
     teams: Callable[[], TeamDirectory],
     macros: Callable[[], Macros],
+    *,
+    clock: Callable[[], datetime] = utcnow,
 ) -> list[BaseRoute]:
-    """The console wired to a running bot's services: pass to ``create_app(routes=...)``.
+    """The console wired to a running bot's services: pass to ``create_app(routes=...)``
+    (``bot.bootstrap.app`` does).
 
     ``macros`` gives the canned replies in use (the bot's ``MacroHolder``, kept current by the
-    content watcher).
+    content watcher); ``clock`` the time for sessions, lock-outs and waiting times.
     """
-    return staff_routes(desk, StaffAuth(uow), macros, teams)
+    return staff_routes(desk, StaffAuth(uow, clock=clock), macros, teams, clock=clock)
 
 
 __all__ = ["console_routes", "staff_routes"]

@@ -1,4 +1,5 @@
-"""The staff console's cookies: the session, the sign-in form's CSRF token, the time zone.
+"""The staff console's cookies: the session, the sign-in form's CSRF token, the time zone and
+the agent's language (chosen in the console; kept per browser for a year).
 
 Over https the names carry the ``__Host-`` prefix (Secure, Path=/, no Domain: no sibling or
 plain-http origin can set or shadow them); over plain http (a laptop) they cannot, so they
@@ -14,9 +15,13 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.i18n import UI_LOCALES, UiLocale, locale_from_accept_language
+
 SESSION = "mb_staff"
 LOGIN_CSRF = "mb_staff_login"
 TIME_ZONE = "mb_staff_tz"  # set by console.js so times read in the agent's own zone
+LANGUAGE = "mb_staff_lang"  # the console's language, set by POST /staff/language
+LANGUAGE_TTL = timedelta(days=365)
 LOGIN_CSRF_TTL = timedelta(hours=1)
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 _ZONE_RE = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
@@ -68,3 +73,18 @@ def time_zone(request: Request) -> str | None:
     """The agent's IANA time zone name, if the page told us (checked again when used)."""
     value = request.cookies.get(TIME_ZONE, "")
     return value if _ZONE_RE.fullmatch(value) else None
+
+
+def language(request: Request) -> UiLocale:
+    """The console's language for this browser: the agent's choice (the cookie), else the
+    browser's Accept-Language, else English."""
+    value = request.cookies.get(name(request, LANGUAGE), "")
+    chosen = next((loc for loc in UI_LOCALES if loc == value), None)
+    if chosen is not None:
+        return chosen
+    return locale_from_accept_language(request.headers.get("accept-language")) or "en"
+
+
+def put_language(response: Response, request: Request, locale: UiLocale) -> None:
+    """Remember the agent's language (Secure over https; readable by no script)."""
+    put(response, request, LANGUAGE, locale, LANGUAGE_TTL)

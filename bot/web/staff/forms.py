@@ -9,19 +9,24 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from bot.i18n import LocalizedError, _
+
 MAX_BODY = 64 * 1024  # a reply is at most 4,000 characters; this leaves room for UTF-8 escapes
 MAX_FIELDS = 20
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"  # what fetch() sends instead of the hidden field
 
 
-class FormError(Exception):
-    """A post that cannot be read; ``status`` is the HTTP status to answer with."""
+class FormError(LocalizedError):
+    """A post that cannot be read; ``status`` is the HTTP status to answer with.
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    ``message`` is English; ``text(locale)`` is the sentence in the agent's language.
+    """
+
+    def __init__(self, status: int, message: str, **values: object) -> None:
+        super().__init__(message, **values)
         self.status = status
-        self.message = message
+        self.message = str(self)
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,14 @@ class Form:
     def required(self, name: str) -> str:
         """A field's value; ``FormError`` (400) when it is missing."""
         if name not in self.fields:
-            raise FormError(400, f"the form has no '{name}' field")
+            raise FormError(400, _("the form has no '{name}' field"), name=name)
         return self.fields[name]
 
     def number(self, name: str) -> int:
         """A field's value as a positive integer; ``FormError`` (400) otherwise."""
         value = self.required(name)
         if not value.isascii() or not value.isdigit() or len(value) > 12:
-            raise FormError(400, f"'{name}' must be a number")
+            raise FormError(400, _("'{name}' must be a number"), name=name)
         return int(value)
 
 
@@ -52,16 +57,16 @@ async def read_form(request: Request) -> Form:
     """The request's URL-encoded form; 415 for other types, 413 past ``MAX_BODY``."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
-        raise FormError(415, "send the form URL-encoded")
+        raise FormError(415, _("send the form URL-encoded"))
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
-            raise FormError(413, "the form is too large")
+            raise FormError(413, _("the form is too large"))
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):
-        raise FormError(400, "the form cannot be read") from None
+        raise FormError(400, _("the form cannot be read")) from None
     fields: dict[str, str] = {}
     for key, value in pairs:
         fields.setdefault(key, value.replace("\x00", ""))  # no NUL in a database

@@ -15,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bot.core.desk import Desk
-from bot.core.teams import TeamDirectory, team_by_id
+from bot.core.teams import Team, TeamDirectory, team_by_id
+from bot.core.texts import LANGUAGE_NAMES
+from bot.i18n import UI_LOCALES, UiLocale, _, translate
 from bot.staff.auth import SignedIn, StaffAuth
 from bot.staff.macros import Macros
 from bot.web.staff import cookies
@@ -24,10 +26,13 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 PREFIX = "/staff"
-SIGNED_OUT = "Your session has ended. Please sign in again."
-BAD_CSRF = "The form's security token is missing or wrong. Reload the page and try again."
+SIGNED_OUT = _("Your session has ended. Please sign in again.")
+BAD_CSRF = _("The form's security token is missing or wrong. Reload the page and try again.")
+NO_TICKET = _("There is no ticket {ticket}.")
 ERROR_CODES = {403: "csrf", 404: "not_found", 413: "too_large", 415: "unsupported"}
-ERROR_TITLES = {403: "Refused", 404: "Not found", 413: "Too large"}
+ERROR_TITLES = {403: _("Refused"), 404: _("Not found"), 413: _("Too large")}
+BAD_REQUEST = _("Something is wrong with that request")
+HTML_LANG = {"en": "en", "ko": "ko", "zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant"}
 _NEXT_RE = re.compile(r"/staff/[A-Za-z0-9/_.?=&%-]*")
 
 
@@ -43,8 +48,18 @@ def no_store(response: Response) -> Response:
 
 
 def json_error(status: int, code: str, message: str) -> Response:
-    """A JSON error in the app's shape."""
+    """A JSON error in the app's shape (``message`` already in the agent's language)."""
     return no_store(JSONResponse({"error": code, "message": message}, status_code=status))
+
+
+def locale(request: Request) -> UiLocale:
+    """The console's language for this request (``cookies.language``)."""
+    return cookies.language(request)
+
+
+def say(request: Request, message: str, **values: object) -> str:
+    """A marked console string in the agent's language."""
+    return translate(locale(request), message, **values)
 
 
 def see_other(url: str) -> Response:
@@ -87,14 +102,34 @@ class Pages:
         )
         self.env.globals["static_version"] = static_version()
 
-    def render(self, name: str, status: int = 200, **context: Any) -> Response:
-        """A template as an uncached HTML response."""
-        html = self.env.get_template(name).render(**context)
-        return no_store(HTMLResponse(html, status_code=status))
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        """A template as an uncached HTML response, in the agent's language."""
+        html = self.fragment(request, name, **context)
+        response = no_store(HTMLResponse(html, status_code=status))
+        response.headers["content-language"] = HTML_LANG[locale(request)]
+        response.headers["vary"] = "Accept-Language, Cookie"
+        return response
 
-    def fragment(self, name: str, **context: Any) -> str:
-        """A partial template as a string (for the pollers' JSON)."""
-        return self.env.get_template(name).render(**context)
+    def fragment(self, request: Request, name: str, **context: Any) -> str:
+        """A (partial) template as a string in the agent's language (also for the pollers)."""
+        ui = locale(request)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+        def gettext(message: str, **values: object) -> str:
+            return translate(ui, message, **values)
+
+        def team_label(team: Team) -> str:
+            return team.display_name(ui)
+
+        frame = {
+            "_": gettext,
+            "locale": ui,
+            "html_lang": HTML_LANG[ui],
+            "languages": [(loc, LANGUAGE_NAMES[loc]) for loc in UI_LOCALES],
+            "here": safe_next(here),
+            "team_label": team_label,
+        }
+        return self.env.get_template(name).render(**frame, **context)
 
     async def signed_in(self, request: Request) -> SignedIn | None:
         """The request's session, if it has a valid one."""
@@ -110,14 +145,14 @@ class Pages:
         return {"me": signed.account, "csrf": signed.session.csrf}
 
     def error(self, request: Request, signed: SignedIn, status: int, message: str) -> Response:
-        """An error as JSON for fetch(), else as a page."""
+        """An error as JSON for fetch(), else as a page (``message`` already translated)."""
         if wants_json(request):
             return json_error(status, ERROR_CODES.get(status, "bad_request"), message)
-        title = ERROR_TITLES.get(status, "Something is wrong with that request")
+        title = say(request, ERROR_TITLES.get(status, BAD_REQUEST))
         return self.render(
-            "error.html", status, **self.common(signed), title=title, message=message
+            request, "error.html", status, **self.common(signed), title=title, message=message
         )
 
-    def team_name(self, team_id: str) -> str:
-        """A team's display name in English."""
-        return team_by_id(self.teams(), team_id).name("en")
+    def team_name(self, team_id: str, ui: UiLocale = "en") -> str:
+        """A team's display name in a UI locale."""
+        return team_by_id(self.teams(), team_id).display_name(ui)

@@ -12,7 +12,7 @@ from bot.formatting import duration
 from bot.staff.auth import SignedIn
 from bot.web.staff import cookies
 from bot.web.staff.filters import parse_query, visible_teams
-from bot.web.staff.pages import SIGNED_OUT, Pages, json_error, no_store
+from bot.web.staff.pages import SIGNED_OUT, Pages, json_error, locale, no_store, say
 from bot.web.staff.views import row
 
 
@@ -27,15 +27,15 @@ class Queue:
         signed = await self.pages.signed_in(request)
         if signed is None:
             return self.pages.to_login(request)
-        return self.pages.render("queue.html", **await self._context(request, signed))
+        return self.pages.render(request, "queue.html", **await self._context(request, signed))
 
     async def poll(self, request: Request) -> Response:
         """The rows for the poller: data, and the table body rendered like the page's."""
         signed = await self.pages.signed_in(request)
         if signed is None:
-            return json_error(401, "signed_out", SIGNED_OUT)
+            return json_error(401, "signed_out", say(request, SIGNED_OUT))
         context = await self._context(request, signed)
-        html = self.pages.fragment("_rows.html", **context)
+        html = self.pages.fragment(request, "_rows.html", **context)
         rows = [asdict(r) for r in context["rows"]]
         return no_store(JSONResponse({"tickets": rows, "count": len(rows), "html": html}))
 
@@ -47,11 +47,15 @@ class Queue:
         if query.mine:
             wanted = replace(wanted, assignee=account.username)
         queued = await pages.desk.queue(account, wanted)
-        now, tz = pages.clock(), cookies.time_zone(request)
+        now, tz, ui = pages.clock(), cookies.time_zone(request), locale(request)
+
+        def team_name(team_id: str) -> str:
+            return pages.team_name(team_id, ui)
+
         return {
             **pages.common(signed),
-            "rows": [row(q, pages.team_name, tz, now) for q in queued],
+            "rows": [row(q, team_name, tz, now, ui) for q in queued],
             "query": query,
             "teams": choices,
-            "target": duration(pages.desk.policy.first_response, "en"),
+            "target": duration(pages.desk.policy.first_response, ui),
         }

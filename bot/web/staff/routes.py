@@ -51,6 +51,7 @@ def staff_routes(
                 Route("/login", sign_in.form, methods=["GET"]),
                 Route("/login", sign_in.login, methods=["POST"]),
                 Route("/logout", sign_in.logout, methods=["POST"]),
+                Route("/language", sign_in.language, methods=["POST"]),
                 Route(ticket, tickets.page, methods=["GET"]),
                 Route(f"{ticket}/thread.json", tickets.poll, methods=["GET"]),
                 Route(f"{ticket}/{{action:str}}", tickets.act, methods=["POST"]),

@@ -12,21 +12,27 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.formatting import clock, duration
+from bot.i18n import UI_LOCALES, _
 from bot.staff.throttle import Busy, SlidingWindow
 from bot.web.staff import cookies
 from bot.web.staff.forms import FormError, posted_csrf, read_form, same_token
-from bot.web.staff.pages import BAD_CSRF, PREFIX, Pages, safe_next, see_other
+from bot.web.staff.pages import BAD_CSRF, PREFIX, Pages, locale, safe_next, say, see_other
 
-SIGN_IN_FAILED = (
+SIGN_IN_FAILED = _(
     "Wrong username or password. After 5 failed attempts an account is locked for 15 minutes."
 )
-FORM_EXPIRED = "The sign-in form had expired. Please sign in again."
-TOO_MANY = "Too many sign-in attempts from your network. Try again in {wait}."
-BUSY = "The console is busy checking other sign-ins. Please try again in a few seconds."
+LOCKED = _(
+    "This account is locked after too many failed sign-ins. Try again at {time} (in {wait})."
+)
+FORM_EXPIRED = _("The sign-in form had expired. Please sign in again.")
+TOO_MANY = _("Too many sign-in attempts from your network. Try again in {wait}.")
+BUSY = _("The console is busy checking other sign-ins. Please try again in a few seconds.")
 BUSY_RETRY_AFTER = 2  # seconds: a full gate drains in well under that
 
 log = logging.getLogger(__name__)
@@ -66,16 +72,17 @@ class SignIn:
         try:
             form = await read_form(request)
         except FormError as exc:
-            return self._form(request, f"{PREFIX}/", exc.message, exc.status)
+            return self._form(request, f"{PREFIX}/", exc.text(locale(request)), exc.status)
         next_url = safe_next(form.get("next"))
         username = form.get("username")[:64]
         if not same_token(form.get("csrf"), cookies.read(request, cookies.LOGIN_CSRF) or ""):
-            return self._form(request, next_url, FORM_EXPIRED, 403, username)
+            return self._form(request, next_url, say(request, FORM_EXPIRED), 403, username)
         wait = self.limiter.attempt(client_address(request))
         if wait is not None:
             log.info("staff sign-in refused: too many attempts from the address")
-            seconds = f"{wait} second" + ("s" if wait != 1 else "")
-            refused = self._form(request, next_url, TOO_MANY.format(wait=seconds), 429, username)
+            seconds = duration(timedelta(seconds=wait), locale(request), threshold=1)
+            message = say(request, TOO_MANY, wait=seconds)
+            refused = self._form(request, next_url, message, 429, username)
             refused.headers["retry-after"] = str(wait)
             return refused
         auth = self.pages.auth
@@ -83,11 +90,13 @@ class SignIn:
             login = await auth.login(username, form.get("password"))
         except Busy:
             log.info("staff sign-in refused: too many password checks at once")
-            refused = self._form(request, next_url, BUSY, 429, username)
+            refused = self._form(request, next_url, say(request, BUSY), 429, username)
             refused.headers["retry-after"] = str(BUSY_RETRY_AFTER)
             return refused
         if login is None:
-            return self._form(request, next_url, SIGN_IN_FAILED, 401, username)
+            return self._form(
+                request, next_url, await self._refusal(request, username), 401, username
+            )
         response = see_other(next_url)
         cookies.put(response, request, cookies.SESSION, login.token, auth.session_ttl)
         cookies.drop(response, request, cookies.LOGIN_CSRF)
@@ -101,20 +110,52 @@ class SignIn:
         try:
             form = await read_form(request)
         except FormError as exc:
-            return self.pages.error(request, signed, exc.status, exc.message)
+            return self.pages.error(request, signed, exc.status, exc.text(locale(request)))
         if not same_token(posted_csrf(request, form), signed.session.csrf):
-            return self.pages.error(request, signed, 403, BAD_CSRF)
+            return self.pages.error(request, signed, 403, say(request, BAD_CSRF))
         await self.pages.auth.logout(cookies.read(request, cookies.SESSION))
         response = see_other(f"{PREFIX}/login")
         cookies.drop(response, request, cookies.SESSION)
         return response
+
+    async def language(self, request: Request) -> Response:
+        """Switch the console's language (a CSRF-checked post from the selector on every page):
+        kept in a cookie for this browser, then back to the page the agent was on."""
+        try:
+            form = await read_form(request)
+        except FormError as exc:
+            return self._form(request, f"{PREFIX}/", exc.text(locale(request)), exc.status)
+        next_url = safe_next(form.get("next"))
+        signed = await self.pages.signed_in(request)
+        expected = signed.session.csrf if signed else cookies.read(request, cookies.LOGIN_CSRF)
+        if not same_token(posted_csrf(request, form), expected or ""):
+            message = say(request, BAD_CSRF)
+            if signed is not None:
+                return self.pages.error(request, signed, 403, message)
+            return self._form(request, next_url, message, 403)
+        response = see_other(next_url)
+        chosen = next((loc for loc in UI_LOCALES if loc == form.get("lang")), None)
+        if chosen is not None:
+            cookies.put_language(response, request, chosen)
+        return response
+
+    async def _refusal(self, request: Request, username: str) -> str:
+        """Why a sign-in failed: a known, locked account is told until when; anything else
+        (an unknown name, a wrong password, a disabled account) gets the same sentence."""
+        until = await self.pages.auth.locked_until(username)
+        if until is None:
+            return say(request, SIGN_IN_FAILED)
+        ui, tz = locale(request), cookies.time_zone(request)
+        left = max(until - self.pages.clock(), timedelta(minutes=1))
+        wait = duration(left, ui, threshold=1)
+        return say(request, LOCKED, time=clock(until, ui, tz), wait=wait)
 
     def _form(
         self, request: Request, next_url: str, error: str = "", status: int = 200, name: str = ""
     ) -> Response:
         token, new = cookies.login_token(request)
         response = self.pages.render(
-            "login.html", status, csrf=token, next=next_url, error=error, username=name
+            request, "login.html", status, csrf=token, next=next_url, error=error, username=name
         )
         if new:
             cookies.put(response, request, cookies.LOGIN_CSRF, token, cookies.LOGIN_CSRF_TTL)

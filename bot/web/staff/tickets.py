@@ -17,22 +17,27 @@ from starlette.responses import JSONResponse, Response
 from bot.core.desk import NotFound, Refused
 from bot.core.tickets import Ticket
 from bot.formatting import duration
+from bot.i18n import _
 from bot.staff.auth import SignedIn
 from bot.web.staff import cookies
 from bot.web.staff.forms import Form, FormError, posted_csrf, read_form, same_token
 from bot.web.staff.pages import (
     BAD_CSRF,
+    NO_TICKET,
     PREFIX,
     SIGNED_OUT,
     Pages,
     json_error,
+    locale,
     no_store,
+    say,
     see_other,
     wants_json,
 )
-from bot.web.staff.views import language, reason, stamp, timeline, wait
+from bot.web.staff.views import language, reason, stamp, status_label, timeline, wait
 
 LANG_TAGS = {"en": "en", "ko": "ko", "zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant"}
+NO_ACTION = _("No such action.")
 Action = Callable[[SignedIn, int, Form], Awaitable[object]]
 
 
@@ -76,15 +81,15 @@ class Tickets:
         """The ticket's timeline and facts for the poller: data and rendered fragments."""
         signed = await self.pages.signed_in(request)
         if signed is None:
-            return json_error(401, "signed_out", SIGNED_OUT)
+            return json_error(401, "signed_out", say(request, SIGNED_OUT))
         ticket_id = request.path_params["ticket_id"]
         try:
             context = await self._context(request, signed, ticket_id)
         except NotFound:
-            return json_error(404, "not_found", f"There is no ticket {ticket_id}.")
+            return json_error(404, "not_found", say(request, NO_TICKET, ticket=ticket_id))
         html = {
-            "thread": self.pages.fragment("_thread.html", **context),
-            "summary": self.pages.fragment("_summary.html", **context),
+            "thread": self.pages.fragment(request, "_thread.html", **context),
+            "summary": self.pages.fragment(request, "_summary.html", **context),
         }
         items = [asdict(i) for i in context["items"]]
         data = {"ticket": ticket_json(context["ticket"]), "items": items, "html": html}
@@ -96,11 +101,11 @@ class Tickets:
         name = request.path_params["action"]
         action = self.actions.get(name)
         if action is None:
-            return json_error(404, "not_found", "No such action.")
+            return json_error(404, "not_found", say(request, NO_ACTION))
         signed = await self.pages.signed_in(request)
         if signed is None:
             if wants_json(request):
-                return json_error(401, "signed_out", SIGNED_OUT)
+                return json_error(401, "signed_out", say(request, SIGNED_OUT))
             return self.pages.to_login(request, f"{PREFIX}/tickets/{ticket_id}")
         try:
             form = await read_form(request)
@@ -108,14 +113,16 @@ class Tickets:
                 raise FormError(403, BAD_CSRF)
             await action(signed, ticket_id, form)
         except FormError as exc:
-            return self.pages.error(request, signed, exc.status, exc.message)
+            return self.pages.error(request, signed, exc.status, exc.text(locale(request)))
         except NotFound:
-            return self.pages.error(request, signed, 404, f"There is no ticket {ticket_id}.")
+            message = say(request, NO_TICKET, ticket=ticket_id)
+            return self.pages.error(request, signed, 404, message)
         except Refused as exc:
+            refusal = exc.text(locale(request))
             if wants_json(request):
-                return json_error(409, "refused", str(exc))
+                return json_error(409, "refused", refusal)
             drafts = {name: form.get("text")} if name in ("reply", "note") else {}
-            return await self._page(request, signed, ticket_id, 409, str(exc), drafts)
+            return await self._page(request, signed, ticket_id, 409, refusal, drafts)
         if wants_json(request):
             return no_store(JSONResponse({"ok": True}))
         return see_other(f"{PREFIX}/tickets/{ticket_id}")
@@ -132,16 +139,23 @@ class Tickets:
         try:
             context = await self._context(request, signed, ticket_id)
         except NotFound:
-            return self.pages.error(request, signed, 404, f"There is no ticket {ticket_id}.")
+            message = say(request, NO_TICKET, ticket=ticket_id)
+            return self.pages.error(request, signed, 404, message)
         macros = self.pages.macros().for_locale(context["ticket"].locale)
         return self.pages.render(
-            "ticket.html", status, **context, error=error, drafts=drafts or {}, macros=macros
+            request,
+            "ticket.html",
+            status,
+            **context,
+            error=error,
+            drafts=drafts or {},
+            macros=macros,
         )
 
     async def _context(self, request: Request, signed: SignedIn, ticket_id: int) -> dict[str, Any]:
         pages = self.pages
         view = await pages.desk.thread(signed.account, ticket_id)
-        now, tz = pages.clock(), cookies.time_zone(request)
+        now, tz, ui = pages.clock(), cookies.time_zone(request), locale(request)
         t = view.ticket
         colleagues = []
         if signed.account.role == "admin":  # only admins assign to others
@@ -149,20 +163,21 @@ class Tickets:
         facts = {
             "language": language(t.locale),
             "lang_tag": LANG_TAGS.get(t.locale, "en"),
-            "reason": reason(t.reason),
-            "team": pages.team_name(t.team),
-            "opened": stamp(t.created_at, tz, now),
-            "resolved": stamp(t.resolved_at, tz, now) if t.resolved_at else "",
-            "waiting": wait(view.waiting),
+            "reason": reason(t.reason, ui),
+            "team": pages.team_name(t.team, ui),
+            "status": status_label(t.status, ui),
+            "opened": stamp(t.created_at, tz, now, ui),
+            "resolved": stamp(t.resolved_at, tz, now, ui) if t.resolved_at else "",
+            "waiting": wait(view.waiting, ui),
             "overdue": view.overdue,
             "answered": t.first_response_at is not None,
-            "target": duration(pages.desk.policy.first_response, "en"),
+            "target": duration(pages.desk.policy.first_response, ui),
         }
         return {
             **pages.common(signed),
             "ticket": t,
             "merchant": view.merchant,
-            "items": timeline(view, tz, now),
+            "items": timeline(view, tz, now, ui),
             "colleagues": colleagues,
             "transfer_to": [team for team in pages.teams().teams() if team.id != t.team],
             "facts": facts,

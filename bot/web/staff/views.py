@@ -1,13 +1,14 @@
 """What the console shows, as plain values: queue rows and a ticket's timeline.
 
-Times are formatted with ``bot.formatting`` in the agent's time zone; the UI is in English,
-while message texts stay in the merchant's language.
+Times and durations are formatted with ``bot.formatting`` (Babel) in the agent's locale and
+time zone, and every label is translated into the agent's locale (the console's language);
+message texts stay in the merchant's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -16,27 +17,32 @@ from bot.core.ports import StoredMessage
 from bot.core.texts import LANGUAGE_NAMES
 from bot.core.tickets import ASKED, COMPLIANCE, NO_ANSWER, STAFF_KIND, TicketEvent
 from bot.formatting import clock, duration, when, zone
+from bot.i18n import UiLocale, _, translate
 
 ItemKind = Literal["merchant", "bot", "staff", "note", "event"]
 # The messages themselves show these (an acknowledgement is the bot's message to the merchant).
 HIDDEN_EVENTS = frozenset({"replied", "message", "acknowledged"})
-DELIVERY_LABELS = {"pending": "sending", "sent": "sent", "failed": "failed"}
+DELIVERY_STATES = {"pending": "sending", "sending": "sending", "sent": "sent", "failed": "failed"}
+DELIVERY_LABELS = {"sending": _("sending"), "sent": _("sent"), "failed": _("failed")}
+AUTHORS = {"merchant": _("merchant"), "bot": _("bot"), "staff": _("staff")}
 
 
 def language(locale: str) -> str:
-    """A locale's own name ("繁體中文"), or the code when unknown."""
+    """A locale's own name ("繁體中文"), or the code when unknown (the same in every UI)."""
     return next((name for loc, name in LANGUAGE_NAMES.items() if loc == locale), locale)
 
 
-def reason(value: str) -> str:
+def reason(value: str, locale: UiLocale = "en") -> str:
     """Why the ticket exists, for people ("compliance: fake reviews")."""
     if value == ASKED:
-        return "asked for a person"
+        return translate(locale, _("asked for a person"))
     if value == NO_ANSWER:
-        return "bot had no answer"
+        return translate(locale, _("bot had no answer"))
     if value.startswith(COMPLIANCE):
         topic = value.partition(":")[2].replace("_", " ")
-        return f"compliance: {topic}" if topic else "compliance"
+        if topic:
+            return translate(locale, _("compliance: {topic}"), topic=topic)
+        return translate(locale, _("compliance"))
     return value.replace("_", " ")
 
 
@@ -45,17 +51,25 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def stamp(moment: datetime, tz: str | None, now: datetime) -> str:
+def stamp(moment: datetime, tz: str | None, now: datetime, locale: UiLocale = "en") -> str:
     """The time of day for today's moments, else date and time, in the agent's zone."""
     local = aware(moment).astimezone(zone(tz))
     if local.date() == aware(now).astimezone(zone(tz)).date():
-        return clock(moment, "en", tz)
-    return when(moment, "en", tz)
+        return clock(moment, locale, tz)
+    return when(moment, locale, tz)
 
 
-def wait(delta: timedelta) -> str:
+def wait(delta: timedelta, locale: UiLocale = "en") -> str:
     """A waiting time, rounded ("3 minutes", "under a minute")."""
-    return "under a minute" if delta < timedelta(minutes=1) else duration(delta, "en")
+    if delta < timedelta(minutes=1):
+        return translate(locale, _("under a minute"))
+    return duration(delta, locale)
+
+
+def author_label(author: str, locale: UiLocale) -> str:
+    """Who wrote a line: a username as it is, or "merchant", "bot", "staff" translated."""
+    known = AUTHORS.get(author)
+    return translate(locale, known) if known else author
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class Row:
     team: str
     team_name: str
     status: str
+    status_label: str
     assignee: str | None
     waiting: str
     waiting_seconds: int
@@ -81,8 +96,14 @@ class Row:
     last_merchant: str
 
 
-def row(queued: QueueRow, team_name: Callable[[str], str], tz: str | None, now: datetime) -> Row:
-    """A queue row for the page and its poller."""
+def row(
+    queued: QueueRow,
+    team_name: Callable[[str], str],
+    tz: str | None,
+    now: datetime,
+    locale: UiLocale = "en",
+) -> Row:
+    """A queue row for the page and its poller, its labels in the agent's ``locale``."""
     t = queued.ticket
     return Row(
         id=t.id,
@@ -91,17 +112,18 @@ def row(queued: QueueRow, team_name: Callable[[str], str], tz: str | None, now: 
         language=language(t.locale),
         channel=t.channel,
         reason=t.reason,
-        reason_label=reason(t.reason),
+        reason_label=reason(t.reason, locale),
         team=t.team,
         team_name=team_name(t.team),
         status=t.status,
+        status_label=status_label(t.status, locale),
         assignee=t.assignee,
-        waiting=wait(queued.waiting),
+        waiting=wait(queued.waiting, locale),
         waiting_seconds=int(queued.waiting.total_seconds()),
         overdue=queued.overdue,
         answered=t.first_response_at is not None,
-        opened=stamp(t.created_at, tz, now),
-        last_merchant=stamp(t.last_merchant_at, tz, now) if t.last_merchant_at else "",
+        opened=stamp(t.created_at, tz, now, locale),
+        last_merchant=stamp(t.last_merchant_at, tz, now, locale) if t.last_merchant_at else "",
     )
 
 
@@ -118,43 +140,81 @@ class Item:
     delivery: str = ""  # sending, sent or failed, for messages that go through the outbox
     error: str = ""
     message_id: int | None = None
+    author_label: str = ""  # the author as shown (merchant, bot and staff translated)
+    delivery_label: str = ""  # the delivery state as shown
 
 
-def timeline(view: ThreadView, tz: str | None, now: datetime) -> list[Item]:
-    """Messages, notes and events of a ticket's merchant, oldest first."""
+def timeline(
+    view: ThreadView, tz: str | None, now: datetime, locale: UiLocale = "en"
+) -> list[Item]:
+    """Messages, notes and events of a ticket's merchant, oldest first (labels in ``locale``)."""
     authors = {e.message_id: e.actor for e in view.events if e.action == "replied"}
     labels: dict[str, str] = {}
     entries: list[tuple[datetime, int, int, Item]] = []
     for m in view.messages:
         if m.direction == "out":
             labels.update({b.payload: b.label for b in m.buttons})
-        item = _message(m, view, labels, authors.get(m.id, ""), stamp(m.created_at, tz, now))
+        time = stamp(m.created_at, tz, now, locale)
+        item = _message(m, view, labels, authors.get(m.id, ""), time, locale)
         if item is not None:
             entries.append((aware(m.created_at), 0, m.id, item))
     for e in view.events:
         if e.action not in HIDDEN_EVENTS:
-            entries.append((aware(e.created_at), 1, e.id, _event(e, stamp(e.created_at, tz, now))))
+            item = _event(e, stamp(e.created_at, tz, now, locale), locale)
+            entries.append((aware(e.created_at), 1, e.id, item))
     entries.sort(key=lambda entry: entry[:3])
-    return [item for *_, item in entries]
+    return [
+        replace(
+            item,
+            author_label=author_label(item.author, locale),
+            delivery_label=translate(locale, DELIVERY_LABELS[item.delivery])
+            if item.delivery
+            else "",
+        )
+        for *_rest, item in entries
+    ]
+
+
+STATUS_LABELS = {
+    "open": _("open"),
+    "assigned": _("assigned"),
+    "waiting": _("waiting"),
+    "resolved": _("resolved"),
+}
+
+
+def status_label(status: str, locale: UiLocale) -> str:
+    """A ticket status as shown ("open", "已解决")."""
+    known = STATUS_LABELS.get(status)
+    return translate(locale, known) if known else status
 
 
 def _message(
-    m: StoredMessage, view: ThreadView, labels: dict[str, str], author: str, time: str
+    m: StoredMessage,
+    view: ThreadView,
+    labels: dict[str, str],
+    author: str,
+    time: str,
+    locale: UiLocale,
 ) -> Item | None:
     key = f"m{m.id}"
     if m.direction == "in":
         if m.kind == "command":
-            said = "opened the chat" if m.text == "start" else f"sent /{m.text}"
-            return Item("event", key, f"merchant {said}", time, "merchant")
+            if m.text == "start":
+                said = translate(locale, _("merchant opened the chat"))
+            else:
+                said = translate(locale, _("merchant sent /{command}"), command=m.text)
+            return Item("event", key, said, time, "merchant")
         if m.kind == "button":
-            text = f"pressed “{labels.get(m.payload, m.text or m.payload)}”"
+            label = labels.get(m.payload, m.text or m.payload)
+            text = translate(locale, _("pressed “{label}”"), label=label)
         elif m.kind == "location":
-            text = f"📍 shared a location: {m.text}"
+            text = translate(locale, _("📍 shared a location: {place}"), place=m.text)
         else:
             text = m.text
         return Item("merchant", key, text, time, "merchant", message_id=m.id)
     item = view.deliveries.get(m.id)
-    delivery = DELIVERY_LABELS.get(item.status, "") if item else ""
+    delivery = DELIVERY_STATES.get(item.status, "") if item else ""
     error = item.error if item else ""
     buttons = tuple(b.label for b in m.buttons)
     kind: ItemKind = "staff" if m.kind == STAFF_KIND else "bot"
@@ -162,33 +222,40 @@ def _message(
     return Item(kind, key, m.text, time, author, buttons, delivery, error, m.id)
 
 
-def _event(e: TicketEvent, time: str) -> Item:
+def _event(e: TicketEvent, time: str, locale: UiLocale) -> Item:
     key = f"e{e.id}"
     if e.action == "note":
         return Item("note", key, e.detail, time, e.actor)
-    return Item("event", key, describe(e), time, e.actor)
+    return Item("event", key, describe(e, locale), time, e.actor)
 
 
-def describe(e: TicketEvent) -> str:
-    """An audit event as a sentence ("alice claimed the ticket")."""
+# An audit event as a sentence: {who} is the actor, {detail} the event's detail.
+EVENT_SENTENCES = {
+    "resolved": _("{who} resolved the ticket"),
+    "reopened": _("{who} reopened the ticket"),
+    "rated": _("{who} rated the help {detail}/5"),
+    "retry": _("{who} sent a failed message again"),
+    "answered": _("the bot answered from the FAQ ({detail}) while the ticket waits"),
+    "closed": _("{who} closed the request"),
+}
+
+
+def describe(e: TicketEvent, locale: UiLocale = "en") -> str:
+    """An audit event as a sentence ("alice claimed the ticket"), in the agent's locale."""
     who, detail = e.actor, e.detail
     if e.action == "opened":
-        return f"ticket opened: {reason(detail)}" if detail else "ticket opened"
+        if detail:
+            return translate(locale, _("ticket opened: {reason}"), reason=reason(detail, locale))
+        return translate(locale, _("ticket opened"))
     if e.action == "assigned":
-        return f"{who} claimed the ticket" if detail == who else f"{who} assigned it to {detail}"
+        if detail == who:
+            return translate(locale, _("{who} claimed the ticket"), who=who)
+        return translate(locale, _("{who} assigned it to {assignee}"), who=who, assignee=detail)
     if e.action == "transferred":
-        before, _, after = detail.partition(" -> ")
-        return f"{who} transferred it from {before} to {after}"
-    if e.action == "resolved":
-        return f"{who} resolved the ticket"
-    if e.action == "reopened":
-        return f"{who} reopened the ticket"
-    if e.action == "rated":
-        return f"{who} rated the help {detail}/5"
-    if e.action == "retry":
-        return f"{who} sent a failed message again"
-    if e.action == "answered":
-        return f"the bot answered from the FAQ ({detail}) while the ticket waits"
-    if e.action == "closed":
-        return f"{who} closed the request"
+        before, _sep, after = detail.partition(" -> ")
+        sentence = _("{who} transferred it from {before} to {after}")
+        return translate(locale, sentence, who=who, before=before, after=after)
+    known = EVENT_SENTENCES.get(e.action)
+    if known is not None:
+        return translate(locale, known, who=who, detail=detail)
     return " ".join(part for part in (who, e.action, detail) if part)

@@ -228,7 +228,8 @@
       }
       if (status >= 400 && status < 500 && !RETRYABLE.has(status)) {
         setBanner(null);
-        fail(item, t("rejected"), false, data && data.message);
+        // The server says why, in the merchant's language; the generic note only without it.
+        fail(item, (data && data.message) || t("rejected"), false);
         return;
       }
       if (attempt >= RETRY_DELAYS.length) {

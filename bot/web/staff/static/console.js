@@ -1,7 +1,7 @@
 // merchant-bot staff console: vanilla JS, no build step. Progressive: every form also works
 // without it. It polls the queue and the open ticket (every 2 s), sends replies and notes with
-// fetch() (X-CSRF-Token header) so drafts survive errors, inserts canned replies, and tells the
-// server the agent's time zone.
+// fetch() (X-CSRF-Token header) so drafts survive errors, inserts canned replies, tells the
+// server the agent's time zone, and switches the console's language as soon as one is chosen.
 "use strict";
 
 (() => {
@@ -46,9 +46,20 @@
     return tick; // call to poll at once (after sending something)
   }
 
+  function setupLanguage() {
+    for (const form of document.querySelectorAll("form.language")) {
+      const select = form.querySelector("select");
+      const apply = form.querySelector("button[type=submit]");
+      if (!select || !apply) continue;
+      apply.hidden = true; // without the script the button submits the choice
+      select.addEventListener("change", () => form.submit());
+    }
+  }
+
   function setupQueue(table) {
     const body = document.getElementById("queue-rows");
     const count = document.getElementById("queue-count");
+    const title = document.title.replace(/^\(\d+\) /, ""); // the page's own, translated
     let shown = body.innerHTML.trim();
     poll(table.dataset.poll, (data) => {
       const html = data.html.trim();
@@ -57,7 +68,7 @@
         shown = html;
       }
       count.textContent = String(data.count);
-      document.title = `(${data.count}) Queue · merchant-bot`;
+      document.title = `(${data.count}) ${title}`;
     });
   }
 
@@ -95,6 +106,8 @@
   }
 
   function setupFetchForm(form, refresh) {
+    const composer = document.getElementById("composer");
+    const said = (composer && composer.dataset) || {};
     const error = form.querySelector(".form-error");
     const button = form.querySelector("button[type=submit]");
     const text = form.querySelector("textarea");
@@ -116,10 +129,11 @@
           text.value = "";
           refresh();
         } else {
-          error.textContent = data.message || `Not sent (HTTP ${response.status}).`;
+          const fallback = said.notSent || "Not sent (HTTP {status}).";
+          error.textContent = data.message || fallback.replace("{status}", String(response.status));
         }
       } catch {
-        error.textContent = "Not sent: the server cannot be reached. Your text is kept.";
+        error.textContent = said.unreachable || "Not sent: the server cannot be reached. Your text is kept.";
       } finally {
         button.disabled = false;
       }
@@ -153,6 +167,7 @@
   }
 
   rememberTimeZone();
+  setupLanguage();
   const queue = document.querySelector("table.queue[data-poll]");
   if (queue) setupQueue(queue);
   const ticket = document.querySelector(".ticket-page[data-poll]");
