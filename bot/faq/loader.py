@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
+from bot.content.langtexts import lang_map
 from bot.content.problems import Problem, errors
 from bot.content.yamlnodes import (
     MappingNode,
@@ -20,14 +19,12 @@ from bot.content.yamlnodes import (
     scalar_str,
 )
 from bot.faq.model import Faq, FaqEntry
-from bot.text.language import LANGS, Lang, is_lang
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "category", "escalate", "questions", "answer")
 OPTIONAL = ("related",)
 # Top-level keys of the other content files that live beside the FAQ (not FAQ files).
 OTHER_CONTENT_KEYS = frozenset({"centres", "macros"})
-T = TypeVar("T")
 
 
 def faq_files(folder: Path) -> list[Path]:
@@ -115,10 +112,12 @@ def _entry(node: Node, file: str) -> tuple[FaqEntry | None, list[Problem]]:
             Problem(file, line_of(fields["escalate"]), "escalate must be true or false")
         )
     key_lines = {str(k.value): line_of(k) for k, _ in node.value}
-    questions = _lang_map(
-        fields.get("questions"), file, "questions", _phrasings, problems, key_lines
+    questions = lang_map(
+        fields.get("questions"), file, "questions", _phrasings, problems, key_lines.get("questions")
     )
-    answer = _lang_map(fields.get("answer"), file, "answer", _text, problems, key_lines)
+    answer = lang_map(
+        fields.get("answer"), file, "answer", _text, problems, key_lines.get("answer")
+    )
     related = _related(fields.get("related"), file, problems)
     if problems or entry_id is None or category is None or escalate is None:
         return None, problems
@@ -133,36 +132,6 @@ def _entry(node: Node, file: str) -> tuple[FaqEntry | None, list[Problem]]:
         line=line,
     )
     return entry, problems
-
-
-def _lang_map(
-    node: Node | None,
-    file: str,
-    what: str,
-    convert: Callable[[Node, str, str, list[Problem]], T | None],
-    problems: list[Problem],
-    key_lines: dict[str, int],
-) -> dict[Lang, T]:
-    if node is None:
-        return {}
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(file, line_of(node), f"'{what}' must map en, zh and ko"))
-        return {}
-    items, found = mapping_items(node, file)
-    problems.extend(found)
-    out: dict[Lang, T] = {}
-    for key, value in items.items():
-        if not is_lang(key):
-            problems.append(Problem(file, line_of(value), f"unknown language '{key}' in '{what}'"))
-            continue
-        converted = convert(value, file, f"{what}.{key}", problems)
-        if converted is not None:
-            out[key] = converted
-    for lang in LANGS:
-        if lang not in items:
-            at = key_lines.get(what, line_of(node))
-            problems.append(Problem(file, at, f"'{what}' has no '{lang}'"))
-    return out
 
 
 def _text(node: Node, file: str, what: str, problems: list[Problem]) -> str | None:
