@@ -21,32 +21,41 @@ from typing import TYPE_CHECKING, Any
 
 from bot.centres.holder import CentresHolder
 from bot.centres.model import Centres
+from bot.channels.smtp import smtp_from
 from bot.channels.telegram import telegram_from
 from bot.channels.wechat import wechat_from
 from bot.content.problems import errors
+from bot.core.alerts import TeamMail
 from bot.core.centre_teams import CentreTeams
 from bot.core.channel import Channel, ChannelConfigError, ChannelFactory, ChannelParts
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation, Policy
+from bot.core.metrics import NO_METRICS, Metrics, gauges
 from bot.core.notify import TicketListener
 from bot.core.outbound import Outbound
 from bot.core.ports import Store
+from bot.core.shared import Shared
 from bot.core.teams import TeamDirectory
 from bot.core.tickets import utcnow
 from bot.faq.engine import semantics_for
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
+from bot.shared.redis_store import shared_from
 from bot.staff.macros import MACROS_FILE, MacroHolder
+from bot.storage.leader import elect_for
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
 from bot.web.channel import web_chat
+from bot.web.metrics import PrometheusMetrics, parse_networks
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.routing import BaseRoute
     from starlette.types import Receive, Scope, Send
+
+    from bot.web.staff import AdminParts
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +90,9 @@ class Services:
     channels: list[Channel] = field(default_factory=list)  # started, in the order configured
     routes: list[object] = field(default_factory=list)  # the channels' HTTP endpoints
     listeners: list[TicketListener] = field(default_factory=list)  # mirrors of tickets
+    metrics: Metrics = NO_METRICS  # Prometheus (GET /metrics) unless METRICS_ENABLED=false
+    mail: TeamMail | None = None  # e-mail to teams (SMTP_URL), sent in the background
+    shared: Shared | None = None  # state the replicas share (REDIS_URL), None: in memory
 
     async def health(self) -> dict[str, Any]:
         """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
@@ -182,14 +194,23 @@ async def build(
         except RuntimeError:
             return None
 
-    store = store or SqlStore(settings.database_url)
+    store = store or SqlStore(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+    metrics: Metrics = PrometheusMetrics() if settings.metrics_enabled else NO_METRICS
     directory: TeamDirectory = teams or CentreTeams(current_centres)
     policy = Policy(
         first_response=timedelta(minutes=settings.first_response_minutes),
         ack_interval=timedelta(seconds=settings.ack_interval_seconds),
     )
     deliverer = Deliverer(
-        store.uow, {}, clock=clock, lease=timedelta(seconds=settings.outbox_lease_seconds)
+        store.uow,
+        {},
+        clock=clock,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        metrics=metrics,
     )
     listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
     conversation = ConversationService(
@@ -198,6 +219,7 @@ async def build(
         escalation=Escalation(lambda: directory, policy, clock=clock),
         listeners=listeners,
         centres=centres.finder,
+        metrics=metrics,
     )
     desk = Desk(
         store.uow,
@@ -211,7 +233,22 @@ async def build(
         settings, faq, centres, macros, store, conversation, desk, deliverer, directory, clock
     )
     services.listeners = listeners
-    parts = ChannelParts(conversation, desk, store.uow, conversation.delivery_failed)
+    services.metrics = metrics
+    services.mail = team_mail(settings, store, lambda: directory, policy.first_response, clock)
+    if services.mail is not None:
+        listeners.append(services.mail)  # a new ticket is queued for its team's address
+    services.shared = shared_from(settings.redis_url)  # Redis: what replicas share (issue 16)
+    if services.shared is not None and not await services.shared.ping():
+        raise StartupError("REDIS_URL: Redis does not answer")
+    parts = ChannelParts(
+        conversation,
+        desk,
+        store.uow,
+        conversation.delivery_failed,
+        metrics,
+        shared=services.shared,
+        elect=elect_for(settings.database_url),  # one Telegram poller
+    )
     try:
         for factory in factories:
             if factory is not None:
@@ -222,6 +259,23 @@ async def build(
     for name, outbound in (outbounds or {}).items():
         deliverer.outbounds[name] = outbound
     return services
+
+
+def team_mail(
+    settings: Settings,
+    store: Store,
+    directory: Callable[[], TeamDirectory],
+    target: timedelta,
+    clock: Callable[[], datetime],
+) -> TeamMail | None:
+    """E-mail to the teams with an address in the centres file; None without ``SMTP_URL``."""
+    mailer = smtp_from(settings)
+    if mailer is None:
+        return None
+    if not isinstance(store, SqlStore):  # the alerts' outbox is a table
+        log.warning("team e-mail is off: it needs the SQL store")
+        return None
+    return TeamMail(store.uow, directory, mailer, target, clock=clock)
 
 
 async def _start(services: Services, channel: Channel) -> None:
@@ -261,6 +315,8 @@ async def running(services: Services) -> AsyncIterator[None]:
         asyncio.create_task(services.macros.watch(every)),
         asyncio.create_task(services.deliverer.run()),  # staff replies, also those queued before
     ]
+    if services.mail is not None:  # team e-mail: new tickets, passed first-response targets
+        tasks.append(asyncio.create_task(services.mail.run()))
     try:
         yield
     finally:
@@ -271,14 +327,38 @@ async def running(services: Services) -> AsyncIterator[None]:
                 await task
         await _stop(services.channels)
         await services.store.close()
+        if services.shared is not None:
+            await services.shared.close()
+
+
+def admin_parts(services: Services) -> AdminParts:
+    """What the console's admin pages need: the FAQ in service and its folder, the bot's
+    replies, the numbered rendering, and the SQL aggregates (when the store is SQL)."""
+    from bot.channels import numbered
+    from bot.core.responder import Responder
+    from bot.storage.insights import SqlInsights
+    from bot.web.staff import AdminParts
+
+    store = services.store
+    return AdminParts(
+        uow=store.uow,
+        matcher=services.faq.matcher,
+        faq_folder=services.settings.faq_dir,
+        reload=services.faq.reload,
+        responder=Responder(services.faq.matcher, centres=services.centres.finder),
+        numbered=numbered.render,
+        insights=SqlInsights(store.engine) if isinstance(store, SqlStore) else None,
+    )
 
 
 def app(services: Services) -> Starlette:
-    """The HTTP app around built services: the web chat, /healthz, the staff console and the
-    channels' routes; its lifespan runs the background work and stops the channels."""
+    """The HTTP app around built services: the web chat, /healthz, /metrics, the staff console
+    and the channels' routes; its lifespan runs the background work and stops the channels."""
+    from starlette.middleware import Middleware
     from starlette.routing import BaseRoute
 
     from bot.web.app import create_app
+    from bot.web.metrics import HttpTimer, metrics_route
     from bot.web.staff import console_routes
 
     routes: list[BaseRoute] = []
@@ -292,12 +372,20 @@ def app(services: Services) -> Starlette:
         lambda: services.teams,
         services.macros,
         clock=services.clock,
+        admin=admin_parts(services),
     )
+    middleware: list[Middleware] = []
+    metrics = services.metrics
+    if isinstance(metrics, PrometheusMetrics):
+        allow = parse_networks(services.settings.metrics_allow)
+        routes.append(metrics_route(metrics, partial(gauges, services.store.uow), allow=allow))
+        middleware.append(Middleware(HttpTimer, metrics=metrics))
     return create_app(
         services.conversation,
         services.health,
         routes=[*console, *routes],
         lifespan=lambda app: running(services),
+        middleware=middleware,
     )
 
 

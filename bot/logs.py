@@ -3,13 +3,23 @@
 Two formats of the same records: JSON lines (one object per line, for log collectors) and a
 compact text line for a person at a terminal (time, level, logger, message, ``key=value``
 extras). ``LOG_FORMAT=auto`` (the default) picks text when stderr is a terminal, JSON otherwise.
+
+Every record logged while a request is handled carries its ``request_id``: one per inbound
+HTTP request (taken from ``X-Request-ID`` when the caller sends a sane one) or Telegram update,
+held in a ``ContextVar`` (so tasks started for the request inherit it) and added to each record
+by ``RequestIdFilter``, from the channel through the core to storage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import re
 import sys
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
@@ -22,6 +32,51 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {
     "taskName",
     "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
+
+
+# The id of the request (or Telegram update) being handled; "" outside one.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
+# What is taken from a caller's X-Request-ID: short, printable, no spaces or quotes.
+_GIVEN_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+
+
+def new_request_id() -> str:
+    """A fresh id: 32 hex digits."""
+    return uuid.uuid4().hex
+
+
+def request_id_from(given: str | None) -> str:
+    """The caller's id when it is sane (``X-Request-ID`` from a proxy), else a fresh one."""
+    if given and _GIVEN_ID.fullmatch(given):
+        return given
+    return new_request_id()
+
+
+def current_request_id() -> str:
+    """The id of the request being handled, or "" outside one."""
+    return REQUEST_ID.get()
+
+
+@contextlib.contextmanager
+def request_scope(request_id: str | None = None) -> Iterator[str]:
+    """Log everything inside under ``request_id`` (a fresh one by default); yields the id."""
+    value = request_id or new_request_id()
+    token = REQUEST_ID.set(value)
+    try:
+        yield value
+    finally:
+        REQUEST_ID.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record logged inside a request (a field in both formats)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Never drops a record; only tags it."""
+        value = REQUEST_ID.get()
+        if value and not hasattr(record, "request_id"):
+            record.request_id = value
+        return True
 
 
 def _extras(record: logging.LogRecord) -> dict[str, object]:
@@ -84,6 +139,7 @@ def configure(level: str = "INFO", fmt: LogFormat = "auto", stream: TextIO | Non
     out = stream if stream is not None else sys.stderr
     handler = logging.StreamHandler(out)
     handler.setFormatter(formatter(fmt, out))
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

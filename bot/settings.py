@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, min_length=1)
+    # PostgreSQL connections per process: kept open, and extra ones opened under load (and
+    # closed after). Every replica has its own pool: replicas x (size + overflow) must stay
+    # below the server's max_connections. SQLite ignores both.
+    database_pool_size: int = Field(default=5, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
     faq_dir: Path = Path("faq")
     centres_file: Path | None = None  # default: centres.yaml in the FAQ folder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -29,6 +34,10 @@ class Settings(BaseSettings):
     matcher_encoder: Literal["e5", "none"] = "e5"  # the semantic ranker; "none": lexical only
     vector_cache_dir: Path = Path("data/vectors")  # phrasing vectors, by model and text
     snapshot_dir: Path = Path("data/snapshots")  # last good content, to start on when files break
+    # GET /metrics (Prometheus), no sign-in: off with false; METRICS_ALLOW limits it to
+    # addresses or networks ("10.0.0.0/8, 127.0.0.1"; empty: anyone who reaches the port).
+    metrics_enabled: bool = True
+    metrics_allow: str = ""
 
     # Telegram (the channel runs when a token is set)
     telegram_bot_token: str = ""
@@ -54,6 +63,15 @@ class Settings(BaseSettings):
     # to be sent again by another (or after a restart) once the lease runs out.
     outbox_lease_seconds: int = Field(default=120, ge=5, le=3600)
 
+    # Replicas: state they share (WeChat MsgIds, access token and windows; Telegram's pace)
+    # lives in Redis when set (redis://host:6379/0); unset, one replica keeps it in memory.
+    redis_url: str = ""
+
+    # E-mail to teams (a new ticket, a first-response target passed), off when SMTP_URL is unset:
+    # smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465 (TLS from the start)
+    smtp_url: str = Field(default="", pattern=r"^(smtps?://[^/?#\s]+/?)?$")
+    smtp_from: str = ""  # the sender; default merchant-bot@<the SMTP host>
+
     @property
     def centres_path(self) -> Path:
         """``CENTRES_FILE``, else ``centres.yaml`` in the FAQ folder."""
@@ -68,6 +86,22 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.replace(",", " ").split():
+            ipaddress.ip_network(part, strict=False)  # ValueError names the bad one
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
 
     @field_validator("database_url")
     @classmethod

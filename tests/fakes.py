@@ -180,6 +180,13 @@ class FakeTickets:
     async def events(self, ticket_id: int) -> list[TicketEvent]:
         return [e for e in self.u.state.events if e.ticket_id == ticket_id]
 
+    async def open_by_team(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for t in self.u.state.tickets.values():
+            if t.status in ACTIVE:
+                counts[t.team] = counts.get(t.team, 0) + 1
+        return counts
+
 
 class FakeOutbox:
     def __init__(self, uow: FakeUnitOfWork) -> None:
@@ -191,6 +198,11 @@ class FakeOutbox:
         )
         self.u.change(lambda s: s.outbox.__setitem__(item.id, item))
         return item.id
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        open_ = [i for i in self.u.state.outbox.values() if i.status in ("pending", "sending")]
+        # items keep no queueing time here: the earliest next attempt stands in for it
+        return len(open_), min((i.next_attempt_at for i in open_), default=None)
 
     async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
         due = [i for i in self.u.state.outbox.values() if i.status == "pending"]

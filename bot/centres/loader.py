@@ -30,7 +30,8 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,24}$")
 # "09:00-18:00", several ranges separated by commas; 24:00 only as a closing time.
 RANGE_RE = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*[-–]\s*([01]\d|2[0-3]|24):([0-5]\d)\s*$")
 REQUIRED = ("id", "name", "address", "location", "timezone", "hours", "languages")
-OPTIONAL = ("holidays", "team", "phone", "map_url")
+OPTIONAL = ("holidays", "team", "phone", "map_url", "email")
+EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -98,6 +99,7 @@ def _centre(node: Node, file: str, problems: list[Problem]) -> Centre | None:
     team = _ident(fields.get("team"), file, "team", found)
     phone = _optional_text(fields.get("phone"), file, "phone", found, PHONE_RE)
     map_url = _optional_text(fields.get("map_url"), file, "map_url", found, re.compile("^https://"))
+    email = _optional_text(fields.get("email"), file, "email", found, EMAIL_RE)
     problems.extend(found)
     if errors(found) or centre_id is None or point is None or timezone is None or hours is None:
         return None
@@ -114,6 +116,7 @@ def _centre(node: Node, file: str, problems: list[Problem]) -> Centre | None:
         team=team or "",
         phone=phone,
         map_url=map_url,
+        email=email,
         source=file,
         line=line,
     )

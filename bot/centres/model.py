@@ -58,6 +58,7 @@ class Centre:
     team: str = ""  # the staff team tickets are routed to; the centre id when not given
     phone: str | None = None
     map_url: str | None = None
+    email: str | None = None  # the team's address for alerts (new tickets, passed targets)
     source: str = ""
     line: int = 0
 

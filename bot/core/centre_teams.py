@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.centres.hours import openness
@@ -13,7 +14,8 @@ from bot.core.teams import DEFAULT, Availability, Team
 def team_of(centre: Centre) -> Team:
     """A centre's team: named after the centre's city, speaking its languages, in its zone."""
     names: dict[str, str] = {lang: _short(lang, name) for lang, name in centre.name.items()}
-    return Team(centre.team or centre.id, names, centre.languages, centre.timezone)
+    team_id = centre.team or centre.id
+    return Team(team_id, names, centre.languages, centre.timezone, centre.email or "")
 
 
 def _short(lang: str, name: str) -> str:
@@ -35,11 +37,14 @@ class CentreTeams:
         return tuple(centres) if centres is not None else ()
 
     def teams(self) -> Sequence[Team]:
-        """One team per distinct team id, in file order, then the default queue."""
+        """One team per distinct team id, in file order, then the default queue; a shared
+        team's address is the first one its centres give."""
         seen: dict[str, Team] = {}
         for centre in self._list():
             team = team_of(centre)
-            seen.setdefault(team.id, team)
+            first = seen.setdefault(team.id, team)
+            if not first.email and team.email:
+                seen[team.id] = replace(first, email=team.email)
         return (*seen.values(), DEFAULT)
 
     def for_centre(self, centre_id: str) -> Team | None:

@@ -10,13 +10,15 @@ composition root hands them to the web app.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core.desk import Desk
+from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.notify import TicketListener
 from bot.core.outbound import Outbound
 from bot.core.ports import Conversation, UnitOfWork
+from bot.core.shared import Elect, Shared
 from bot.core.types import MerchantKey
 
 
@@ -85,12 +87,18 @@ Undelivered = Callable[[MerchantKey, Sequence[str], str], Awaitable[None]]
 @dataclass(frozen=True)
 class ChannelParts:
     """What a channel is built from: the core's conversation port, the staff desk, units of
-    work, and where answers the channel gave up sending go (a ticket staff see)."""
+    work, where answers the channel gave up sending go (a ticket staff see), and what it
+    counts (``metrics``: Telegram's 429s; nothing recorded by default)."""
 
     conversation: Conversation
     desk: Desk
     uow: Callable[[], UnitOfWork]
     undelivered: Undelivered
+    metrics: Metrics = field(default=NO_METRICS)
+    # Issue 16: state every replica sees (REDIS_URL; None: this process's own) and the lead of
+    # a job only one replica does (PostgreSQL advisory locks; None: this replica always leads).
+    shared: Shared | None = None
+    elect: Elect | None = None
 
 
 # Builds a configured channel; ``bot/bootstrap.py: channels_from`` lists one per channel

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from bot.centres.finder import CentreFinder
@@ -11,6 +12,7 @@ from bot.core import payloads, texts
 from bot.core.escalation import Escalation
 from bot.core.handover import wants_person
 from bot.core.language import parse_locale
+from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.notify import TicketListener, notify
 from bot.core.ports import (
     MerchantRecord,
@@ -52,8 +54,10 @@ class ConversationService:
         escalation: Escalation | None = None,
         listeners: Sequence[TicketListener] = (),
         centres: Callable[[], CentreFinder] | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._matcher = matcher
+        self.metrics = metrics
         self._uow = uow
         self._responder = Responder(matcher, centres=centres)
         self.escalation = escalation or Escalation(DefaultTeamOnly)
@@ -94,10 +98,12 @@ class ConversationService:
             ticket, event = await self.escalation.undelivered(uow, merchant, texts, reason)
             await uow.commit()
         log.warning("answer undelivered", extra={"merchant": merchant.id, "ticket": ticket.id})
+        self.metrics.delivery_failed(key.channel)
         await notify(self.listeners, ticket, event)
 
     async def handle(self, event: Incoming) -> Reply:
         """Store the event (committed before anything is answered), reply, store the reply."""
+        started = time.perf_counter()
         event = storable_event(event)
         channel, key = event.merchant.channel, event.delivery_key
         async with self._uow() as uow:
@@ -115,9 +121,12 @@ class ConversationService:
                 self._answering.add(inbound.id)  # before the commit makes it visible to repeats
                 try:
                     await uow.commit()
-                    return await self._answer(uow, merchant, inbound, event)
+                    reply = await self._answer(uow, merchant, inbound, event)
                 finally:
                     self._answering.discard(inbound.id)
+                self.metrics.message_out(channel, len(reply.messages))
+                self.metrics.handled(channel, time.perf_counter() - started)
+                return reply
         reply = await self._replay(merchant, earlier, channel, key)
         if reply.messages or earlier is None:
             return reply
@@ -166,6 +175,7 @@ class ConversationService:
             "message received",
             extra={"merchant": merchant.id, "channel": event.merchant.channel, "kind": event.kind},
         )
+        self.metrics.message_in(event.merchant.channel)
         ticket = await uow.tickets.active_for(merchant.id)
         closing = self._asks_to_close(event)
         if closing is not None:
@@ -188,11 +198,13 @@ class ConversationService:
         if changed is not None:
             await notify(self.listeners, *changed, inbound)
         d = outcome.decision
+        action = d.action if d else "handover" if outcome.handover else event.kind
+        self.metrics.decision(action)
         log.info(
             "reply sent",
             extra={
                 "merchant": merchant.id,
-                "action": d.action if d else event.kind,
+                "action": action,
                 "faq_id": d.faq_id if d else None,
             },
         )
@@ -236,6 +248,7 @@ class ConversationService:
         await uow.commit()
         for change, shown in changes:
             await notify(self.listeners, ticket, change, shown)
+        self.metrics.decision("relayed")
         log.info(
             "reply sent",
             extra={
@@ -280,6 +293,7 @@ class ConversationService:
         await uow.commit()
         if ticket is not None and closed is not None:
             await notify(self.listeners, ticket, closed, inbound)
+        self.metrics.decision("close")
         return Reply(tuple(outcome.messages), locale=locale)
 
     async def _rating(

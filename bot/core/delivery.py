@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.outbound import DeliveryError, Outbound
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import AttemptResult, OutboxItem, utcnow
@@ -47,8 +48,10 @@ class Deliverer:
         max_attempts: int = MAX_ATTEMPTS,
         first_wait: timedelta = FIRST_WAIT,
         lease: timedelta = LEASE,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._uow = uow
+        self.metrics = metrics
         self.outbounds = dict(outbounds)
         self._clock = clock
         self._max_attempts = max_attempts
@@ -109,6 +112,7 @@ class Deliverer:
             log.exception("outbound %s raised", item.channel)
             return await self._failed(item, DeliveryError(type(exc).__name__))
         await self._save(replace(item, status="sent", attempts=item.attempts + 1, error=""), "sent")
+        self.metrics.message_out(item.channel)
         return True
 
     async def _failed(self, item: OutboxItem, exc: DeliveryError) -> bool:
@@ -119,6 +123,7 @@ class Deliverer:
                 "unavailable",
             )
             return False
+        self.metrics.delivery_failed(item.channel)
         attempts = item.attempts + 1
         final = exc.permanent or attempts >= self._max_attempts
         wait = self._first_wait * (2 ** (attempts - 1))

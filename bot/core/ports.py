@@ -194,6 +194,10 @@ class TicketRepository(Protocol):
         """A ticket's audit trail, oldest first."""
         ...
 
+    async def open_by_team(self) -> dict[str, int]:
+        """How many tickets are active (open, assigned, waiting), by team (for /metrics)."""
+        ...
+
 
 class OutboxRepository(Protocol):
     async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
@@ -234,6 +238,11 @@ class OutboxRepository(Protocol):
 
     async def save(self, item: OutboxItem) -> None:
         """Store an item's status, attempts, error and next attempt."""
+        ...
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many items are not yet sent (pending or being sent), and when the oldest of
+        them was queued (None when there are none): for /metrics."""
         ...
 
 

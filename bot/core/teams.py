@@ -19,6 +19,7 @@ class Team:
     names: Mapping[str, str] = field(default_factory=dict)
     languages: tuple[str, ...] = ()
     timezone: str = "UTC"
+    email: str = ""  # where the team's alerts go (new tickets, passed targets); "" for none
 
     def name(self, lang: str) -> str:
         """The team's name in a content language (en/zh/ko), else English, else its id."""

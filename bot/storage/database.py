@@ -55,11 +55,25 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def create_engine(url: str = DEFAULT_DATABASE_URL) -> AsyncEngine:
-    """An async engine; an SQLite file gets its folder created, WAL and foreign keys turned on."""
+def create_engine(
+    url: str = DEFAULT_DATABASE_URL,
+    *,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+) -> AsyncEngine:
+    """An async engine; an SQLite file gets its folder created, WAL and foreign keys turned on.
+
+    ``pool_size`` and ``max_overflow`` (DATABASE_POOL_SIZE, DATABASE_MAX_OVERFLOW) size a
+    PostgreSQL pool (SQLAlchemy's defaults, 5 and 10, when None); SQLite ignores them.
+    """
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return _create_async_engine(parsed, pool_pre_ping=True)
+        pool: dict[str, int] = {}
+        if pool_size is not None:
+            pool["pool_size"] = pool_size
+        if max_overflow is not None:
+            pool["max_overflow"] = max_overflow
+        return _create_async_engine(parsed, pool_pre_ping=True, **pool)
     path = _sqlite_file(parsed)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

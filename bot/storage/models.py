@@ -280,3 +280,29 @@ class TicketRefRow(Base):
     )
     system: Mapped[str] = mapped_column(String(32), primary_key=True)
     ref: Mapped[str] = mapped_column(String(255))
+
+
+class TeamAlertRow(Base):
+    """E-mail to a team about a ticket (new, past its target), sent like the outbox's items."""
+
+    __tablename__ = "team_alerts"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint("kind IN ('new_ticket', 'overdue')", name="kind"),
+        UniqueConstraint("ticket_id", "kind"),
+        Index("ix_team_alerts_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -195,6 +195,15 @@ class SqlTicketRepository:
         await self.session.flush()
         return _event(row)
 
+    async def open_by_team(self) -> dict[str, int]:
+        """How many tickets are active, by team."""
+        rows = await self.session.execute(
+            select(TicketRow.team, func.count())
+            .where(TicketRow.status.in_(ACTIVE))
+            .group_by(TicketRow.team)
+        )
+        return {team: int(count) for team, count in rows}
+
     async def events(self, ticket_id: int) -> list[TicketEvent]:
         """A ticket's audit trail, oldest first."""
         rows = await self.session.scalars(
@@ -372,6 +381,17 @@ class SqlOutboxRepository:
         row.status, row.attempts, row.error = item.status, item.attempts, item.error
         row.next_attempt_at, row.lease_until = item.next_attempt_at, item.lease_until
         await self.session.flush()
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many items are pending or being sent, and when the oldest was queued."""
+        count, oldest = (
+            await self.session.execute(
+                select(func.count(), func.min(OutboxRow.created_at)).where(
+                    OutboxRow.status.in_(("pending", "sending"))
+                )
+            )
+        ).one()
+        return int(count), oldest
 
 
 class SqlTicketRefRepository:

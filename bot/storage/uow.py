@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.alerts import AlertRepository
 from bot.core.ports import (
     DeliveryRepository,
     FeedbackRepository,
@@ -19,6 +20,7 @@ from bot.core.ports import (
     TicketRepository,
     UnansweredRepository,
 )
+from bot.storage.alerts import SqlAlertRepository
 from bot.storage.database import DEFAULT_DATABASE_URL, create_engine, create_sessionmaker
 from bot.storage.repositories import (
     SqlDeliveryRepository,
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     staff: StaffRepository
     ticket_refs: TicketRefRepository
+    alerts: AlertRepository  # e-mail to teams (``bot/core/alerts.py``), SQL stores only
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -66,6 +69,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(session)
         self.staff = SqlStaffRepository(session)
         self.ticket_refs = SqlTicketRefRepository(session)
+        self.alerts = SqlAlertRepository(session)
         return self
 
     async def __aexit__(
@@ -102,8 +106,16 @@ class SqlUnitOfWork:
 class SqlStore:
     """One engine for a database URL; ``uow()`` opens units of work on it."""
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
-        self.engine: AsyncEngine = create_engine(url)
+    def __init__(
+        self,
+        url: str = DEFAULT_DATABASE_URL,
+        *,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+    ) -> None:
+        self.engine: AsyncEngine = create_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow
+        )
         self.sessions = create_sessionmaker(self.engine)
 
     def uow(self) -> SqlUnitOfWork:

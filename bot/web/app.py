@@ -21,6 +21,7 @@ from bot.i18n import _, gettext
 from bot.web import session
 from bot.web.language import merchant_locale
 from bot.web.mapping import history_json, reply_json, to_incoming, updates_json
+from bot.web.requestid import RequestId
 from bot.web.security import SecurityHeaders
 from bot.web.service import HealthCheck
 from bot.web.validation import ApiError, parse_chat, read_body, require_json
@@ -38,8 +39,13 @@ def create_app(
     *,
     routes: Sequence[BaseRoute] = (),
     lifespan: Lifespan[Starlette] | None = None,
+    middleware: Sequence[Middleware] = (),
 ) -> Starlette:
-    """The app: GET /, /static, POST /api/chat, GET /api/history, GET /healthz, plus ``routes``."""
+    """The app: GET /, /static, POST /api/chat, GET /api/history, GET /healthz, plus ``routes``.
+
+    Every request gets a request id first (``RequestId``: logs and ``X-Request-ID``), then
+    ``middleware`` (the composition root's: /metrics' request timer), then security headers.
+    """
 
     async def page(request: Request) -> Response:
         token, _ = session.token_of(request)
@@ -53,6 +59,7 @@ def create_app(
             require_json(request)
             checked = parse_chat(await read_body(request))
             event = to_incoming(checked, session.merchant_key(token))
+            log.debug("web chat: message in", extra={"kind": event.kind})
         except ApiError as exc:
             locale = await merchant_locale(request, service, token, new, exc.lang)
             response = error(exc.status, exc.code, exc.text(locale))  # the page shows it
@@ -104,7 +111,7 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             *routes,
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(RequestId), *middleware, Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )

@@ -92,13 +92,13 @@ def test_each_problem_is_reported_with_file_and_line(
 
 
 def test_missing_and_unknown_fields(write_centres: WriteCentres) -> None:
-    text = "centres:\n" + centre_yaml(extra="    email: a@b.c").replace(
+    text = "centres:\n" + centre_yaml(extra="    fax: '0755'").replace(
         "    timezone: Asia/Shanghai\n", ""
     )
     path = write_centres(text)
     found = problems_of(path)
     assert f"{path}:2: missing field 'timezone'" in found
-    assert f"{path}:{line_of(path, 'email')}: unknown field 'email'" in found
+    assert f"{path}:{line_of(path, 'fax')}: unknown field 'fax'" in found
 
 
 def test_bad_holidays_and_optional_fields(write_centres: WriteCentres) -> None:

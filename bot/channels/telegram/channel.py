@@ -33,8 +33,10 @@ from bot.channels.telegram.topics import Names
 from bot.channels.telegram.webhook import webhook_route
 from bot.core.channel import ChannelFactory, ChannelParts, Rendering
 from bot.core.desk import Desk
+from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.notify import TicketListener
 from bot.core.ports import Conversation, UnitOfWork
+from bot.core.shared import Leadership, Shared
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 RECONNECT_FIRST_WAIT = 1.0  # seconds before the first retry of an unreachable Bot API
 RECONNECT_MAX_WAIT = 60.0
+LEAD_RETRY_SECONDS = 3.0  # a standby replica tries to take over polling this often
 
 
 class TelegramUnreachable(TelegramConfigError):
@@ -81,10 +84,20 @@ class TelegramChannel:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        metrics: Metrics = NO_METRICS,
+        shared: Shared | None = None,
+        leadership: Leadership | None = None,
+        lead_retry: float = LEAD_RETRY_SECONDS,
     ) -> None:
         self.config = config
+        self.metrics = metrics  # counts Telegram's 429s
         self.api = api
-        limiter = RateLimiter(config.limits, clock=clock, sleep=sleep)
+        # ``shared`` (REDIS_URL): the pace is the fleet's; ``leadership``: only the replica
+        # holding it polls getUpdates, the others retry every ``lead_retry`` seconds.
+        self.leadership, self._lead_retry = leadership, lead_retry
+        self.leading = leadership is None
+        self._stopping = asyncio.Event()
+        limiter = RateLimiter(config.limits, clock=clock, sleep=sleep, shared=shared)
         self.sender = Sender(self._perform, limiter, config.retry, on_failure, sleep=sleep)
         self.outbound = TelegramOutbound(self.sender, ready=lambda: self.connected)
         names = Names()
@@ -111,9 +124,14 @@ class TelegramChannel:
 
     async def _perform(self, request: Request) -> int:
         """The sender's transport: a message, a venue or a new topic."""
-        if isinstance(request, CreateTopic):
-            return await self.api.create_topic(request.chat_id, request.name)
-        return await self.api.send(request)
+        try:
+            if isinstance(request, CreateTopic):
+                return await self.api.create_topic(request.chat_id, request.name)
+            return await self.api.send(request)
+        except TgApiError as exc:
+            if exc.status == 429:
+                self.metrics.telegram_flood()
+            raise
 
     def routes(self) -> list[BaseRoute]:
         """POST /telegram/webhook in webhook mode; nothing when polling."""
@@ -142,9 +160,14 @@ class TelegramChannel:
     def status(self) -> dict[str, object]:
         """For /healthz: serving or not, and why not (unreachable, refused, polling failing)."""
         problem = self.problem or (None if self.connected else "not started")
-        if problem is None and self.poller.failing:
+        if problem is None and self.leading and self.poller.failing:
             problem = f"getUpdates failing: {self.poller.last_error}"
-        return {"ok": problem is None, **({"problem": problem} if problem else {})}
+        status: dict[str, object] = {"ok": problem is None}
+        if problem:
+            status["problem"] = problem
+        if self.leadership is not None and self.config.mode != "webhook":
+            status["polling"] = "leader" if self.leading else "standby"  # one replica polls
+        return status
 
     async def _keep_connecting(self) -> None:
         attempt = 0
@@ -177,7 +200,10 @@ class TelegramChannel:
             )
         else:  # getUpdates is refused while a webhook is set
             await _step("TELEGRAM_MODE", self.api.delete_webhook())
-            self._polling = asyncio.create_task(self.poller.run())
+            if self.leadership is None:
+                self._polling = asyncio.create_task(self.poller.run())
+            else:  # one replica of the fleet polls; the others stand by
+                self._polling = asyncio.create_task(self._lead(self.leadership))
         if self.staff is not None:
             self.staff.start()
         self.connected, self.problem = True, None
@@ -190,6 +216,45 @@ class TelegramChannel:
                 "staff_chat": self.staff is not None,
             },
         )
+
+    async def _lead(self, leadership: Leadership) -> None:
+        """Poll while this replica holds the lead; try to take it every ``lead_retry`` s."""
+        first = True
+        while not self._stopping.is_set():
+            try:
+                leading = await leadership.try_lead()
+            except Exception as exc:  # the database away: try again later
+                log.warning("telegram: lead not taken", extra={"reason": type(exc).__name__})
+                leading = False
+            if not leading:
+                await self._pause(self._lead_retry)
+                continue
+            if self._stopping.is_set():
+                break
+            if not first:  # a poller runs once: a new term, a new one
+                self.poller = Poller(
+                    self.api, self.intake, self.config.poll_timeout, self.config.retry
+                )
+            first = False
+            self.leading = True
+            log.info("telegram: polling (this replica leads)")
+            polling = asyncio.create_task(self.poller.run())
+            while not polling.done():
+                await asyncio.wait({polling}, timeout=self._lead_retry)
+                if polling.done() or self._stopping.is_set():
+                    continue
+                if not await leadership.still_leading():
+                    log.warning("telegram: lead lost; polling stops")
+                    self.poller.stop()
+                    await polling
+            self.leading = False
+            await polling  # raises what the poller raised
+        with contextlib.suppress(Exception):
+            await leadership.resign()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _check_staff_chat(self, chat_id: int) -> None:
         """The bot must be an admin of the staff chat: it creates topics and reads messages."""
@@ -211,6 +276,7 @@ class TelegramChannel:
                     await self._connecting
                 self._connecting = None
             if self._polling is not None:
+                self._stopping.set()
                 self.poller.stop()
                 await self._polling
                 self._polling = None
@@ -242,11 +308,16 @@ def build_channel(
     uow: Callable[[], UnitOfWork] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    metrics: Metrics = NO_METRICS,
+    shared: Shared | None = None,
+    leadership: Leadership | None = None,
+    lead_retry: float = LEAD_RETRY_SECONDS,
 ) -> TelegramChannel:
     """The channel with the configured framework's client (only that framework is imported).
 
     ``desk`` and ``uow`` switch the staff side on when the config names a staff chat;
-    ``clock`` and ``sleep`` pace the sends (tests pass a clock they control).
+    ``clock`` and ``sleep`` pace the sends (tests pass a clock they control); ``shared`` makes
+    the pace the fleet's, ``leadership`` lets only its holder poll getUpdates.
     """
     api: BotApi
     if config.framework == "ptb":
@@ -258,7 +329,18 @@ def build_channel(
 
         api = AiogramApi(config.token, config.api_url)
     return TelegramChannel(
-        config, api, conversation, on_failure, desk, uow, clock=clock, sleep=sleep
+        config,
+        api,
+        conversation,
+        on_failure,
+        desk,
+        uow,
+        clock=clock,
+        sleep=sleep,
+        metrics=metrics,
+        shared=shared,
+        leadership=leadership,
+        lead_retry=lead_retry,
     )
 
 
@@ -271,6 +353,11 @@ def telegram_from(settings: Settings) -> ChannelFactory | None:
         return None
 
     def build(parts: ChannelParts) -> TelegramChannel:
+        # one replica polls getUpdates: the holder of this lock (PostgreSQL); None: this one
+        leadership = None
+        if config.mode == "polling" and parts.elect is not None:
+            leadership = parts.elect(f"telegram-poller:{config.bot_id}")
+
         async def undelivered(failed: FailedDelivery) -> None:
             if failed.merchant is not None:  # staff see it on the merchant's ticket, with Retry
                 await parts.undelivered(failed.merchant, failed.texts, failed.reason)
@@ -281,6 +368,9 @@ def telegram_from(settings: Settings) -> ChannelFactory | None:
             on_failure=undelivered,
             desk=parts.desk,  # staff act on tickets from the staff chat's topics
             uow=parts.uow,
+            metrics=parts.metrics,
+            shared=parts.shared,  # the fleet's pace (REDIS_URL)
+            leadership=leadership,
         )
 
     return build

@@ -24,6 +24,7 @@ from bot.channels.telegram.topics import Names
 from bot.channels.telegram.updates import TgUpdate
 from bot.core.ports import Conversation
 from bot.core.types import Incoming
+from bot.logs import current_request_id, request_scope
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,13 @@ class Intake:
         """Store and answer one update; raises when the core could not store it.
 
         Returns what must end before Telegram may forget the update (the answer sent and
-        recorded), or None when nothing is sent.
+        recorded), or None when nothing is sent. Logged under one request id: the webhook's
+        request's, or a fresh one per polled update.
         """
+        with request_scope(current_request_id() or None):
+            return await self._process(update)
+
+    async def _process(self, update: TgUpdate) -> Answered | None:
         if self._staff is not None and self._staff.handles(update):
             async with self._locks.hold(self._staff.chat_id):  # one staff action at a time
                 await self._staff.process(update)

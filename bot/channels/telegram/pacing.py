@@ -9,18 +9,29 @@ finished (``async with limiter.slot(chat_id): ...``). Telegram receives a reques
 between its start and its end, so the next send that waits a window after the previous one's
 end cannot reach Telegram within a window of it, however long the first one stalled (in the
 HTTP client's queue, on the network, or in a busy event loop).
+
+With ``shared`` (Redis, REDIS_URL) the same three limits are also taken from quotas every
+replica of the bot draws on (``Shared.take``: all three at once or none), so N replicas stay
+within 30 per second together, not N times 30; a send in flight there counts until it is done
+(or ``hold`` seconds, when its replica died mid-send).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from bot.core.shared import Quota, Shared
+
 PRUNE_AT = 1000  # chats tracked before idle ones are forgotten
+HOLD_SECONDS = 60.0  # a shared slot of a send that never finished (its replica died) frees then
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,8 +91,11 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: Shared | None = None,
+        hold: float = HOLD_SECONDS,
     ) -> None:
         self.limits = limits or Limits()
+        self._shared, self._hold = shared, hold
         self._clock = clock
         self._sleep = sleep
         self._overall = _Window(self.limits.overall)
@@ -95,9 +109,50 @@ class RateLimiter:
         then count the send at the time the block ended, however it ended."""
         taken = await self.acquire(chat_id)
         try:
-            yield
+            if self._shared is None:
+                yield
+            else:
+                quotas = self.quotas(chat_id)
+                ticket = await self._take_shared(self._shared, quotas)
+                try:
+                    yield
+                finally:
+                    await self._done_shared(self._shared, quotas, ticket)
         finally:
             self.release(taken)
+
+    def quotas(self, chat_id: int) -> list[Quota]:
+        """The fleet's quotas a send to this chat draws on (``shared``)."""
+        limits = self.limits
+        quotas = [
+            Quota("telegram:pace:all", limits.overall.count, limits.overall.seconds),
+            Quota(f"telegram:pace:chat:{chat_id}", limits.per_chat.count, limits.per_chat.seconds),
+        ]
+        if chat_id < 0:
+            group = limits.per_group
+            quotas.append(Quota(f"telegram:pace:group:{chat_id}", group.count, group.seconds))
+        return quotas
+
+    async def _take_shared(self, shared: Shared, quotas: list[Quota]) -> str:
+        while True:
+            try:
+                taken = await shared.take(quotas, self._hold)
+            except Exception as exc:  # Redis away: this replica's own limits still hold
+                log.warning(
+                    "telegram: shared pace unavailable", extra={"reason": type(exc).__name__}
+                )
+                return ""
+            if taken.ticket is not None:
+                return taken.ticket
+            await self._sleep(taken.wait)
+
+    async def _done_shared(self, shared: Shared, quotas: list[Quota], ticket: str) -> None:
+        if not ticket:
+            return
+        try:
+            await shared.done(quotas, ticket)
+        except Exception as exc:  # the slot frees itself after ``hold``
+            log.warning("telegram: shared pace not updated", extra={"reason": type(exc).__name__})
 
     async def acquire(self, chat_id: int) -> Slot:
         """Wait for a free slot for this chat and take it; ``release`` it when the request

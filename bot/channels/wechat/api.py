@@ -1,10 +1,12 @@
 """WeChat's customer-service API: a cached access token and ``custom/send`` for text.
 
 The token is fetched from ``/cgi-bin/token``, kept until shortly before it expires, and fetched
-again at once when the API calls it invalid or expired (40001, 40014, 42001). Failures that may
-pass (a busy system, a refused connection) are retried with backoff, then raised as
-``DeliveryError(permanent=False)``; answers that cannot change (45015: the merchant has not
-written for too long) as ``permanent=True``.
+again at once when the API calls it invalid or expired (40001, 40014, 42001). Each fetch voids
+the token fetched before, so with ``shared`` (REDIS_URL) the replicas keep one token in it: one
+replica fetches under a shared lock, the others wait for it and use it until it expires.
+Failures that may pass (a busy system, a refused connection) are retried with backoff, then
+raised as ``DeliveryError(permanent=False)``; answers that cannot change (45015: the merchant
+has not written for too long) as ``permanent=True``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 
 from bot.core.outbound import DeliveryError
+from bot.core.shared import Shared
 
 TOKEN_PATH = "/cgi-bin/token"
 SEND_PATH = "/cgi-bin/message/custom/send"
@@ -28,6 +31,8 @@ WINDOW_ERRORS = frozenset({45015, 45047})  # window closed; too many messages si
 REFRESH_MARGIN_SECONDS = 300
 BACKOFF_SECONDS = (0.5, 1.0, 2.0)
 TIMEOUT_SECONDS = 10.0
+TOKEN_LOCK_SECONDS = 15.0  # a replica fetching the shared token holds its lock at most this long
+TOKEN_POLL_SECONDS = 0.1  # how often a replica waiting for another one's fetch looks again
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,7 @@ class CustomerServiceApi:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         backoff: Sequence[float] = BACKOFF_SECONDS,
+        shared: Shared | None = None,
     ) -> None:
         self._app_id, self._secret = app_id, app_secret
         self._http = httpx.AsyncClient(
@@ -71,6 +77,9 @@ class CustomerServiceApi:
         self._token = ""
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
+        self._shared = shared
+        self._refused = ""  # the last token the API refused: never taken from ``shared`` again
+        self.fetches = 0  # calls to /cgi-bin/token made by this client
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
@@ -98,17 +107,56 @@ class CustomerServiceApi:
         async with self._lock:  # one fetch for everyone waiting: each fetch voids the last
             if self._token and self._clock() < self._expires_at:
                 return self._token
-            params = {"grant_type": "client_credential", "appid": self._app_id}
-            data = await self._call("GET", TOKEN_PATH, params | {"secret": self._secret})
-            token, expires_in = data.get("access_token"), data.get("expires_in", 7200)
-            if not isinstance(token, str) or not token:
-                raise self._refusal("token", data)
-            lifetime = float(expires_in) if isinstance(expires_in, int | float) else 7200.0
-            self._token = token
-            self._expires_at = self._clock() + lifetime - min(REFRESH_MARGIN_SECONDS, lifetime / 5)
-            return token
+            if self._shared is not None:
+                return await self._shared_token(self._shared)
+            token, usable = await self._fetch()
+            return self._keep(token, usable)
+
+    async def _fetch(self) -> tuple[str, float]:
+        """A new token from WeChat and the seconds it may be used (its lifetime less a margin)."""
+        params = {"grant_type": "client_credential", "appid": self._app_id}
+        self.fetches += 1
+        data = await self._call("GET", TOKEN_PATH, params | {"secret": self._secret})
+        token, expires_in = data.get("access_token"), data.get("expires_in", 7200)
+        if not isinstance(token, str) or not token:
+            raise self._refusal("token", data)
+        lifetime = float(expires_in) if isinstance(expires_in, int | float) else 7200.0
+        return token, lifetime - min(REFRESH_MARGIN_SECONDS, lifetime / 5)
+
+    def _keep(self, token: str, usable: float) -> str:
+        self._token = token
+        self._expires_at = self._clock() + usable
+        return token
+
+    async def _shared_token(self, shared: Shared) -> str:
+        """The fleet's token: taken from ``shared``, or fetched by one replica under a lock."""
+        key = f"wechat:token:{self._app_id}"
+        lock = f"{key}:lock"
+        for _ in range(int(TOKEN_LOCK_SECONDS / TOKEN_POLL_SECONDS)):
+            held = await shared.get(key)
+            if held is not None and held.value == self._refused:
+                await shared.delete(key, held.value)  # refused: nobody may use it again
+                held = None
+            if held is not None:
+                return self._keep(held.value, held.ttl)
+            if await shared.claim(lock, TOKEN_LOCK_SECONDS):
+                try:
+                    held = await shared.get(key)  # fetched by another replica meanwhile?
+                    if held is not None and held.value != self._refused:
+                        return self._keep(held.value, held.ttl)
+                    token, usable = await self._fetch()
+                    await shared.set(key, token, usable)
+                    return self._keep(token, usable)
+                finally:
+                    await shared.delete(lock)
+            await self._sleep(TOKEN_POLL_SECONDS)  # another replica is fetching: wait for it
+        log.warning("wechat api: the shared token's lock was held too long; fetching")
+        token, usable = await self._fetch()
+        await shared.set(key, token, usable)
+        return self._keep(token, usable)
 
     def _forget(self, token: str) -> None:
+        self._refused = token
         if self._token == token:
             self._token, self._expires_at = "", 0.0
 

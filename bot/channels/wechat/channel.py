@@ -18,6 +18,7 @@ from bot.channels.wechat.window import Window
 from bot.core.channel import ChannelFactory, ChannelParts, Rendering
 from bot.core.notify import TicketListener
 from bot.core.ports import Conversation
+from bot.core.shared import Shared
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,15 +58,22 @@ def build_channel(
     config: WechatConfig,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    shared: Shared | None = None,
 ) -> WechatChannel:
-    """Wire the channel; without an app id and secret it answers passively only."""
+    """Wire the channel; without an app id and secret it answers passively only.
+
+    ``shared`` (Redis with REDIS_URL) is what the replicas share: who answers a MsgId and how,
+    the access token, the 48-hour window's counts; None: this process keeps them."""
     api = (
-        CustomerServiceApi(config.app_id, config.app_secret, config.api_url, transport=transport)
+        CustomerServiceApi(
+            config.app_id, config.app_secret, config.api_url, transport=transport, shared=shared
+        )
         if config.can_send
         else None
     )
-    outbound = WechatOutbound(api, Window(), history=service)
-    return WechatChannel(config, outbound, WechatEndpoint(service, config, outbound))
+    outbound = WechatOutbound(api, Window(), history=service, shared=shared)
+    endpoint = WechatEndpoint(service, config, outbound, shared=shared)
+    return WechatChannel(config, outbound, endpoint)
 
 
 def wechat_from(settings: Settings) -> ChannelFactory | None:
@@ -76,6 +84,6 @@ def wechat_from(settings: Settings) -> ChannelFactory | None:
         return None
 
     def build(parts: ChannelParts) -> WechatChannel:
-        return build_channel(parts.conversation, config)
+        return build_channel(parts.conversation, config, shared=parts.shared)
 
     return build

@@ -3,6 +3,8 @@
 Every POST is authenticated (``envelope``) before anything is parsed or stored. The answer goes
 back in the HTTP reply when it is ready within the passive budget; otherwise WeChat gets
 ``success`` at once and the answer follows through the customer-service API (``flights``).
+A delivery is answered by one replica: the one that claims it in ``Shared`` (Redis with
+REDIS_URL); WeChat's retry on another replica gets the same passive text, or ``success``.
 """
 
 from __future__ import annotations
@@ -20,17 +22,19 @@ from bot.channels import numbered as menu
 from bot.channels.wechat import texts
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.envelope import Envelope, Refused
-from bot.channels.wechat.flights import Flight, Flights
+from bot.channels.wechat.flights import KEEP_SECONDS, Flight, Flights, answer_key, claim_key
 from bot.channels.wechat.mapping import DEFAULT_LOCALE, chunks, render, to_incoming
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.xml import MAX_XML_BYTES
 from bot.core.outbound import DeliveryError
 from bot.core.ports import Conversation
+from bot.core.shared import MemoryShared, Shared
 from bot.core.texts import t
 from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
 
 PATH = "/wechat"
 SHUTDOWN_SECONDS = 10.0
+ELSEWHERE_POLL_SECONDS = 0.05  # how often a retry looks for another replica's answer
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +49,11 @@ class WechatEndpoint:
         outbound: WechatOutbound,
         *,
         clock: Callable[[], float] = time.time,
+        shared: Shared | None = None,
     ) -> None:
         self._service, self._outbound = service, outbound
+        self._shared: Shared = shared or MemoryShared()  # default: this process alone
+        self._claiming: dict[str, asyncio.Lock] = {}
         self._budget = config.passive_budget
         self._envelope = Envelope(config)
         self._clock = clock
@@ -81,22 +88,20 @@ class WechatEndpoint:
         except Refused as exc:
             return _refuse(exc)
         if message.msg_type == "event" and message.event.lower() == "unsubscribe":
-            self._outbound.window.close(message.from_user)
+            await self._outbound.windows.close(message.from_user)
         event = to_incoming(message)
-        reply = await self._answer(event) if event is not None else None
-        if reply is None or not reply.messages:
+        text = await self._answer(event) if event is not None else None
+        if not text:
             return PlainTextResponse("success")
-        text = render(reply.messages, reply.locale)
         xml = self._envelope.seal(message, text, int(self._clock()))
         return Response(xml, media_type="application/xml")
 
-    async def _answer(self, event: Incoming) -> Reply | None:
-        """The reply to send passively, or None when it goes (or went) out another way."""
+    async def _answer(self, event: Incoming) -> str | None:
+        """The text to send passively, or None when it goes (or went) out another way."""
         key = event.delivery_key or ""
-        flight = self._flights.get(key)
-        if flight is None:
-            self._outbound.window.opened(event.merchant.user_id)
-            flight = self._flights.start(key, self._handle(event))
+        flight = await self._flight(key, event)
+        if flight is None:  # another replica answers it
+            return await self._elsewhere(key)
         if flight.late:
             return None  # a retry of a message answered through the API: never a second answer
         try:
@@ -109,10 +114,63 @@ class WechatEndpoint:
         if not flight.task.done() or not _fits(flight.task):
             self._hand_over(flight, event.merchant)
             return None
-        flight.route = "passive"
         if flight.task.exception() is not None:
-            return Reply((Outgoing(t(DEFAULT_LOCALE, texts.SERVICE_FAILED)),), DEFAULT_LOCALE)
-        return flight.task.result()
+            reply = Reply((Outgoing(t(DEFAULT_LOCALE, texts.SERVICE_FAILED)),), DEFAULT_LOCALE)
+        else:
+            reply = flight.task.result()
+        text = render(reply.messages, reply.locale) if reply.messages else ""
+        if flight.route == "pending":
+            flight.route = "passive"
+            await self._publish(key, f"passive:{text}")
+        return text or None
+
+    async def _flight(self, key: str, event: Incoming) -> Flight | None:
+        """This process's flight for the key, started if the key's claim is won; None when
+        another replica claimed it."""
+        flight = self._flights.get(key)
+        if flight is not None:
+            return flight
+        lock = self._claiming.setdefault(key, asyncio.Lock())
+        async with lock:  # one claim per key in this process; later arrivals find the flight
+            flight = self._flights.get(key)
+            if flight is None:
+                try:
+                    won = await self._shared.claim(claim_key(key), KEEP_SECONDS)
+                except Exception as exc:  # better a rare second answer than none
+                    log.warning("wechat: claim failed", extra={"reason": type(exc).__name__})
+                    won = True
+                if won:
+                    await self._outbound.windows.opened(event.merchant.user_id)
+                    flight = self._flights.start(key, self._handle(event))
+        if self._claiming.get(key) is lock and not lock.locked():
+            del self._claiming[key]
+        return flight
+
+    async def _elsewhere(self, key: str) -> str | None:
+        """A retry of a delivery another replica answers: its passive text when it gives one
+        within the budget, else None (``success``: it goes, or went, through the API)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._budget
+        while True:
+            try:
+                held = await self._shared.get(answer_key(key))
+            except Exception as exc:
+                reason = type(exc).__name__
+                log.warning("wechat: reading an answer failed", extra={"reason": reason})
+                return None
+            if held is not None:
+                route, _, text = held.value.partition(":")
+                return text or None if route == "passive" else None
+            if loop.time() >= deadline:
+                return None
+            await asyncio.sleep(ELSEWHERE_POLL_SECONDS)
+
+    async def _publish(self, key: str, outcome: str) -> None:
+        """Tell the other replicas how this one answered a delivery."""
+        try:
+            await self._shared.set(answer_key(key), outcome, KEEP_SECONDS)
+        except Exception as exc:
+            log.warning("wechat: publishing an answer failed", extra={"reason": type(exc).__name__})
 
     async def _handle(self, event: Incoming) -> Reply:
         if event.kind == "text" and menu.number(event.text) is not None:
@@ -129,6 +187,7 @@ class WechatEndpoint:
         task.add_done_callback(self._late.discard)
 
     async def _deliver_late(self, flight: Flight, merchant: MerchantKey) -> None:
+        await self._publish(flight.key, "late")
         try:
             reply = await flight.task
         except Exception:

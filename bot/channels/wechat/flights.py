@@ -4,6 +4,11 @@ WeChat retries a message it got no reply to within 5 s, up to three times. Every
 one message waits on the same task; the first to run out of time hands the answer to the
 customer-service API (``late``), after which every retry is told ``success`` and nothing else,
 so the merchant never gets the answer twice or a different one.
+
+Across replicas (``Shared``; Redis with REDIS_URL) a delivery key is claimed by the replica
+that answers it (``claim_key``), which publishes how it answered (``answer_key``: ``late``, or
+``passive`` and the text); a retry that lands on another replica waits for that and gives the
+same text, or ``success``, and never answers a second time.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Flight:
 
     task: asyncio.Task[Reply]
     started: float
+    key: str = ""
     route: Route = "pending"  # passive: answered in the HTTP reply; late: via the API
 
     @property
@@ -48,7 +54,7 @@ class Flights:
     def start(self, key: str, work: Coroutine[Any, Any, Reply]) -> Flight:
         """Start answering a delivery key (the caller checked there is no flight for it)."""
         self._prune()
-        flight = Flight(asyncio.create_task(work), self._clock())
+        flight = Flight(asyncio.create_task(work), self._clock(), key)
         self._flights[key] = flight
         return flight
 
@@ -61,3 +67,13 @@ class Flights:
         self._flights = {
             k: f for k, f in self._flights.items() if not f.task.done() or f.started >= cutoff
         }
+
+
+def claim_key(key: str) -> str:
+    """The shared key a replica claims to answer a delivery."""
+    return f"wechat:flight:{key}"
+
+
+def answer_key(key: str) -> str:
+    """The shared key where the claiming replica says how it answered."""
+    return f"wechat:answer:{key}"

@@ -8,9 +8,10 @@ from datetime import UTC
 
 from bot.channels.wechat.api import WINDOW_ERRORS, ApiError, CustomerServiceApi
 from bot.channels.wechat.mapping import CHANNEL, chunks, render
-from bot.channels.wechat.window import Window
+from bot.channels.wechat.window import LocalWindow, SharedWindow, Window
 from bot.core.outbound import DeliveryError
 from bot.core.ports import Conversation
+from bot.core.shared import Shared
 from bot.core.types import MerchantKey, Outgoing
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,14 @@ class WechatOutbound:
         api: CustomerServiceApi | None,
         window: Window | None = None,
         history: Conversation | None = None,
+        shared: Shared | None = None,
     ) -> None:
         self.api = api
-        self.window = window or Window()
+        self.window = window or Window()  # this process's own (used without ``shared``)
+        # the window as counted: with ``shared`` (REDIS_URL), by every replica together
+        self.windows: LocalWindow | SharedWindow = (
+            LocalWindow(self.window) if shared is None else SharedWindow(shared)
+        )
         self._history = history
 
     async def send(self, merchant: MerchantKey, messages: Sequence[Outgoing], locale: str) -> None:
@@ -41,20 +47,20 @@ class WechatOutbound:
         openid = merchant.user_id
         await self._seed(merchant)
         for piece in chunks(render(messages, locale)):
-            reason = self.window.closed_reason(openid)
+            reason = await self.windows.closed_reason(openid)
             if reason is not None:
                 raise DeliveryError(f"undeliverable: {reason}", permanent=True)
             try:
                 await self.api.send_text(openid, piece)
             except ApiError as exc:
                 if exc.errcode in WINDOW_ERRORS:
-                    self.window.close(openid)
+                    await self.windows.close(openid)
                 raise
-            self.window.sent(openid)
+            await self.windows.sent(openid)
 
     async def _seed(self, merchant: MerchantKey) -> None:
         """After a restart, learn when the merchant last wrote from the stored history."""
-        if self.window.known(merchant.user_id) or self._history is None:
+        if self._history is None or await self.windows.known(merchant.user_id):
             return
         try:
             stored = await self._history.history(merchant, SEED_HISTORY)
@@ -65,4 +71,4 @@ class WechatOutbound:
         if last is not None:
             at = last.created_at
             at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-            self.window.opened(merchant.user_id, at=at.timestamp())
+            await self.windows.opened(merchant.user_id, at=at.timestamp())

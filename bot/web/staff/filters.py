@@ -17,6 +17,7 @@ STATUS_CHOICES: dict[str, frozenset[str]] = {
     "all": frozenset(STATUSES),
 }
 REASON_CHOICES = (ASKED, NO_ANSWER, COMPLIANCE)
+SORT_CHOICES = ("oldest", "left")  # oldest first; least time left to the first-response target
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class QueueQuery:
     locale: str = ""
     reason: str = ""
     mine: bool = False
+    sort: str = "oldest"
 
     def ticket_filter(self) -> TicketFilter:
         """The core's filter (the desk narrows teams further to what the account may see)."""
@@ -42,6 +44,7 @@ class QueueQuery:
         """The filters as a query string, for the poller to ask for the same rows."""
         pairs = [("status", self.status), ("team", self.team), ("locale", self.locale)]
         pairs += [("reason", self.reason), ("mine", "1" if self.mine else "")]
+        pairs += [("sort", self.sort if self.sort != "oldest" else "")]
         return urlencode([(k, v) for k, v in pairs if v])
 
 
@@ -57,6 +60,7 @@ def parse_query(params: Mapping[str, str], teams: Sequence[Team]) -> QueueQuery:
         locale=locale if locale in UI_LOCALES else "",
         reason=reason if reason in REASON_CHOICES else "",
         mine=params.get("mine") == "1",
+        sort=params.get("sort", "") if params.get("sort", "") in SORT_CHOICES else "oldest",
     )
 
 

@@ -52,9 +52,13 @@ class Queue:
         def team_name(team_id: str) -> str:
             return pages.team_name(team_id, ui)
 
+        target = pages.desk.policy.first_response
+        rows = [row(q, team_name, tz, now, ui, target) for q in queued]
+        if query.sort == "left":  # least time left first (the most overdue on top), answered last
+            rows.sort(key=lambda r: (r.left_seconds is None, r.left_seconds or 0, r.id))
         return {
             **pages.common(signed),
-            "rows": [row(q, team_name, tz, now, ui) for q in queued],
+            "rows": rows,
             "query": query,
             "teams": choices,
             "target": duration(pages.desk.policy.first_response, ui),

@@ -20,6 +20,7 @@ from bot.core.tickets import utcnow
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import Macros
 from bot.staff.throttle import SlidingWindow
+from bot.web.staff.admin import AdminParts, admin_routes
 from bot.web.staff.pages import PREFIX, STATIC, Pages
 from bot.web.staff.queue import Queue
 from bot.web.staff.signin import SignIn
@@ -34,10 +35,12 @@ def staff_routes(
     *,
     clock: Callable[[], datetime] = utcnow,
     limiter: SlidingWindow | None = None,
+    admin: AdminParts | None = None,
 ) -> list[BaseRoute]:
     """The console's routes, mounted at /staff (add them to ``create_app(routes=...)``).
 
-    ``limiter`` counts sign-in attempts per client address (default: 10 a minute).
+    ``limiter`` counts sign-in attempts per client address (default: 10 a minute);
+    ``admin`` adds the admin pages (insights, the unanswered workbench, the test pane).
     """
     pages = Pages(desk, auth, macros, teams, clock)
     sign_in, queue, tickets = SignIn(pages, limiter), Queue(pages), Tickets(pages)
@@ -55,6 +58,7 @@ def staff_routes(
                 Route(ticket, tickets.page, methods=["GET"]),
                 Route(f"{ticket}/thread.json", tickets.poll, methods=["GET"]),
                 Route(f"{ticket}/{{action:str}}", tickets.act, methods=["POST"]),
+                *(admin_routes(pages, admin) if admin is not None else ()),
                 Mount("/static", StaticFiles(directory=STATIC), name="staff-static"),
             ],
         )

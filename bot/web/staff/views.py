@@ -94,6 +94,10 @@ class Row:
     answered: bool
     opened: str
     last_merchant: str
+    # Until the first-response target (negative past it); None once answered or resolved.
+    left_seconds: int | None = None
+    left: str = ""  # "25 minutes left", for an unanswered ticket not yet overdue
+    last_merchant_ts: int = 0  # when the merchant last wrote (epoch seconds): console alerts
 
 
 def row(
@@ -102,9 +106,13 @@ def row(
     tz: str | None,
     now: datetime,
     locale: UiLocale = "en",
+    target: timedelta | None = None,
 ) -> Row:
     """A queue row for the page and its poller, its labels in the agent's ``locale``."""
     t = queued.ticket
+    left: timedelta | None = None
+    if target is not None and t.active and t.first_response_at is None:
+        left = target - queued.waiting
     return Row(
         id=t.id,
         url=f"/staff/tickets/{t.id}",
@@ -124,6 +132,11 @@ def row(
         answered=t.first_response_at is not None,
         opened=stamp(t.created_at, tz, now, locale),
         last_merchant=stamp(t.last_merchant_at, tz, now, locale) if t.last_merchant_at else "",
+        left_seconds=int(left.total_seconds()) if left is not None else None,
+        left=translate(locale, _("{time} left"), time=wait(left, locale))
+        if left is not None and left > timedelta(0)
+        else "",
+        last_merchant_ts=int(aware(t.last_merchant_at).timestamp()) if t.last_merchant_at else 0,
     )
 
 

@@ -2,6 +2,9 @@
 // without it. It polls the queue and the open ticket (every 2 s), sends replies and notes with
 // fetch() (X-CSRF-Token header) so drafts survive errors, inserts canned replies, tells the
 // server the agent's time zone, and switches the console's language as soon as one is chosen.
+// Alerts, each opt-in per browser (localStorage): a new ticket in the agent's teams, or the
+// merchant writing on a ticket the agent holds, as a browser notification, a sound, and a count
+// in the tab title ("(2) Queue"), found by the same polling.
 "use strict";
 
 (() => {
@@ -56,11 +59,115 @@
     }
   }
 
-  function setupQueue(table) {
+  const ALERTS_KEY = "mb_staff_alerts";
+  const ALL_ACTIVE = "/staff/queue.json?status=active"; // every active ticket the agent may see
+  const title = document.title.replace(/^\(\d+\) /, ""); // the page's own, translated
+  let queueCount = null; // on the queue page: how many rows it shows
+
+  function alertSettings() {
+    try { return JSON.parse(localStorage.getItem(ALERTS_KEY) || "{}") || {}; } catch { return {}; }
+  }
+
+  // The opt-in alerts: `observe(tickets)` with each poll of the agent's active tickets.
+  function setupAlerts() {
+    const box = document.getElementById("alerts");
+    if (!box) return null;
+    box.hidden = false; // without the script there is nothing to alert with
+    const error = box.querySelector(".form-error");
+    const said = box.dataset;
+    let settings = alertSettings();
+    let known = null; // ticket id -> when its merchant last wrote, after the first poll
+    let unseen = 0;
+    let audio = null;
+    const changed = []; // called when the agent changes a setting
+
+    const beep = () => {
+      try {
+        audio = audio || new AudioContext();
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = 880;
+        gain.gain.setValueAtTime(0.15, audio.currentTime);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+        tone.connect(gain).connect(audio.destination);
+        tone.start();
+        tone.stop(audio.currentTime + 0.4);
+      } catch { /* no audio in this browser */ }
+    };
+    const retitle = () => {
+      const count = settings.badge ? unseen : queueCount;
+      document.title = count ? `(${count}) ${title}` : title;
+    };
+    const seen = () => { if (unseen) { unseen = 0; retitle(); } };
+    window.addEventListener("focus", seen);
+    document.addEventListener("pointerdown", seen);
+    document.addEventListener("keydown", seen);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) seen(); });
+
+    for (const input of box.querySelectorAll("input[type=checkbox]")) {
+      input.checked = Boolean(settings[input.name]);
+      input.addEventListener("change", async () => {
+        error.textContent = "";
+        let on = input.checked;
+        if (input.name === "notify" && on) {
+          const allowed = "Notification" in window
+            && (Notification.permission === "granted"
+              || (await Notification.requestPermission().catch(() => "denied")) === "granted");
+          if (!allowed) { on = input.checked = false; error.textContent = said.blocked; }
+        }
+        if (input.name === "sound" && on) beep(); // this click lets the page play sound
+        settings = { ...alertSettings(), [input.name]: on };
+        localStorage.setItem(ALERTS_KEY, JSON.stringify(settings));
+        retitle();
+        for (const call of changed) call();
+      });
+    }
+    box.querySelector("form").addEventListener("submit", (event) => event.preventDefault());
+
+    const alert = (text, ticket) => {
+      if (settings.notify && "Notification" in window && Notification.permission === "granted") {
+        try {
+          const shown = new Notification(text, { tag: `mb-ticket-${ticket.id}`, body: ticket.team_name });
+          shown.onclick = () => { window.focus(); location.assign(ticket.url); };
+        } catch { /* some browsers allow notifications from a service worker only */ }
+      }
+    };
+    return {
+      wanted: () => Boolean(settings.notify || settings.sound || settings.badge),
+      changed,
+      retitle,
+      // The tickets the page was rendered with: anything after them is news.
+      seed(rows) {
+        known = new Map([...rows].map((r) => [Number(r.dataset.ticket), Number(r.dataset.merchantAt) || 0]));
+      },
+      observe(tickets) {
+        settings = alertSettings(); // another tab may have changed them
+        const now = new Map(tickets.map((t) => [t.id, t.last_merchant_ts || 0]));
+        if (known === null) { known = now; return; }
+        let fresh = 0;
+        for (const t of tickets) {
+          if (!known.has(t.id)) {
+            fresh += 1;
+            alert(said.newTicket.replace("{ticket}", String(t.id)), t);
+          } else if (t.assignee === said.me && (t.last_merchant_ts || 0) > known.get(t.id)) {
+            fresh += 1;
+            alert(said.merchantWrote.replace("{ticket}", String(t.id)), t);
+          }
+        }
+        known = now;
+        if (!fresh) return;
+        if (settings.sound) beep();
+        if (settings.badge) { unseen += fresh; retitle(); }
+      },
+    };
+  }
+
+  function setupQueue(table, alerts) {
     const body = document.getElementById("queue-rows");
     const count = document.getElementById("queue-count");
-    const title = document.title.replace(/^\(\d+\) /, ""); // the page's own, translated
+    const everything = table.dataset.poll === ALL_ACTIVE;
     let shown = body.innerHTML.trim();
+    if (alerts && everything) alerts.seed(body.querySelectorAll("tr[data-ticket]"));
     poll(table.dataset.poll, (data) => {
       const html = data.html.trim();
       if (html !== shown && !body.contains(document.activeElement)) {
@@ -68,8 +175,25 @@
         shown = html;
       }
       count.textContent = String(data.count);
-      document.title = `(${data.count}) ${title}`;
+      queueCount = data.count;
+      if (alerts && everything) alerts.observe(data.tickets);
+      if (alerts) alerts.retitle();
+      else document.title = `(${data.count}) ${title}`;
     });
+    return everything;
+  }
+
+  // Elsewhere (a ticket, a filtered queue), alerts poll the agent's active tickets themselves.
+  // (Only once one is switched on: no extra requests for agents who want none.)
+  function watchForAlerts(alerts) {
+    let started = false;
+    const start = () => {
+      if (started || !alerts.wanted()) return;
+      started = true;
+      poll(ALL_ACTIVE, (data) => { if (alerts.wanted()) alerts.observe(data.tickets); });
+    };
+    alerts.changed.push(start);
+    start();
   }
 
   function setupTicket(page) {
@@ -168,8 +292,10 @@
 
   rememberTimeZone();
   setupLanguage();
+  const alerts = setupAlerts();
   const queue = document.querySelector("table.queue[data-poll]");
-  if (queue) setupQueue(queue);
+  const covered = queue ? setupQueue(queue, alerts) : false;
+  if (alerts && !covered) watchForAlerts(alerts);
   const ticket = document.querySelector(".ticket-page[data-poll]");
   if (ticket) setupTicket(ticket);
 })();

@@ -1,0 +1,1 @@
+"""Shared state for the replicas of one bot (``bot.core.shared.Shared``) on Redis."""

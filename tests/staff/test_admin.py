@@ -1,0 +1,174 @@
+"""The console's admin pages over SQLite: insights, the unanswered workbench, the test pane."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.channels import numbered
+from bot.core.conversation import ConversationService
+from bot.core.desk import Desk
+from bot.core.escalation import Escalation
+from bot.core.responder import Responder
+from bot.core.types import Incoming, MerchantKey, Reply
+from bot.faq.reloader import FaqHolder
+from bot.staff.accounts import Accounts
+from bot.staff.auth import StaffAuth
+from bot.staff.macros import MacroHolder
+from bot.staff.throttle import HashGate, SlidingWindow
+from bot.storage.insights import SqlInsights
+from bot.storage.uow import SqlStore
+from bot.web.app import create_app
+from bot.web.staff import AdminParts, staff_routes
+from tests.conftest import FAQ_DIR
+from tests.staff.conftest import FAST, PASSWORD, Clock, Teams, Ticker, sign_in
+
+PAGES = (
+    "/staff/admin/insights",
+    "/staff/admin/insights.csv",
+    "/staff/admin/unanswered",
+    "/staff/admin/unanswered/draft?q=en|hello",
+    "/staff/admin/test?q=fees",
+)
+ODD = "Could my parrot run the shop while I travel?"
+
+
+@dataclass
+class Bench:
+    client: TestClient
+    chat: ConversationService
+    faq: FaqHolder
+    folder: Path
+
+    def say(self, user: str, text: str) -> Reply:
+        event = Incoming(MerchantKey("web", user), "text", text=text)
+        reply: Reply = self.client.portal.call(self.chat.handle, event)  # type: ignore[union-attr]
+        return reply
+
+
+@pytest.fixture
+def bench(db_url: str, tmp_path: Path) -> Iterator[Bench]:
+    folder = tmp_path / "faq"
+    shutil.copytree(FAQ_DIR, folder)
+    faq = FaqHolder(folder)  # lexical: no encoder in these tests
+    faq.reload()
+    store, clock, teams = SqlStore(db_url), Clock(), Teams()
+    chat = ConversationService(
+        faq.matcher, store.uow, escalation=Escalation(lambda: teams, clock=clock)
+    )
+    desk = Desk(store.uow, lambda: teams, clock=clock)
+    auth = StaffAuth(store.uow, passwords=FAST, clock=clock, failure_delay=0, gate=HashGate())
+    accounts = Accounts(store.uow, passwords=FAST, clock=clock)
+    macros = MacroHolder(FAQ_DIR / "macros.yaml")
+    macros.reload()
+    parts = AdminParts(
+        uow=store.uow,
+        matcher=faq.matcher,
+        faq_folder=folder,
+        reload=faq.reload,
+        responder=Responder(faq.matcher),
+        numbered=numbered.render,
+        insights=SqlInsights(store.engine),
+    )
+    routes = staff_routes(
+        desk, auth, macros, lambda: teams, clock=clock,
+        limiter=SlidingWindow(clock=Ticker()), admin=parts,
+    )  # fmt: skip
+
+    async def health() -> dict[str, Any]:
+        return {"ok": True}
+
+    with TestClient(create_app(chat, health, routes=routes), follow_redirects=False) as client:
+        portal = client.portal
+        assert portal is not None
+        portal.call(accounts.add, "ada", "admin", PASSWORD, ())
+        portal.call(accounts.add, "mei", "agent", PASSWORD, ("default",))
+        yield Bench(client, chat, faq, folder)
+        portal.call(store.close)
+
+
+def test_an_agent_is_refused_every_admin_page_and_sees_no_links(bench: Bench) -> None:
+    sign_in(bench.client, "mei")
+    assert "/staff/admin/insights" not in bench.client.get("/staff/").text
+    for page in PAGES:
+        assert bench.client.get(page).status_code == 403, page
+    bench.client.cookies.clear()
+    assert bench.client.get(PAGES[0]).status_code == 303  # signed out: to the sign-in form
+
+
+def test_an_admin_sees_the_insights_with_charts_and_csv(bench: Bench) -> None:
+    bench.say("u1", "What documents do I need to open a seller account?")
+    bench.say("u2", ODD)
+    bench.say("u3", "I want to talk to a real person")
+    sign_in(bench.client, "ada")
+    assert "/staff/admin/insights" in bench.client.get("/staff/").text
+    for page in PAGES:
+        assert bench.client.get(page).status_code == 200, page
+    page = bench.client.get("/staff/admin/insights")
+    assert re.search(r'data-figure="conversations">3<', page.text)
+    assert re.search(r'data-figure="tickets_opened">1<', page.text)
+    assert page.text.count("<svg") == 3
+    csv = bench.client.get("/staff/admin/insights.csv?channel=web")
+    assert csv.headers["content-type"].startswith("text/csv")
+    header, total = csv.text.splitlines()[:2]
+    assert header.startswith("dimension,value,conversations")
+    assert total.startswith("total,,3,")
+    zh = bench.client.get("/staff/admin/insights", headers={"accept-language": "zh-TW"})
+    assert "洞察" in zh.text or "數據" in zh.text
+
+
+def test_the_workbench_adds_a_wording_and_the_reload_answers_it(bench: Bench) -> None:
+    assert bench.say("u1", ODD).messages  # a fallback: logged as unanswered
+    csrf = sign_in(bench.client, "ada")
+    page = bench.client.get("/staff/admin/unanswered")
+    assert page.status_code == 200
+    assert html.escape(ODD, quote=False) in page.text or html.escape(ODD) in page.text
+    draft = bench.client.get("/staff/admin/unanswered/draft", params={"q": f"en|{ODD}"})
+    assert "  - id: new-entry" in html.unescape(draft.text)
+    assert ODD in html.unescape(draft.text)
+
+    done = bench.client.post(
+        "/staff/admin/unanswered/phrasing",
+        data={"csrf": csrf, "entry": "individual-vs-company", "lang": "en", "text": ODD},
+    )
+    assert done.status_code == 200, done.text
+    assert ODD in (bench.folder / "account.yaml").read_text(encoding="utf-8")
+    assert html.escape("+", quote=False) in done.text and "account.yaml" in done.text
+    decision = bench.faq.matcher().ask(ODD)
+    assert (decision.action, decision.faq_id) == ("answer", "individual-vs-company")
+    # answered now: the group leaves the list (still_open), but stays under "all"
+    assert html.escape(ODD) not in bench.client.get("/staff/admin/unanswered").text
+    assert html.escape(ODD) in bench.client.get("/staff/admin/unanswered?all=1").text
+
+    again = bench.client.post(
+        "/staff/admin/unanswered/phrasing",
+        data={"csrf": csrf, "entry": "individual-vs-company", "lang": "en", "text": ODD},
+    )
+    assert again.status_code == 422 and "already has this phrasing" in again.text
+    refused = bench.client.post(
+        "/staff/admin/unanswered/phrasing",
+        data={"csrf": "wrong", "entry": "individual-vs-company", "lang": "en", "text": "x y"},
+    )
+    assert refused.status_code == 403
+
+
+def test_the_test_pane_shows_the_decision_and_the_wechat_numbered_text(bench: Bench) -> None:
+    sign_in(bench.client, "ada")
+    page = bench.client.get("/staff/admin/test", params={"q": "费用"}).text
+    assert 'data-action="clarify"' in page or 'data-action="answer"' in page
+    assert 'id="candidates"' in page
+    numbered_part = page.split('id="render-numbered"', 1)[1]
+    clarify = bench.client.get("/staff/admin/test", params={"q": ODD}).text
+    menu = html.unescape(clarify.split('id="render-numbered"', 1)[1])
+    assert re.search(r"^1\. ", menu, re.M), menu[:500]
+    assert "Reply with a number to choose." in menu
+    assert 'data-action="fallback"' in clarify
+    assert "<pre" in numbered_part

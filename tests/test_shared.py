@@ -1,0 +1,71 @@
+"""The ``Shared`` contract on both implementations: in memory and the real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.core.shared import MemoryShared, Quota, Shared
+from tests.sharedstate import MakeShared, make_redis
+
+__all__ = ["make_redis"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_and_clock(
+    request: pytest.FixtureRequest, make_redis: MakeShared
+) -> tuple[Shared, Clock]:
+    clock = Clock()
+    if request.param == "memory":
+        return MemoryShared(clock), clock
+    return make_redis(clock), clock
+
+
+async def test_one_claim_wins(shared_and_clock: tuple[Shared, Clock]) -> None:
+    shared, _ = shared_and_clock
+    won = await asyncio.gather(*(shared.claim("k", 30) for _ in range(5)))
+    assert sorted(won) == [False, False, False, False, True]
+
+
+async def test_values_counters_and_conditional_delete(
+    shared_and_clock: tuple[Shared, Clock],
+) -> None:
+    shared, _ = shared_and_clock
+    assert await shared.get("v") is None
+    await shared.set("v", "one", 60)
+    held = await shared.get("v")
+    assert held is not None and held.value == "one" and 0 < held.ttl <= 60
+    assert not await shared.delete("v", "two")
+    assert await shared.delete("v", "one")
+    assert await shared.get("v") is None
+    assert [await shared.incr("n", 60) for _ in range(3)] == [1, 2, 3]
+
+
+async def test_quotas_are_taken_all_or_none_and_count_from_done(
+    shared_and_clock: tuple[Shared, Clock],
+) -> None:
+    shared, clock = shared_and_clock
+    overall, group = Quota("all", 3, 1.0), Quota("group", 2, 60.0)
+    first = await shared.take([overall, group], hold=30)
+    second = await shared.take([overall, group], hold=30)
+    assert first.ticket and second.ticket
+    refused = await shared.take([overall, group], hold=30)  # the group is full (in flight)
+    assert refused.ticket is None and refused.wait > 0
+    assert (await shared.take([overall], hold=30)).ticket  # the overall one was not taken
+    assert (await shared.take([overall], hold=30)).ticket is None  # now it is full
+    clock.now += 0.5
+    await shared.done([overall, group], first.ticket)
+    await shared.done([overall, group], second.ticket)
+    later = await shared.take([group], hold=30)
+    assert later.ticket is None and later.wait == pytest.approx(60.0)  # from when it was done
+    clock.now += 60.0
+    assert (await shared.take([group], hold=30)).ticket

@@ -1,0 +1,143 @@
+"""Two replicas of the WeChat endpoint on one store and one Redis (REDIS_URL): WeChat's retry of
+a MsgId may land on either, and the merchant still gets one answer; one access token for both."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+from bot.channels.wechat import WechatConfig, build_channel
+from bot.channels.wechat.api import CustomerServiceApi
+from bot.channels.wechat.window import MAX_SENDS
+from bot.core.conversation import ConversationService
+from bot.core.outbound import DeliveryError
+from bot.core.ports import Conversation
+from bot.core.types import MerchantKey, Outgoing
+from bot.web import create_app
+from tests.fakes import FakeStore
+from tests.sharedstate import MakeShared, make_redis
+from tests.wechat import wire
+from tests.wechat.conftest import Bot, healthy
+from tests.wechat.fake_api import FakeWechatApi
+from tests.wechat.services import Gated
+from tests.wechat.wire import APP_ID, SECRET, TOKEN, Wire
+
+__all__ = ["make_redis"]
+
+OPENID = "oia2TjjewbmiOUlr6X-1crbLOvLw"
+Replica = Callable[..., Awaitable[Bot]]
+
+
+@pytest.fixture
+async def replica(fake_api: FakeWechatApi, make_redis: MakeShared) -> AsyncIterator[Replica]:
+    """``replica(service, budget=...)``: one more replica, with its own Redis client."""
+    made: list[Bot] = []
+
+    async def make(service: Conversation, budget: float = 4.0) -> Bot:
+        config = WechatConfig(TOKEN, APP_ID, SECRET, "", fake_api.url, passive_budget=budget)
+        channel = build_channel(service, config, shared=make_redis())
+        app = create_app(service, healthy, routes=channel.routes())  # type: ignore[arg-type]
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r")
+        bot = Bot(client, Wire(), channel)
+        made.append(bot)
+        return bot
+
+    yield make
+    for bot in made:
+        await bot.client.aclose()
+        await bot.channel.stop()
+
+
+def inbound(store: FakeStore) -> int:
+    return len([m for m in store.committed.messages if m.direction == "in"])
+
+
+async def test_a_retry_on_another_replica_after_a_late_answer_is_not_answered_again(
+    replica: Replica, conversation: ConversationService, store: FakeStore, fake_api: FakeWechatApi
+) -> None:
+    slow_a, slow_b = Gated(conversation), Gated(conversation)
+    a = await replica(slow_a, budget=0.2)
+    b = await replica(slow_b, budget=0.2)
+    xml = wire.text(OPENID, "How much is the security deposit?", msg_id=wire.next_msg_id())
+    first = await a.post(xml)  # past the budget: "success", the answer goes through the API
+    assert (first.status_code, first.text) == (200, "success")
+    retries = await asyncio.gather(b.post(xml), b.post(xml), a.post(xml))  # WeChat's retries
+    assert [r.text for r in retries] == ["success"] * 3
+    slow_a.gate.set()
+    slow_b.gate.set()
+    [sent] = await fake_api.wait_sent(1)
+    assert sent.touser == OPENID
+    assert (await b.post(xml)).text == "success"  # a retry after the API sent it
+    await a.channel.endpoint.aclose()
+    await b.channel.endpoint.aclose()
+    assert (slow_a.calls, slow_b.calls) == (1, 0)  # the second replica never answered it
+    assert len(fake_api.sent) == 1 and inbound(store) == 1
+
+
+async def test_a_retry_on_another_replica_gets_the_same_passive_answer(
+    replica: Replica, conversation: ConversationService, store: FakeStore, fake_api: FakeWechatApi
+) -> None:
+    gated_a, gated_b = Gated(conversation), Gated(conversation)
+    gated_a.gate.set()
+    gated_b.gate.set()
+    a = await replica(gated_a)
+    b = await replica(gated_b)
+    xml = wire.text(OPENID, "How long until I get paid?", msg_id=wire.next_msg_id())
+    first = await a.content(xml)
+    again = await asyncio.gather(*(b.content(xml) for _ in range(3)))
+    assert again == [first] * 3
+    assert (gated_a.calls, gated_b.calls) == (1, 0)
+    assert inbound(store) == 1 and fake_api.send_calls == 0
+
+
+async def test_a_retry_on_another_replica_while_the_first_still_works_waits_for_it(
+    replica: Replica, conversation: ConversationService
+) -> None:
+    gated_a, gated_b = Gated(conversation), Gated(conversation)
+    a = await replica(gated_a, budget=3.0)
+    b = await replica(gated_b, budget=3.0)
+    xml = wire.text(OPENID, "How long until I get paid?", msg_id=wire.next_msg_id())
+    first = asyncio.create_task(a.content(xml))
+    while gated_a.calls == 0:
+        await asyncio.sleep(0.01)
+    retry = asyncio.create_task(b.content(xml))  # arrives while the first is answered
+    await asyncio.sleep(0.1)
+    gated_a.gate.set()
+    assert await retry == await first
+    assert gated_b.calls == 0
+
+
+async def test_two_replicas_fetch_one_access_token(
+    fake_api: FakeWechatApi, make_redis: MakeShared
+) -> None:
+    apis = [CustomerServiceApi(APP_ID, SECRET, fake_api.url, shared=make_redis()) for _ in range(2)]
+    try:
+        tokens = await asyncio.gather(*(api.token() for api in apis for _ in range(3)))
+        assert len(set(tokens)) == 1
+        assert len(fake_api.token_requests) == 1  # each fetch would void the other's token
+        await asyncio.gather(*(api.send_text(OPENID, "hello") for api in apis))
+        assert len(fake_api.sent) == 2 and len(fake_api.token_requests) == 1
+
+        fake_api.revoke_tokens()  # refused (40001): one replica fetches anew, both use it
+        await asyncio.gather(*(api.send_text(OPENID, "again") for api in apis))
+        assert len(fake_api.sent) == 4 and len(fake_api.token_requests) == 2
+    finally:
+        for api in apis:
+            await api.aclose()
+
+
+async def test_the_window_counts_sends_from_every_replica(
+    replica: Replica, conversation: ConversationService, fake_api: FakeWechatApi
+) -> None:
+    a = await replica(conversation)
+    b = await replica(conversation)
+    await a.content(wire.text(OPENID, "How long until I get paid?"))  # opens the window
+    me = MerchantKey("wechat", OPENID)
+    for i in range(MAX_SENDS):
+        await (a if i % 2 else b).channel.outbound.send(me, [Outgoing(f"reply {i}")], "en")
+    with pytest.raises(DeliveryError, match="5 messages"):
+        await a.channel.outbound.send(me, [Outgoing("one too many")], "en")
+    assert len(fake_api.sent) == MAX_SENDS
