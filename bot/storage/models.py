@@ -88,6 +88,7 @@ class Message(Base):
         CheckConstraint("direction IN ('in', 'out')", name="direction"),
         Index("ix_messages_merchant_id_id", "merchant_id", "id"),
         Index("uq_messages_merchant_id_seq", "merchant_id", "seq", unique=True),
+        Index("ix_messages_direction_created_at", "direction", "created_at"),  # insights
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -159,6 +160,7 @@ class TicketRow(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'assigned', 'waiting', 'resolved')", name="status"),
         Index("ix_tickets_status_team", "status", "team"),
+        Index("ix_tickets_merchant_id_created_at", "merchant_id", "created_at"),  # insights
         Index(
             "uq_tickets_merchant_id_unresolved",
             "merchant_id",
