@@ -191,6 +191,8 @@ class ConversationService:
             outcome = Outcome([Outgoing(t(locale, texts.ALREADY_WITH_PERSON))], locale)
         else:
             outcome = self._responder.respond(merchant, event, inbound.id)
+            if outcome.feedback is not None and not outcome.feedback[1]:
+                await self._offer_others(uow, merchant, outcome)
         if ticket is None and changed is None:
             changed = await self._escalate(uow, merchant, inbound, outcome)
         await self._store(uow, merchant, inbound, outcome, event)
@@ -307,6 +309,20 @@ class ConversationService:
         rated = await self.escalation.rate(uow, merchant, payload.arg, payload.extra)
         text = texts.RATING_THANKS if rated else texts.STALE_BUTTON
         return Outcome([Outgoing(t(locale, text))], locale), rated
+
+    async def _offer_others(
+        self, uow: UnitOfWork, merchant: MerchantRecord, outcome: Outcome
+    ) -> None:
+        """A 👎 on an answer: the next closest entries for that question, then a person."""
+        assert outcome.feedback is not None
+        question = await uow.messages.get(outcome.feedback[0])
+        if question is None or question.merchant_id != merchant.id or not outcome.messages:
+            return
+        answered = {m.faq_id for m in await uow.messages.replies_to(question.id) if m.faq_id}
+        others = self._responder.other_entries(outcome.locale, question.text, answered)
+        if others:
+            first = outcome.messages[0]
+            outcome.messages[0] = Outgoing(first.text, (*others, *first.buttons), first.venue)
 
     async def _escalate(
         self, uow: UnitOfWork, merchant: MerchantRecord, inbound: StoredMessage, outcome: Outcome

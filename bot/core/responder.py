@@ -156,6 +156,24 @@ class Responder:
         ]
         return Outcome([Outgoing(text, tuple(related + feedback))], locale)
 
+    def other_entries(
+        self, locale: UiLocale, question: str, exclude: set[str], most: int = 2
+    ) -> tuple[Button, ...]:
+        """Buttons for the entries closest to ``question`` after ``exclude``, then the excluded
+        entries' related ones (escalating entries left out: they need a person, who is offered
+        anyway)."""
+        matcher = self._matcher()
+        decision = matcher.ask(question, hint=content_lang(locale))
+        near = [c.faq_id for c in decision.candidates]
+        known = sorted(e for e in exclude if e in matcher.faq)
+        related = [r for e in known for r in matcher.faq.get(e).related]
+        ids = [
+            i
+            for i in dict.fromkeys(near + related)
+            if i not in exclude and i in matcher.faq and not matcher.faq.get(i).escalate
+        ]
+        return tuple(self._faq_button(matcher, locale, i) for i in ids[:most])
+
     def _answer_text(self, matcher: Matcher, locale: UiLocale, faq_id: str) -> str:
         lang = content_lang(locale)
         return localise(matcher.faq.get(faq_id).answer[lang], lang, locale == "zh_Hant")

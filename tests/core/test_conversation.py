@@ -224,3 +224,17 @@ def test_a_repeat_never_answers_another_merchants_message(
     say(service, "any news?", delivery_key="k-3")
     other = say(service, "any news?", MerchantKey("web", "token-2"), delivery_key="k-3")
     assert other.duplicate and not other.messages
+
+
+def test_a_thumbs_down_offers_the_next_closest_entries_and_a_person(
+    service: ConversationService, store: FakeStore
+) -> None:
+    answer = say(service, "How much is the security deposit?")
+    down = next(b for m in answer.messages for b in m.buttons if b.payload.endswith(":0"))
+    reply = press(service, down.payload)
+    offered = [b.payload for m in reply.messages for b in m.buttons]
+    faq_buttons = [p for p in offered if p.startswith("faq:")]
+    assert faq_buttons and "faq:security-deposit" not in faq_buttons  # the others, not it again
+    person = next(p for p in offered if p.startswith("human"))
+    assert offered.index(faq_buttons[-1]) < offered.index(person)  # entries first, then a person
+    assert store.committed.feedback, "the 👎 is recorded"
