@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 100  # the Bot API's maximum
 IN_WORK_PAUSE = 0.5  # seconds between calls that bring only updates whose answers are going out
+CONFIRM_RETRY = 0.5  # seconds before the shutdown's confirmation is tried a second time
 DRAIN = 10.0  # seconds ``run`` waits at a stop for answers to go out before confirming
 
 
@@ -121,10 +122,16 @@ class Poller:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _confirm(self) -> None:
-        if self.offset is not None:
+        if self.offset is None:
+            return
+        for attempt in (1, 2):  # the abandoned long poll may still hold the connection
             try:  # a zero-timeout call only to tell Telegram what we have
                 await self._api.get_updates(self.offset, 0, 1, ALLOWED_UPDATES)
+                return
             except TgApiError as exc:
+                if attempt == 1:
+                    await asyncio.sleep(CONFIRM_RETRY)
+                    continue
                 log.warning(
                     "telegram: offset not confirmed at shutdown; Telegram will resend "
                     "(repeats are recognised)",

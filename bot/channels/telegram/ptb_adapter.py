@@ -76,7 +76,7 @@ class PtbApi(SameOnBoth):
             base_url=f"{api_url}/bot",
             base_file_url=f"{api_url}/file/bot",
             request=HTTPXRequest(connection_pool_size=POOL),
-            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            get_updates_request=HTTPXRequest(connection_pool_size=2),  # + the shutdown confirmation
         )
 
     async def _run(self, call: Awaitable[T]) -> T:
