@@ -32,6 +32,8 @@ from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation, Policy
+from bot.core.files import Files
+from bot.core.images import strip_metadata
 from bot.core.metrics import NO_METRICS, Metrics, gauges
 from bot.core.notify import TicketListener
 from bot.core.outbound import Outbound
@@ -44,6 +46,7 @@ from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
 from bot.shared.redis_store import shared_from
 from bot.staff.macros import MACROS_FILE, MacroHolder
+from bot.storage.files import LocalFileStore
 from bot.storage.leader import elect_for
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
@@ -93,6 +96,7 @@ class Services:
     metrics: Metrics = NO_METRICS  # Prometheus (GET /metrics) unless METRICS_ENABLED=false
     mail: TeamMail | None = None  # e-mail to teams (SMTP_URL), sent in the background
     shared: Shared | None = None  # state the replicas share (REDIS_URL), None: in memory
+    files: Files | None = None  # images and PDFs both ways (FILES_DIR), old ones purged
 
     async def health(self) -> dict[str, Any]:
         """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
@@ -213,6 +217,14 @@ async def build(
         metrics=metrics,
     )
     listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
+    files = Files(
+        LocalFileStore(settings.files_dir),
+        store.uow,
+        max_bytes=settings.file_max_bytes,
+        retention_days=settings.file_retention_days,
+        clean=strip_metadata,
+        clock=clock,
+    )
     conversation = ConversationService(
         faq.matcher,
         store.uow,
@@ -220,6 +232,7 @@ async def build(
         listeners=listeners,
         centres=centres.finder,
         metrics=metrics,
+        files=files,
     )
     desk = Desk(
         store.uow,
@@ -228,12 +241,14 @@ async def build(
         clock=clock,
         wake=deliverer.wake,
         listeners=listeners,
+        files=files,
     )
     services = Services(
         settings, faq, centres, macros, store, conversation, desk, deliverer, directory, clock
     )
     services.listeners = listeners
     services.metrics = metrics
+    services.files = files
     services.mail = team_mail(settings, store, lambda: directory, policy.first_response, clock)
     if services.mail is not None:
         listeners.append(services.mail)  # a new ticket is queued for its team's address
@@ -317,6 +332,8 @@ async def running(services: Services) -> AsyncIterator[None]:
     ]
     if services.mail is not None:  # team e-mail: new tickets, passed first-response targets
         tasks.append(asyncio.create_task(services.mail.run()))
+    if services.files is not None and services.files.retention_days > 0:
+        tasks.append(asyncio.create_task(services.files.run()))  # FILE_RETENTION_DAYS
     try:
         yield
     finally:
@@ -383,6 +400,7 @@ def app(services: Services) -> Starlette:
     return create_app(
         services.conversation,
         services.health,
+        files=services.files,
         routes=[*console, *routes],
         lifespan=lambda app: running(services),
         middleware=middleware,

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_allow: str = ""
 
+    # Files merchants and staff send (images and PDFs): where the bytes live, the largest
+    # accepted, and after how many days they are deleted (0: kept for ever)
+    files_dir: Path = Path("data/files")
+    file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    file_retention_days: int = Field(default=90, ge=0, le=36500)
+
     # Telegram (the channel runs when a token is set)
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"

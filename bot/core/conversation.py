@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from bot.centres.finder import CentreFinder
 from bot.core import payloads, texts
 from bot.core.escalation import Escalation
+from bot.core.files import Files, StoredFile
 from bot.core.handover import wants_person
 from bot.core.language import parse_locale
 from bot.core.metrics import NO_METRICS, Metrics
@@ -26,7 +27,7 @@ from bot.core.smalltalk import is_small_talk
 from bot.core.teams import DefaultTeamOnly
 from bot.core.texts import t
 from bot.core.tickets import Ticket, TicketEvent
-from bot.core.types import Incoming, MerchantKey, Outgoing, Reply, storable_event
+from bot.core.types import Button, Incoming, MerchantKey, Outgoing, Reply, storable_event
 from bot.faq.matcher import Matcher
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,10 @@ class ConversationService:
         listeners: Sequence[TicketListener] = (),
         centres: Callable[[], CentreFinder] | None = None,
         metrics: Metrics = NO_METRICS,
+        files: Files | None = None,
     ) -> None:
         self._matcher = matcher
+        self.files = files  # where "file" events keep their attachment (None: files are off)
         self.metrics = metrics
         self._uow = uow
         self._responder = Responder(matcher, centres=centres)
@@ -68,13 +71,32 @@ class ConversationService:
         """A merchant's latest messages, oldest first (none for an unknown merchant)."""
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(key)
-            return await uow.messages.history(merchant.id, limit)
+            return await self._with_files(uow, await uow.messages.history(merchant.id, limit))
 
     async def since(self, key: MerchantKey, after: int, limit: int = 100) -> list[StoredMessage]:
         """A merchant's messages committed after the cursor ``after`` (the web chat polls)."""
         async with self._uow() as uow:
             merchant = await uow.merchants.get_or_create(key)
-            return await uow.messages.since(merchant.id, after, limit)
+            return await self._with_files(uow, await uow.messages.since(merchant.id, after, limit))
+
+    async def file(self, key: MerchantKey, file_id: str) -> tuple[StoredFile, bytes] | None:
+        """A file of this merchant's conversation, None for another's (or an unknown id)."""
+        if self.files is None:
+            return None
+        async with self._uow() as uow:
+            record = await uow.files.get(file_id)
+            if record is None:
+                return None
+            merchant = await uow.merchants.get(record.merchant_id)
+        if merchant is None or merchant.key != key:
+            return None
+        data = await self.files.read(record)
+        return (record, data) if data is not None else None
+
+    async def _with_files(
+        self, uow: UnitOfWork, messages: list[StoredMessage]
+    ) -> list[StoredMessage]:
+        return await self.files.attach(uow, messages) if self.files is not None else messages
 
     async def sent(self, event: Incoming) -> None:
         """The answer to ``event`` reached the merchant (the channel sent it after ``handle``
@@ -117,6 +139,8 @@ class ConversationService:
                 if key and not await uow.deliveries.claim(channel, key, inbound.id):
                     await uow.rollback()  # a concurrent delivery of the same event won the race
                     earlier = await uow.deliveries.message_for(channel, key)
+                elif event.attachment is not None:
+                    await self._keep(uow, merchant, inbound, event)
             if earlier is None:
                 self._answering.add(inbound.id)  # before the commit makes it visible to repeats
                 try:
@@ -131,6 +155,16 @@ class ConversationService:
         if reply.messages or earlier is None:
             return reply
         return await self._recover(merchant, earlier, event) or reply
+
+    async def _keep(
+        self, uow: UnitOfWork, merchant: MerchantRecord, inbound: StoredMessage, event: Incoming
+    ) -> None:
+        """Store a file with its message (committed together, before any answer)."""
+        if self.files is None or event.attachment is None:
+            raise RuntimeError("files are off: a channel must not hand in a file")
+        ticket = await uow.tickets.active_for(merchant.id)
+        ticket_id = ticket.id if ticket is not None else None
+        await self.files.keep(uow, event.attachment, merchant.id, inbound.id, ticket_id)
 
     async def _recover(
         self, merchant: MerchantRecord, message_id: int, event: Incoming
@@ -180,12 +214,16 @@ class ConversationService:
         closing = self._asks_to_close(event)
         if closing is not None:
             return await self._close(uow, merchant, ticket, inbound, event, closing)
-        if ticket is not None and event.kind in ("text", "location"):
+        if ticket is not None and event.kind in ("text", "location", "file"):
             return await self._relay(uow, merchant, ticket, inbound, event)
         rated = await self._rating(uow, merchant, event)
         changed: tuple[Ticket, TicketEvent] | None = None
         if rated is not None:
             outcome, changed = rated
+        elif event.kind == "file":  # kept for staff; the bot itself reads no files
+            locale = self._responder.locale_for(merchant, event)
+            person = Button(t(locale, texts.MENU_HUMAN), payloads.encode("human"))
+            outcome = Outcome([Outgoing(t(locale, texts.FILE_KEPT), (person,))], locale)
         elif ticket is not None and wants_person(event):
             locale = parse_locale(merchant.locale or "") or "en"
             outcome = Outcome([Outgoing(t(locale, texts.ALREADY_WITH_PERSON))], locale)
@@ -352,6 +390,8 @@ class ConversationService:
         text = event.text
         if event.kind == "location" and event.location is not None:
             text = f"{event.location.lat:.6f},{event.location.lon:.6f}"
+        if event.kind == "file" and event.attachment is not None and not text:
+            text = event.attachment.name  # what staff and a mirror without files read
         return NewMessage(
             merchant_id=merchant.id,
             direction="in",

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.core.accounts import StaffAccount
 from bot.core.escalation import Policy, rating_request
+from bot.core.files import FileRefused, Files, StoredFile, Upload
 from bot.core.notify import TicketListener, notify
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnitOfWork
 from bot.core.teams import TeamDirectory, team_by_id
@@ -72,8 +73,10 @@ class Desk:
         clock: Callable[[], datetime] = utcnow,
         wake: Callable[[], None] = lambda: None,
         listeners: Sequence[TicketListener] = (),
+        files: Files | None = None,
     ) -> None:
         self._uow = uow
+        self.files = files  # attachments to replies, and reading merchants' files
         self._teams = teams
         self.policy = policy or Policy()
         self._clock = clock
@@ -99,11 +102,34 @@ class Desk:
             if merchant is None:
                 raise NotFound(ticket_id)
             messages = await uow.messages.history(merchant.id, limit)
+            if self.files is not None:
+                messages = await self.files.attach(uow, messages)
             events = await uow.tickets.events(ticket.id)
             items = await uow.outbox.for_ticket(ticket.id)
         waiting, overdue = self._waiting(ticket, self._clock())
         deliveries = {i.message_id: i for i in items}
         return ThreadView(ticket, merchant, messages, events, deliveries, waiting, overdue)
+
+    async def file(self, staff: StaffAccount, file_id: str) -> tuple[StoredFile, bytes]:
+        """A file on a ticket this account may see (one sent before any ticket: on the
+        merchant's latest ticket); ``NotFound`` for any other, exactly like a missing one."""
+        if self.files is None:
+            raise NotFound(file_id)
+        async with self._uow() as uow:
+            record = await uow.files.get(file_id)
+            if record is None:
+                raise NotFound(file_id)
+            ticket = None
+            if record.ticket_id is not None:
+                ticket = await uow.tickets.get(record.ticket_id)
+            else:
+                ticket = await uow.tickets.latest_for(record.merchant_id)
+        if ticket is None or not staff.may_see(ticket):
+            raise NotFound(file_id)
+        data = await self.files.read(record)
+        if data is None:
+            raise NotFound(file_id)
+        return record, data
 
     async def ticket(self, staff: StaffAccount, ticket_id: int) -> Ticket:
         """One ticket this account may see."""
@@ -143,14 +169,24 @@ class Desk:
         ticket_id: int,
         text: str,
         delivery: tuple[str, str] | None = None,
+        upload: Upload | None = None,
     ) -> StoredMessage:
         """Send a message to the merchant through their channel (queued; retried on failure).
 
         ``delivery`` (source, key) makes a repeated submission of the same reply (a Telegram
-        update delivered twice) return the first one instead of sending it again.
+        update delivered twice) return the first one instead of sending it again. ``upload``
+        attaches a file (checked like a merchant's; only channels that show files take one).
         """
         text = storable(text).strip()
-        if not text:
+        attachment = None
+        if upload is not None:
+            if self.files is None:
+                raise Refused(_("files cannot be sent here"))
+            try:
+                attachment = self.files.check(upload)
+            except FileRefused as exc:
+                raise Refused(exc.template, **exc.values) from None
+        if not text and attachment is None:
             raise Refused(_("the reply is empty"))
         if len(text) > MAX_REPLY:
             raise Refused(_("the reply is longer than {limit} characters"), limit=MAX_REPLY)
@@ -162,7 +198,18 @@ class Desk:
                 if found is not None:
                     return found
             self._active(ticket)
+            shown = self.files.channels if self.files is not None else frozenset()
+            if attachment is not None and ticket.channel not in shown:
+                raise Refused(
+                    _("files reach only web chat merchants for now; send text on {channel}"),
+                    channel=ticket.channel,
+                )
             message = await self._send(uow, ticket, text, STAFF_KIND)
+            if attachment is not None and self.files is not None:
+                kept = await self.files.keep(
+                    uow, attachment, ticket.merchant_id, message.id, ticket.id
+                )
+                message = replace(message, file=kept)
             if delivery is not None and not await uow.deliveries.claim(*delivery, message.id):
                 raise Refused(_("this reply is being sent already"))
             if ticket.assignee is None:

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.accounts import StaffAccount, StaffSession
+from bot.core.files import FileRepository, StoredFile
 from bot.core.tickets import (
     AttemptResult,
     NewTicket,
@@ -76,6 +77,7 @@ class StoredMessage(NewMessage):
     id: int = 0
     created_at: datetime = field(default_factory=utcnow)
     seq: int = 0
+    file: StoredFile | None = None  # its attachment, where the reader filled it in
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     staff: StaffRepository
     ticket_refs: TicketRefRepository
+    files: FileRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -354,6 +357,10 @@ class Conversation(Protocol):
 
     async def since(self, key: MerchantKey, after: int, limit: int = 100) -> list[StoredMessage]:
         """A merchant's messages committed after the cursor ``after`` (a ``seq``), in order."""
+        ...
+
+    async def file(self, key: MerchantKey, file_id: str) -> tuple[StoredFile, bytes] | None:
+        """A file of this merchant's conversation (theirs or staff's), None for any other."""
         ...
 
 

@@ -39,6 +39,10 @@ LOCATION_SAVED = _(
     "business-expansion centre."
 )
 STALE_BUTTON = _("Sorry, that option is no longer available. Here is the menu again.")
+FILE_KEPT = _(
+    "Thanks, I've kept your file. I can't read files myself: if a person should look at it, "
+    "tap “Talk to a person”."
+)
 UNSUPPORTED = _("Sorry, I can only read text messages, buttons and shared locations.")
 MENU_BUTTON = _("Menu")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-# "unsupported": a message the bot cannot read (a WeChat image or voice note), answered politely
-EventKind = Literal["text", "button", "command", "location", "unsupported"]
+# "unsupported": a message the bot cannot read (a WeChat image or voice note), answered politely;
+# "file": an image or PDF the merchant sent (``Incoming.attachment``, checked: bot/core/files.py)
+EventKind = Literal["text", "button", "command", "location", "unsupported", "file"]
 Direction = Literal["in", "out"]
 
 
@@ -27,6 +28,16 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a person sent, already checked (``bot.core.files.check``): its kind sniffed from
+    the content, image metadata stripped, the name made safe to show."""
+
+    kind: str  # a MIME type from bot.core.files.KINDS
+    data: bytes
+    name: str
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One event from a merchant, already translated from the channel's own objects."""
 
@@ -39,6 +50,7 @@ class Incoming:
     delivery_key: str | None = None  # channel-unique key; a repeat delivery is handled once
     lang_hint: str | None = None  # the channel's language tag ("zh-TW", "ko-KR"), if any
     display_name: str | None = None  # how the channel names the merchant, for staff, if it does
+    attachment: Attachment | None = None  # the file of a "file" event
 
 
 def storable(text: str) -> str:

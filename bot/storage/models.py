@@ -308,3 +308,23 @@ class TeamAlertRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FileRow(Base):
+    """A file a merchant or staff sent (issue 17); the bytes are in the file store."""
+
+    __tablename__ = "files"
+    __table_args__ = (Index("ix_files_created_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, unguessable
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchants.id", ondelete="CASCADE"), index=True
+    )
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.alerts import AlertRepository
+from bot.core.files import FileRepository
 from bot.core.ports import (
     DeliveryRepository,
     FeedbackRepository,
@@ -22,6 +23,7 @@ from bot.core.ports import (
 )
 from bot.storage.alerts import SqlAlertRepository
 from bot.storage.database import DEFAULT_DATABASE_URL, create_engine, create_sessionmaker
+from bot.storage.files import SqlFileRepository
 from bot.storage.repositories import (
     SqlDeliveryRepository,
     SqlFeedbackRepository,
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     staff: StaffRepository
     ticket_refs: TicketRefRepository
+    files: FileRepository
     alerts: AlertRepository  # e-mail to teams (``bot/core/alerts.py``), SQL stores only
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -69,6 +72,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(session)
         self.staff = SqlStaffRepository(session)
         self.ticket_refs = SqlTicketRefRepository(session)
+        self.files = SqlFileRepository(session)
         self.alerts = SqlAlertRepository(session)
         return self
 

@@ -16,18 +16,29 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
+from bot.core.files import FileRefused, Files, Upload
 from bot.core.ports import Conversation
+from bot.core.types import Incoming, MerchantKey
 from bot.i18n import _, gettext
 from bot.web import session
+from bot.web.files import file_response
 from bot.web.language import merchant_locale
-from bot.web.mapping import history_json, reply_json, to_incoming, updates_json
+from bot.web.mapping import Json, file_json, history_json, reply_json, to_incoming, updates_json
 from bot.web.requestid import RequestId
 from bot.web.security import SecurityHeaders
 from bot.web.service import HealthCheck
-from bot.web.validation import ApiError, parse_chat, read_body, require_json
+from bot.web.validation import (
+    ApiError,
+    file_params,
+    parse_chat,
+    read_body,
+    read_upload,
+    require_json,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HISTORY_LIMIT = 100
+NOT_FOUND = _("No such file.")
 UNAVAILABLE = _("Sorry, something went wrong on our side. Please try again in a moment.")
 
 log = logging.getLogger(__name__)
@@ -40,8 +51,10 @@ def create_app(
     routes: Sequence[BaseRoute] = (),
     lifespan: Lifespan[Starlette] | None = None,
     middleware: Sequence[Middleware] = (),
+    files: Files | None = None,
 ) -> Starlette:
-    """The app: GET /, /static, POST /api/chat, GET /api/history, GET /healthz, plus ``routes``.
+    """The app: GET /, /static, POST /api/chat, GET /api/history, GET /healthz, plus ``routes``;
+    with ``files``: POST /api/files (an image or PDF as the raw body) and GET /api/files/ID.
 
     Every request gets a request id first (``RequestId``: logs and ``X-Request-ID``), then
     ``middleware`` (the composition root's: /metrics' request timer), then security headers.
@@ -72,6 +85,52 @@ def create_app(
                 locale = await merchant_locale(request, service, token, True, checked.lang)
                 response = error(503, "unavailable", gettext(locale, UNAVAILABLE))
         return _with_cookie(response, request, token, new)
+
+    async def upload(request: Request) -> Response:
+        """A file from the chat: the raw body; ``id``, ``name``, ``lang``, ``tz`` as query
+        parameters. Its type is sniffed from the bytes; refusals are in the merchant's language."""
+        token, new = session.token_of(request)
+        lang: str | None = None
+        try:
+            if files is None:
+                raise ApiError(404, "not_found", NOT_FOUND)
+            client_id, name, lang, tz = file_params(request.query_params)
+            body = await read_upload(request, files.max_bytes)
+            attachment = files.check(Upload(body, name))
+        except (ApiError, FileRefused) as exc:
+            hint = exc.lang if isinstance(exc, ApiError) else lang
+            locale = await merchant_locale(request, service, token, new, hint)
+            response = error(exc.status, exc.code, exc.text(locale))
+            return _with_cookie(response, request, token, new)
+        key = session.merchant_key(token)
+        event = Incoming(
+            merchant=key,
+            kind="file",
+            message_id=client_id,
+            delivery_key=client_id,
+            lang_hint=lang,
+            attachment=attachment,
+        )
+        try:
+            reply = await service.handle(event)
+            data = reply_json(reply, tz)
+            data["file"] = await _sent_file(service, key, client_id)
+            response = JSONResponse(data)
+        except Exception:
+            log.exception("web chat: the conversation service failed on a file")
+            locale = await merchant_locale(request, service, token, True, lang)
+            response = error(503, "unavailable", gettext(locale, UNAVAILABLE))
+        return _with_cookie(response, request, token, new)
+
+    async def download(request: Request) -> Response:
+        """A file of this chat (the merchant's own or staff's): 404 for any other."""
+        token, new = session.token_of(request)
+        found = None
+        if not new:
+            found = await service.file(session.merchant_key(token), request.path_params["file_id"])
+        if found is None:
+            return error(404, "not_found", NOT_FOUND)
+        return file_response(*found)
 
     async def history(request: Request) -> Response:
         token, new = session.token_of(request)
@@ -107,6 +166,8 @@ def create_app(
             Route("/", page, methods=["GET"]),
             Route("/api/chat", chat, methods=["POST"]),
             Route("/api/history", history, methods=["GET"]),
+            Route("/api/files", upload, methods=["POST"]),
+            Route("/api/files/{file_id:str}", download, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             *routes,
@@ -120,6 +181,14 @@ def create_app(
 def error(status: int, code: str, message: str) -> JSONResponse:
     """A JSON error: ``{"error": code, "message": sentence}``."""
     return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+async def _sent_file(service: Conversation, key: MerchantKey, client_id: str) -> Json | None:
+    """The stored file of the upload ``client_id`` (its URL for the page)."""
+    for m in reversed(await service.history(key, 20)):
+        if m.direction == "in" and m.channel_message_id == client_id and m.file is not None:
+            return file_json(m.file)
+    return None
 
 
 def _with_cookie(response: Response, request: Request, token: str, new: bool) -> Response:

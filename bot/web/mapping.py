@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core.files import StoredFile
 from bot.core.ports import StoredMessage
 from bot.core.texts import LANGUAGE_NAMES
 from bot.core.tickets import STAFF_KIND
@@ -68,6 +69,17 @@ def message_json(
     return data
 
 
+def file_json(record: StoredFile) -> Json:
+    """A file as the page shows it: where to fetch it (with the chat's cookie), what it is."""
+    return {
+        "url": f"/api/files/{record.id}",
+        "kind": record.kind,
+        "image": record.image,
+        "name": record.name,
+        "size": record.size,
+    }
+
+
 def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Json:
     """Stored messages for the page: commands are hidden, a button press shows its label.
 
@@ -88,6 +100,8 @@ def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Js
             shown.append(message_json("in", labels.get(m.payload, m.text or m.payload)))
         elif m.kind == "location":
             shown.append(message_json("in", f"📍 {m.text}"))
+        elif m.kind == "file":
+            shown.append(message_json("in", "" if m.file else f"📎 {m.text}"))
         elif m.kind != "command":
             shown.append(message_json("in", m.text))
         timed += [m] * (len(shown) - before)
@@ -96,6 +110,8 @@ def history_json(messages: Sequence[StoredMessage], tz: str | None = None) -> Js
             data["time"] = clock(m.created_at, _ui(m.locale), tz)
         if m.kind == STAFF_KIND:
             data["from"] = "staff"
+        if m.file is not None:
+            data["file"] = file_json(m.file)
     cursor = max((m.seq for m in messages), default=0)
     return {"messages": shown, "locale": locale, "cursor": cursor}
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from starlette.requests import Request
 
+from bot.core.files import TOO_LARGE as FILE_TOO_LARGE
+from bot.core.files import FileRefused, megabytes
 from bot.core.types import Location
 from bot.i18n import LocalizedError, _
 
@@ -65,6 +68,37 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
         if len(body) > limit:
             raise ApiError(413, "too_large", TOO_LARGE, limit=limit)
     return bytes(body)
+
+
+async def read_upload(request: Request, limit: int) -> bytes:
+    """A file's bytes (the raw body), refused (413, in the merchant's words) past ``limit``."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise FileRefused(413, "too_large", FILE_TOO_LARGE, limit=megabytes(limit))
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise FileRefused(413, "too_large", FILE_TOO_LARGE, limit=megabytes(limit))
+    return bytes(body)
+
+
+def file_params(query: Mapping[str, str]) -> tuple[str, str, str | None, str | None]:
+    """An upload's query: the client's ``id`` (required, for retries), the file's ``name``,
+    the page's ``lang`` and ``tz``."""
+    lang = query.get("lang") or None
+    if lang is not None and not _LANG_RE.fullmatch(lang):
+        lang = None
+    tz = query.get("tz") or None
+    if tz is not None and not _TZ_RE.fullmatch(tz):
+        tz = None
+    client_id = query.get("id", "")
+    if not _CLIENT_ID_RE.fullmatch(client_id):
+        error = ApiError(400, "invalid_id", _("'id' must be 8 to 64 letters, digits, '-' or '_'."))
+        error.lang = lang
+        raise error
+    name = _CONTROL_RE.sub("", query.get("name", ""))[:255]
+    return client_id, name, lang, tz
 
 
 def require_json(request: Request) -> None:

@@ -7,8 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
+from starlette.types import Message
 
+from bot.core.files import TOO_LARGE as FILE_TOO_LARGE
+from bot.core.files import Upload, megabytes
 from bot.i18n import LocalizedError, _
 
 MAX_BODY = 64 * 1024  # a reply is at most 4,000 characters; this leaves room for UTF-8 escapes
@@ -34,6 +38,7 @@ class Form:
     """A posted form's fields."""
 
     fields: Mapping[str, str] = field(default_factory=dict)
+    upload: Upload | None = None  # a file posted with it (multipart; a reply's attachment)
 
     def get(self, name: str, default: str = "") -> str:
         """A field's value, or ``default``."""
@@ -53,9 +58,14 @@ class Form:
         return int(value)
 
 
-async def read_form(request: Request) -> Form:
-    """The request's URL-encoded form; 415 for other types, 413 past ``MAX_BODY``."""
+async def read_form(request: Request, max_file: int = 0) -> Form:
+    """The request's URL-encoded form; 415 for other types, 413 past ``MAX_BODY``.
+
+    With ``max_file`` a multipart form with one file of at most that many bytes is read too.
+    """
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data" and max_file > 0:
+        return await _read_multipart(request, max_file)
     if kind != "application/x-www-form-urlencoded":
         raise FormError(415, _("send the form URL-encoded"))
     body = bytearray()
@@ -71,6 +81,40 @@ async def read_form(request: Request) -> Form:
     for key, value in pairs:
         fields.setdefault(key, value.replace("\x00", ""))  # no NUL in a database
     return Form(fields)
+
+
+async def _read_multipart(request: Request, max_file: int) -> Form:
+    limit = MAX_BODY + max_file
+    declared = request.headers.get("content-length")
+    too_large = FormError(413, FILE_TOO_LARGE, limit=megabytes(max_file))
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    try:
+        parsed = await Request(request.scope, replay).form(max_files=1, max_fields=MAX_FIELDS)
+    except Exception:  # Starlette's MultiPartException and malformed bodies alike
+        raise FormError(400, _("the form cannot be read")) from None
+    fields: dict[str, str] = {}
+    upload: Upload | None = None
+    try:
+        for key, value in parsed.multi_items():
+            if isinstance(value, UploadFile):
+                data = await value.read()
+                if data and upload is None:
+                    upload = Upload(data, value.filename or "")
+            else:
+                fields.setdefault(key, value.replace("\x00", ""))
+    finally:
+        await parsed.close()
+    return Form(fields, upload)
 
 
 def same_token(given: str | None, expected: str) -> bool:

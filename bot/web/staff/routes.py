@@ -58,6 +58,7 @@ def staff_routes(
                 Route(ticket, tickets.page, methods=["GET"]),
                 Route(f"{ticket}/thread.json", tickets.poll, methods=["GET"]),
                 Route(f"{ticket}/{{action:str}}", tickets.act, methods=["POST"]),
+                Route("/files/{file_id:str}", tickets.file, methods=["GET"]),
                 *(admin_routes(pages, admin) if admin is not None else ()),
                 Mount("/static", StaticFiles(directory=STATIC), name="staff-static"),
             ],

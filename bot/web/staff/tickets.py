@@ -19,6 +19,7 @@ from bot.core.tickets import Ticket
 from bot.formatting import duration
 from bot.i18n import _
 from bot.staff.auth import SignedIn
+from bot.web.files import file_response
 from bot.web.staff import cookies
 from bot.web.staff.forms import Form, FormError, posted_csrf, read_form, same_token
 from bot.web.staff.pages import (
@@ -38,6 +39,7 @@ from bot.web.staff.views import language, reason, stamp, status_label, timeline,
 
 LANG_TAGS = {"en": "en", "ko": "ko", "zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant"}
 NO_ACTION = _("No such action.")
+NO_FILE = _("There is no such file.")
 Action = Callable[[SignedIn, int, Form], Awaitable[object]]
 
 
@@ -63,12 +65,28 @@ class Tickets:
         self.actions: dict[str, Action] = {
             "claim": lambda s, t, f: desk.claim(s.account, t),
             "assign": lambda s, t, f: desk.assign(s.account, t, f.required("username")),
-            "reply": lambda s, t, f: desk.reply(s.account, t, f.required("text")),
+            "reply": lambda s, t, f: desk.reply(
+                s.account,
+                t,
+                f.get("text") if f.upload is not None else f.required("text"),
+                upload=f.upload,
+            ),
             "note": lambda s, t, f: desk.note(s.account, t, f.required("text")),
             "transfer": lambda s, t, f: desk.transfer(s.account, t, f.required("team")),
             "resolve": lambda s, t, f: desk.resolve(s.account, t),
             "retry": lambda s, t, f: desk.retry(s.account, t, f.number("message_id")),
         }
+
+    async def file(self, request: Request) -> Response:
+        """A file on a ticket this account may see; 404 for any other, like a missing one."""
+        signed = await self.pages.signed_in(request)
+        if signed is None:
+            return json_error(401, "signed_out", say(request, SIGNED_OUT))
+        try:
+            found = await self.pages.desk.file(signed.account, request.path_params["file_id"])
+        except NotFound:
+            return self.pages.error(request, signed, 404, say(request, NO_FILE))
+        return file_response(*found)
 
     async def page(self, request: Request) -> Response:
         """The conversation, the audit trail, and everything an agent can do with the ticket."""
@@ -108,7 +126,9 @@ class Tickets:
                 return json_error(401, "signed_out", say(request, SIGNED_OUT))
             return self.pages.to_login(request, f"{PREFIX}/tickets/{ticket_id}")
         try:
-            form = await read_form(request)
+            files = self.pages.desk.files
+            max_file = files.max_bytes if files is not None and name == "reply" else 0
+            form = await read_form(request, max_file)
             if not same_token(posted_csrf(request, form), signed.session.csrf):
                 raise FormError(403, BAD_CSRF)
             await action(signed, ticket_id, form)
@@ -181,4 +201,5 @@ class Tickets:
             "colleagues": colleagues,
             "transfer_to": [team for team in pages.teams().teams() if team.id != t.team],
             "facts": facts,
+            "files_on": pages.desk.files is not None and t.channel in pages.desk.files.channels,
         }

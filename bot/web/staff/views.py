@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.core.desk import QueueRow, ThreadView
+from bot.core.files import StoredFile
 from bot.core.ports import StoredMessage
 from bot.core.texts import LANGUAGE_NAMES
 from bot.core.tickets import ASKED, COMPLIANCE, NO_ANSWER, STAFF_KIND, TicketEvent
@@ -155,6 +156,7 @@ class Item:
     message_id: int | None = None
     author_label: str = ""  # the author as shown (merchant, bot and staff translated)
     delivery_label: str = ""  # the delivery state as shown
+    file: StoredFile | None = None  # an image (a thumbnail) or a PDF (a link)
 
 
 def timeline(
@@ -223,16 +225,18 @@ def _message(
             text = translate(locale, _("pressed “{label}”"), label=label)
         elif m.kind == "location":
             text = translate(locale, _("📍 shared a location: {place}"), place=m.text)
+        elif m.kind == "file" and m.file is None:
+            text = translate(locale, _("📎 {name} (deleted)"), name=m.text)
         else:
             text = m.text
-        return Item("merchant", key, text, time, "merchant", message_id=m.id)
+        return Item("merchant", key, text, time, "merchant", message_id=m.id, file=m.file)
     item = view.deliveries.get(m.id)
     delivery = DELIVERY_STATES.get(item.status, "") if item else ""
     error = item.error if item else ""
     buttons = tuple(b.label for b in m.buttons)
     kind: ItemKind = "staff" if m.kind == STAFF_KIND else "bot"
     author = author or ("staff" if kind == "staff" else "bot")
-    return Item(kind, key, m.text, time, author, buttons, delivery, error, m.id)
+    return Item(kind, key, m.text, time, author, buttons, delivery, error, m.id, file=m.file)
 
 
 def _event(e: TicketEvent, time: str, locale: UiLocale) -> Item:

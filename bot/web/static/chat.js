@@ -11,6 +11,7 @@
       you: "You", bot: "Assistant", reconnecting: "Connection lost. Reconnecting…",
       failed: "Not sent.", rejected: "This message couldn't be sent.", retry: "Retry",
       noLocation: "Couldn't get your location.", map: "Open map", staff: "Support team",
+      attach: "Attach an image or PDF",
     },
     ko: {
       title: "판매자 지원", language: "언어",
@@ -19,6 +20,7 @@
       you: "나", bot: "도우미", reconnecting: "연결이 끊겼습니다. 다시 연결하는 중…",
       failed: "전송되지 않았습니다.", rejected: "이 메시지는 보낼 수 없습니다.", retry: "다시 시도",
       noLocation: "위치를 가져올 수 없습니다.", map: "지도 열기", staff: "지원팀",
+      attach: "이미지 또는 PDF 첨부",
     },
     zh_Hans: {
       title: "卖家支持", language: "语言",
@@ -27,6 +29,7 @@
       you: "我", bot: "助手", reconnecting: "连接中断，正在重新连接…",
       failed: "未发送。", rejected: "此消息无法发送。", retry: "重试",
       noLocation: "无法获取您的位置。", map: "打开地图", staff: "支持团队",
+      attach: "添加图片或 PDF",
     },
     zh_Hant: {
       title: "賣家支援", language: "語言",
@@ -35,6 +38,7 @@
       you: "我", bot: "助手", reconnecting: "連線中斷，正在重新連線…",
       failed: "未傳送。", rejected: "此訊息無法傳送。", retry: "重試",
       noLocation: "無法取得您的位置。", map: "打開地圖", staff: "支援團隊",
+      attach: "附加圖片或 PDF",
     },
   };
   const HTML_LANG = { en: "en", ko: "ko", zh_Hans: "zh-Hans", zh_Hant: "zh-Hant" };
@@ -52,6 +56,8 @@
   const sendButton = $("send");
   const langSelect = $("lang");
   const locate = $("locate");
+  const attach = $("attach");
+  const picker = $("file");
 
   const TIME_ZONE = (() => {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch { return "UTC"; }
@@ -140,6 +146,7 @@
     speaker.dataset.speaker = who;
     bubble.append(speaker);
     appendText(bubble, m.text || "");
+    if (m.file) bubble.append(fileView(m.file));
     if (m.time) bubble.append(el("span", "time", m.time)); // formatted by the server (Babel)
     li.append(bubble);
     if (m.venue) li.append(venueCard(m.venue));
@@ -157,6 +164,33 @@
     log.append(li);
     scrollDown();
     return li;
+  }
+
+  function fileView(f) {
+    // An image as a thumbnail (opens full size), a PDF as a link; both need this chat's cookie.
+    const a = el("a", f.image ? "file image" : "file pdf");
+    a.href = f.url;
+    a.target = "_blank";
+    a.rel = "noopener";
+    if (f.image) {
+      const img = el("img", "thumb");
+      img.src = f.url;
+      img.alt = f.name;
+      img.loading = "lazy";
+      a.append(img);
+    } else {
+      a.textContent = `📄 ${f.name}`;
+      a.download = f.name;
+    }
+    return a;
+  }
+
+  function sendFile(file) {
+    const item = { file, body: { id: newId() } };
+    item.li = addMessage({ direction: "in", text: `📎 ${file.name || ""}` });
+    item.li.classList.add("pending");
+    queue.push(item);
+    pump();
   }
 
   function venueCard(v) {
@@ -200,8 +234,21 @@
     showTyping(false);
   }
 
-  async function post(body) {
+  async function post(body, file) {
     try {
+      if (file) {
+        // the raw bytes; the server sniffs the type from them (the name is only shown)
+        const q = new URLSearchParams({ id: body.id, name: file.name || "", tz: TIME_ZONE });
+        if (navigator.language) q.set("lang", navigator.language);
+        const response = await fetch(`/api/files?${q}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/octet-stream" },
+          body: file,
+          credentials: "same-origin",
+        });
+        const data = await response.json().catch(() => null);
+        return { status: response.status, data };
+      }
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
@@ -218,10 +265,15 @@
   async function deliver(item) {
     // The same id on every attempt: the server answers a repeated delivery once.
     for (let attempt = 0; ; attempt++) {
-      const { status, data } = await post(item.body);
+      const { status, data } = await post(item.body, item.file);
       if (status >= 200 && status < 300 && data) {
         setBanner(null);
         if (item.li) item.li.classList.remove("pending");
+        if (item.li && data.file) {
+          const bubble = item.li.querySelector(".bubble");
+          for (const node of [...bubble.childNodes]) if (!node.dataset || !node.dataset.speaker) node.remove();
+          bubble.append(fileView(data.file));
+        }
         if (data.locale) applyLocale(data.locale);
         for (const m of data.messages || []) addMessage(m);
         return;
@@ -333,6 +385,19 @@
       );
     });
   }
+
+  attach.addEventListener("click", () => picker.click());
+  picker.addEventListener("change", () => {
+    for (const file of picker.files) sendFile(file);
+    picker.value = "";
+  });
+  input.addEventListener("paste", (event) => {
+    // a pasted screenshot is sent as a file; pasted text stays in the box
+    const files = [...((event.clipboardData && event.clipboardData.files) || [])];
+    if (!files.length) return;
+    event.preventDefault();
+    for (const file of files) sendFile(file);
+  });
 
   async function poll() {
     // Staff replies and rating requests arrive without the page asking: fetch what is new.

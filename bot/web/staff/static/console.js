@@ -240,17 +240,25 @@
       if (button.disabled) return;
       error.textContent = "";
       button.disabled = true;
-      const body = new URLSearchParams(new FormData(form));
+      const data0 = new FormData(form);
+      const picked = data0.get("file");
+      const withFile = picked instanceof File && picked.size > 0;
+      data0.delete("file");
+      if (withFile) data0.append("file", picked, picked.name);
+      // a file goes as multipart; text alone stays URL-encoded
+      const body = withFile ? data0 : new URLSearchParams(data0);
       try {
         const response = await fetch(form.action, {
           method: "POST",
           body,
-          headers: { Accept: "application/json", "X-CSRF-Token": body.get("csrf") || "" },
+          headers: { Accept: "application/json", "X-CSRF-Token": data0.get("csrf") || "" },
         });
         if (response.status === 401) { toLogin(); return; }
         const data = await response.json().catch(() => ({}));
         if (response.ok) {
           text.value = "";
+          const input = form.querySelector("input[type=file]");
+          if (input) input.value = "";
           refresh();
         } else {
           const fallback = said.notSent || "Not sent (HTTP {status}).";
