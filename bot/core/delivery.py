@@ -33,7 +33,9 @@ CHANNEL_DOWN_WAIT = timedelta(seconds=5)  # how often a message for a channel th
 # How long a claimed item is left to its deliverer: far longer than any send takes (the
 # channels time out well before), and how long a reply waits when its deliverer died mid-send.
 LEASE = timedelta(minutes=2)
-BATCH = 50
+# Items claimed at once under one lease: few enough that sending them all (a WeChat API call may
+# take seconds) ends well within the lease, or another replica would send them again.
+BATCH = 5
 
 
 class Deliverer:

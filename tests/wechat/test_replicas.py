@@ -11,6 +11,7 @@ import pytest
 
 from bot.channels.wechat import WechatConfig, build_channel
 from bot.channels.wechat.api import CustomerServiceApi
+from bot.channels.wechat.flights import claim_key
 from bot.channels.wechat.window import MAX_SENDS
 from bot.core.conversation import ConversationService
 from bot.core.outbound import DeliveryError
@@ -141,3 +142,22 @@ async def test_the_window_counts_sends_from_every_replica(
     with pytest.raises(DeliveryError, match="5 messages"):
         await a.channel.outbound.send(me, [Outgoing("one too many")], "en")
     assert len(fake_api.sent) == MAX_SENDS
+
+
+async def test_a_message_whose_replica_died_mid_answer_is_taken_over_by_a_retry(
+    replica: Replica, conversation: ConversationService, store: FakeStore, make_redis: MakeShared
+) -> None:
+    msg_id = wire.next_msg_id()
+    dead = make_redis()  # the replica that claimed the message, then died: its claim runs out
+    assert await dead.claim(claim_key(f"msg:{msg_id}"), 1.0)
+    b = await replica(conversation, budget=0.3)
+    xml = wire.text(OPENID, "How much is the security deposit?", msg_id=msg_id)
+    waiting = await b.post(xml)  # the claim is alive and nothing is published: retry, not stop
+    assert waiting.status_code == 503 and waiting.text != "success"
+    await asyncio.sleep(1.1)  # the dead replica renews nothing
+    taken = await b.post(xml)  # WeChat's next retry
+    reply = b.wire.read(taken.content)
+    assert taken.status_code == 200 and reply is not None and "500" in reply["Content"]
+    again = await b.post(xml)  # a later retry gets the same answer, not a second one
+    assert b.wire.read(again.content) == reply
+    assert inbound(store) == 1

@@ -22,7 +22,15 @@ from bot.channels import numbered as menu
 from bot.channels.wechat import texts
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.envelope import Envelope, Refused
-from bot.channels.wechat.flights import KEEP_SECONDS, Flight, Flights, answer_key, claim_key
+from bot.channels.wechat.flights import (
+    CLAIM_RENEW_SECONDS,
+    CLAIM_SECONDS,
+    KEEP_SECONDS,
+    Flight,
+    Flights,
+    answer_key,
+    claim_key,
+)
 from bot.channels.wechat.mapping import DEFAULT_LOCALE, chunks, render, to_incoming
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.xml import MAX_XML_BYTES
@@ -37,6 +45,10 @@ SHUTDOWN_SECONDS = 10.0
 ELSEWHERE_POLL_SECONDS = 0.05  # how often a retry looks for another replica's answer
 
 log = logging.getLogger(__name__)
+
+
+class NotYetAnswered(Exception):
+    """Another replica claimed the message and has not said how it answers: let WeChat retry."""
 
 
 class WechatEndpoint:
@@ -90,7 +102,10 @@ class WechatEndpoint:
         if message.msg_type == "event" and message.event.lower() == "unsubscribe":
             await self._outbound.windows.close(message.from_user)
         event = to_incoming(message)
-        text = await self._answer(event) if event is not None else None
+        try:
+            text = await self._answer(event) if event is not None else None
+        except NotYetAnswered:  # another replica holds it: WeChat must try again, not stop
+            return PlainTextResponse("answer in progress", status_code=503)
         if not text:
             return PlainTextResponse("success")
         xml = self._envelope.seal(message, text, int(self._clock()))
@@ -100,8 +115,11 @@ class WechatEndpoint:
         """The text to send passively, or None when it goes (or went) out another way."""
         key = event.delivery_key or ""
         flight = await self._flight(key, event)
-        if flight is None:  # another replica answers it
-            return await self._elsewhere(key)
+        if flight is None:  # another replica answers it (or did, or died doing it)
+            taken = await self._elsewhere(key, event)
+            if not isinstance(taken, Flight):
+                return taken
+            flight = taken
         if flight.late:
             return None  # a retry of a message answered through the API: never a second answer
         try:
@@ -135,34 +153,65 @@ class WechatEndpoint:
             flight = self._flights.get(key)
             if flight is None:
                 try:
-                    won = await self._shared.claim(claim_key(key), KEEP_SECONDS)
+                    answered = await self._shared.get(answer_key(key))
+                    won = answered is None and await self._shared.claim(
+                        claim_key(key), CLAIM_SECONDS
+                    )
                 except Exception as exc:  # better a rare second answer than none
                     log.warning("wechat: claim failed", extra={"reason": type(exc).__name__})
                     won = True
                 if won:
                     await self._outbound.windows.opened(event.merchant.user_id)
                     flight = self._flights.start(key, self._handle(event))
+                    self._renew(flight)
         if self._claiming.get(key) is lock and not lock.locked():
             del self._claiming[key]
         return flight
 
-    async def _elsewhere(self, key: str) -> str | None:
-        """A retry of a delivery another replica answers: its passive text when it gives one
-        within the budget, else None (``success``: it goes, or went, through the API)."""
+    def _renew(self, flight: Flight) -> None:
+        """Keep the claim alive while the answer is in work, then as long as the answer."""
+
+        async def renew() -> None:
+            until = asyncio.get_running_loop().time() + KEEP_SECONDS  # never renew for ever
+            try:
+                while (not flight.task.done() or flight.route == "pending") and (
+                    asyncio.get_running_loop().time() < until
+                ):
+                    await self._shared.set(claim_key(flight.key), "1", CLAIM_SECONDS)
+                    done = asyncio.ensure_future(asyncio.shield(flight.task))
+                    await asyncio.wait({done}, timeout=CLAIM_RENEW_SECONDS)
+                    if flight.task.done() and flight.route == "pending":
+                        await asyncio.sleep(CLAIM_RENEW_SECONDS)  # its request is replying
+                await self._shared.set(claim_key(flight.key), "1", KEEP_SECONDS)
+            except Exception as exc:  # the claim then runs out: a retry may take over
+                log.warning("wechat: renewing a claim failed", extra={"reason": repr(exc)})
+
+        task = asyncio.create_task(renew())
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
+
+    async def _elsewhere(self, key: str, event: Incoming) -> str | Flight | None:
+        """A delivery another replica claimed: its passive text when it gives one within the
+        budget, None (``success``) when it answers through the API, this replica's own flight
+        when the claim ran out with no answer (its replica died), else NotYetAnswered."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._budget
         while True:
             try:
                 held = await self._shared.get(answer_key(key))
+                if held is not None:
+                    route, _, text = held.value.partition(":")
+                    return text or None if route == "passive" else None
+                if await self._shared.get(claim_key(key)) is None:  # nobody works on it
+                    flight = await self._flight(key, event)
+                    if flight is not None:
+                        return flight
             except Exception as exc:
                 reason = type(exc).__name__
                 log.warning("wechat: reading an answer failed", extra={"reason": reason})
                 return None
-            if held is not None:
-                route, _, text = held.value.partition(":")
-                return text or None if route == "passive" else None
             if loop.time() >= deadline:
-                return None
+                raise NotYetAnswered(key)
             await asyncio.sleep(ELSEWHERE_POLL_SECONDS)
 
     async def _publish(self, key: str, outcome: str) -> None:

@@ -22,6 +22,10 @@ from typing import Any, Literal
 from bot.core.types import Reply
 
 KEEP_SECONDS = 300.0  # WeChat's retries end within ~15 s; keep answers a while longer
+# A claim lives this long unless its replica renews it (every CLAIM_RENEW_SECONDS while the
+# answer is in work): when a replica dies mid-answer, a later retry takes the message over.
+CLAIM_SECONDS = 6.0
+CLAIM_RENEW_SECONDS = 2.0
 Route = Literal["pending", "passive", "late"]
 
 
