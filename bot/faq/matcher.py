@@ -148,6 +148,11 @@ class Matcher:
             action = "fallback"
         elif confident:
             action, faq_id = "answer", top
+        elif cal.in_scope.fires(ev.answer) and escalate_entry:
+            # Unsure, but the nearest topic is a compliance matter: a person looks at it
+            # rather than a "did you mean" that may not list it: the neutral hand-over text,
+            # and the entry in the ticket's reason so staff see what it seemed to be about.
+            action, compliance = "escalate", top
         elif cal.in_scope.fires(ev.answer):
             action = "clarify"
         return Decision(

@@ -107,6 +107,13 @@ def test_a_sure_escalate_entry_hands_over_with_its_answer(build) -> None:  # typ
     assert (d.action, d.faq_id) == ("escalate", "frozen-funds")
 
 
+def test_an_unsure_message_nearest_a_compliance_entry_goes_to_a_person(build) -> None:  # type: ignore[no-untyped-def]
+    d = build(right=0.3, in_scope=0.9).ask("my balance is frozen and I cannot withdraw")
+    assert (d.action, d.faq_id, d.compliance) == ("escalate", None, "frozen-funds")
+    ordinary = build(right=0.3, in_scope=0.9).ask("How much is the security deposit?")
+    assert ordinary.action == "clarify"
+
+
 def test_a_vague_cry_for_help_hands_over_with_no_specific_answer(build) -> None:  # type: ignore[no-untyped-def]
     d = build(vague=0.99).ask("help, something bad happened")
     assert (d.action, d.faq_id, d.compliance) == ("escalate", None, "unclear")
