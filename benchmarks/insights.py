@@ -6,7 +6,9 @@ Each run builds a throwaway database (an SQLite file in a temporary folder; a ne
 database on the server at ``--postgres-url`` / ``$TEST_POSTGRES_URL``, dropped afterwards),
 migrates it, bulk-inserts merchants, messages (half questions, half the bot's replies with
 their decision, over 90 days), feedback and tickets, then times the stats query for the last
-30 days and for all 90, and the 👎 list. It prints figures; nothing is asserted.
+30 days and for all 90 from the raw rows, builds the daily roll-ups (timed), times the same
+queries read as roll-ups + today side by side (and says whether the figures are the same), and
+the 👎 list. It prints figures; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.core.insights import InsightsQuery, compute
+from bot.core.insights import Insights, InsightsQuery, compute
 from bot.storage.database import normalize_url
 from bot.storage.insights import SqlInsights
 from bot.storage.migrate import upgrade
 from bot.storage.models import Feedback, Merchant, Message, TicketRow
+from bot.storage.rollups import SqlRollups
 from bot.storage.uow import SqlStore
 
 CHUNK = 10_000
@@ -139,19 +142,21 @@ async def measure(url: str, messages: int) -> None:
         took = await fill(store, messages)
         print(f"{name}: inserted {messages:,} messages: "
               + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))  # fmt: skip
-        source = SqlInsights(store.engine)
+        source = SqlInsights(store.engine, rollups=False)
         now = datetime.now(UTC)
-        for days in (30, DAYS):
-            query = InsightsQuery(now - timedelta(days=days), now)
-            best = float("inf")
-            for _ in range(3):
-                began = time.perf_counter()
-                rows = await source.rows(query)
-                figures = compute(query, rows, first_response=timedelta(hours=2))
-                best = min(best, time.perf_counter() - began)
+        raw = {days: await _timed(source, now, days) for days in (30, DAYS)}
+        began = time.perf_counter()
+        built = await SqlRollups(store.engine).refresh(now)
+        print(f"{name}: roll-ups of {len(built)} closed days built in "
+              f"{time.perf_counter() - began:.1f} s")  # fmt: skip
+        rolled = SqlInsights(store.engine)
+        for days, (raw_best, raw_figures) in raw.items():
+            best, figures = await _timed(rolled, now, days)
             t = figures.total
+            same = "same figures" if figures.as_dict() == raw_figures.as_dict() else "DIFFERENT"
             print(
-                f"{name}: stats over {days} days: {best * 1000:.0f} ms (best of 3); "
+                f"{name}: stats over {days} days: raw {raw_best * 1000:.0f} ms, roll-ups + "
+                f"today {best * 1000:.0f} ms (best of 3; {same}); "
                 f"{t.conversations:,} conversations, {t.questions:,} questions, "
                 f"{t.tickets_opened:,} tickets, first response median "
                 f"{(t.first_response.median or 0) / 60:.0f} min"
@@ -162,6 +167,17 @@ async def measure(url: str, messages: int) -> None:
               f"({len(disliked)} questions)")  # fmt: skip
     finally:
         await store.close()
+
+
+async def _timed(source: SqlInsights, now: datetime, days: int) -> tuple[float, Insights]:
+    """The best of 3 of one period's stats (the query and the figures), and the figures."""
+    query = InsightsQuery(now - timedelta(days=days), now)
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        figures = compute(query, await source.rows(query), first_response=timedelta(hours=2))
+        best = min(best, time.perf_counter() - began)
+    return best, figures
 
 
 async def _admin(url: str, sql: str) -> None:

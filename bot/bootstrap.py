@@ -14,7 +14,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,19 +28,22 @@ from bot.content.problems import errors
 from bot.core.alerts import TeamMail
 from bot.core.centre_teams import CentreTeams
 from bot.core.channel import Channel, ChannelConfigError, ChannelFactory, ChannelParts
+from bot.core.clock import Clock, system_clock
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation, Policy
+from bot.core.feedback import FeedbackPrompts
 from bot.core.files import Files
 from bot.core.images import strip_metadata
 from bot.core.metrics import NO_METRICS, Metrics, gauges
 from bot.core.notify import TicketListener
 from bot.core.outbound import Outbound
 from bot.core.ports import Store
+from bot.core.rollups import LEAD as ROLLUP_LEAD
+from bot.core.rollups import RollupJob
 from bot.core.shared import Shared
 from bot.core.teams import TeamDirectory
-from bot.core.tickets import utcnow
 from bot.faq.engine import semantics_for
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
@@ -49,6 +52,7 @@ from bot.staff.macros import MACROS_FILE, MacroHolder
 from bot.storage.files import LocalFileStore
 from bot.storage.leader import elect_for
 from bot.storage.migrate import upgrade
+from bot.storage.privacy import TextRetention
 from bot.storage.uow import SqlStore
 from bot.web.channel import web_chat
 from bot.web.metrics import PrometheusMetrics, parse_networks
@@ -89,7 +93,7 @@ class Services:
     desk: Desk
     deliverer: Deliverer
     teams: TeamDirectory
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = system_clock  # the one clock: the store, the core and the console read it
     channels: list[Channel] = field(default_factory=list)  # started, in the order configured
     routes: list[object] = field(default_factory=list)  # the channels' HTTP endpoints
     listeners: list[TicketListener] = field(default_factory=list)  # mirrors of tickets
@@ -97,6 +101,7 @@ class Services:
     mail: TeamMail | None = None  # e-mail to teams (SMTP_URL), sent in the background
     shared: Shared | None = None  # state the replicas share (REDIS_URL), None: in memory
     files: Files | None = None  # images and PDFs both ways (FILES_DIR), old ones purged
+    rollups: RollupJob | None = None  # the insights' daily roll-ups (INSIGHTS_ROLLUP_MINUTES)
 
     async def health(self) -> dict[str, Any]:
         """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
@@ -151,7 +156,7 @@ async def build(
     settings: Settings,
     *,
     store: Store | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     channels: Sequence[ChannelFactory | None] | None = None,
     outbounds: Mapping[str, Outbound] | None = None,
     teams: TeamDirectory | None = None,
@@ -160,7 +165,9 @@ async def build(
 
     Every part has a default from ``settings``; a test hands in its own:
     ``store`` (default: ``SqlStore(DATABASE_URL)``, SQLite upgraded first; a store handed in
-    is used as it is), ``clock`` (tickets, delivery and the console's times), ``channels``
+    is used as it is, on the root's clock), ``clock`` (the service's one clock: every time the
+    service stores or compares, from stored messages to tickets, delivery, files and the
+    console; default: the store's, else the machine's), ``channels``
     (factories; default ``channels_from(settings)``), ``outbounds`` (by channel name, in place
     of a channel's own: a test's flaky one) and ``teams`` (default: the centres' teams).
     Raises StartupError (one line) when the bot cannot start.
@@ -169,7 +176,9 @@ async def build(
         factories = channels_from(settings) if channels is None else list(channels)
     except ChannelConfigError as exc:
         raise StartupError(str(exc)) from None
-    clock = clock or utcnow
+    if store is not None and clock is not None:
+        store.clock = clock  # one clock: the store stamps its rows with the root's
+    clock = clock or (store.clock if store is not None else system_clock)
     faq = FaqHolder(
         settings.faq_dir,
         partial(semantics_for, settings.matcher_encoder, settings.vector_cache_dir),
@@ -183,6 +192,7 @@ async def build(
         await upgrade(settings.database_url)
     centres = CentresHolder(
         settings.centres_path,
+        clock=clock,  # "open now" is on the service's clock too
         snapshot=snapshot_path(settings.snapshot_dir, "centres", settings.centres_path),
     )
     if not await asyncio.to_thread(centres.reload):  # the bot still answers without centres
@@ -202,6 +212,7 @@ async def build(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        clock=clock,
     )
     metrics: Metrics = PrometheusMetrics() if settings.metrics_enabled else NO_METRICS
     directory: TeamDirectory = teams or CentreTeams(current_centres)
@@ -209,26 +220,28 @@ async def build(
         first_response=timedelta(minutes=settings.first_response_minutes),
         ack_interval=timedelta(seconds=settings.ack_interval_seconds),
     )
-    deliverer = Deliverer(
-        store.uow,
-        {},
-        clock=clock,
-        lease=timedelta(seconds=settings.outbox_lease_seconds),
-        metrics=metrics,
-    )
-    listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
     files = Files(
-        LocalFileStore(settings.files_dir),
+        LocalFileStore(settings.files_dir, clock),  # its files' times for the retention sweep
         store.uow,
         max_bytes=settings.file_max_bytes,
         retention_days=settings.file_retention_days,
         clean=strip_metadata,
         clock=clock,
     )
+    deliverer = Deliverer(
+        store.uow,
+        {},
+        clock=clock,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        metrics=metrics,
+        files=files,  # staff attachments go out with their reply
+    )
+    listeners: list[TicketListener] = []  # channels add theirs (the Telegram staff group)
     conversation = ConversationService(
         faq.matcher,
         store.uow,
         escalation=Escalation(lambda: directory, policy, clock=clock),
+        prompts=FeedbackPrompts(timedelta(minutes=settings.feedback_prompt_minutes), clock),
         listeners=listeners,
         centres=centres.finder,
         metrics=metrics,
@@ -249,6 +262,7 @@ async def build(
     services.listeners = listeners
     services.metrics = metrics
     services.files = files
+    services.rollups = rollup_job(settings, store, clock)
     services.mail = team_mail(settings, store, lambda: directory, policy.first_response, clock)
     if services.mail is not None:
         listeners.append(services.mail)  # a new ticket is queued for its team's address
@@ -276,12 +290,31 @@ async def build(
     return services
 
 
+def rollup_job(
+    settings: Settings, store: Store, clock: Clock
+) -> RollupJob | None:
+    """The insights' roll-ups, refreshed by one replica (the advisory lock on PostgreSQL);
+    None when ``INSIGHTS_ROLLUP_MINUTES`` is 0 or the store is not SQL."""
+    from bot.storage.rollups import SqlRollups
+
+    minutes = settings.insights_rollup_minutes
+    if minutes == 0 or not isinstance(store, SqlStore):
+        return None
+    elect = elect_for(settings.database_url)
+    return RollupJob(
+        SqlRollups(store.engine),
+        every=minutes * 60,
+        clock=clock,
+        lead=elect(ROLLUP_LEAD) if elect is not None else None,
+    )
+
+
 def team_mail(
     settings: Settings,
     store: Store,
     directory: Callable[[], TeamDirectory],
     target: timedelta,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> TeamMail | None:
     """E-mail to the teams with an address in the centres file; None without ``SMTP_URL``."""
     mailer = smtp_from(settings)
@@ -305,6 +338,8 @@ async def _start(services: Services, channel: Channel) -> None:
     services.routes += routes
     services.listeners += channel.listeners
     renders = channel.renders
+    if renders.files and services.files is not None:  # staff may attach files on its tickets
+        services.files.channels = services.files.channels | {channel.name}
     log.info(
         "channel on",
         extra={"channel": channel.name, "buttons": renders.buttons, "venue": renders.venue},
@@ -334,6 +369,12 @@ async def running(services: Services) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(services.mail.run()))
     if services.files is not None and services.files.retention_days > 0:
         tasks.append(asyncio.create_task(services.files.run()))  # FILE_RETENTION_DAYS
+    if services.rollups is not None:  # closed days of the insights, built once
+        tasks.append(asyncio.create_task(services.rollups.run()))
+    retention = services.settings.message_retention_days
+    if retention > 0 and isinstance(services.store, SqlStore):  # MESSAGE_RETENTION_DAYS
+        sweep = TextRetention(services.store.sessions, retention, services.clock)
+        tasks.append(asyncio.create_task(sweep.run()))
     try:
         yield
     finally:
@@ -395,12 +436,14 @@ def app(services: Services) -> Starlette:
     metrics = services.metrics
     if isinstance(metrics, PrometheusMetrics):
         allow = parse_networks(services.settings.metrics_allow)
-        routes.append(metrics_route(metrics, partial(gauges, services.store.uow), allow=allow))
+        gauged = partial(gauges, services.store.uow)
+        routes.append(metrics_route(metrics, gauged, allow=allow, clock=services.clock))
         middleware.append(Middleware(HttpTimer, metrics=metrics))
     return create_app(
         services.conversation,
         services.health,
         files=services.files,
+        clock=services.clock,
         routes=[*console, *routes],
         lifespan=lambda app: running(services),
         middleware=middleware,

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     files_dir: Path = Path("data/files")
     file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     file_retention_days: int = Field(default=90, ge=0, le=36500)
+    # After how many days message texts are blanked (rows and counts stay; 0: kept for ever)
+    message_retention_days: int = Field(default=0, ge=0, le=36500)
 
     # Telegram (the channel runs when a token is set)
     telegram_bot_token: str = ""
@@ -65,9 +67,15 @@ class Settings(BaseSettings):
     first_response_minutes: int = Field(default=120, gt=0, le=10080)
     # While a ticket is open: at most one "added to your request" per this many seconds.
     ack_interval_seconds: int = Field(default=300, ge=0, le=86400)
+    # "Did this help?" after an FAQ answer at most once per this many minutes per merchant (the
+    # first answer of a burst asks; 0: after every answer). See bot/core/feedback.py.
+    feedback_prompt_minutes: int = Field(default=10, ge=0, le=1440)
     # A staff reply being sent is claimed for this long: a replica that dies mid-send leaves it
     # to be sent again by another (or after a restart) once the lease runs out.
     outbox_lease_seconds: int = Field(default=120, ge=5, le=3600)
+    # The insights' daily roll-ups are refreshed this often (closed days built once, changed
+    # ones rebuilt; today is always read live); 0: none built, every figure from raw rows.
+    insights_rollup_minutes: int = Field(default=10, ge=0, le=1440)
 
     # Replicas: state they share (WeChat MsgIds, access token and windows; Telegram's pace)
     # lives in Redis when set (redis://host:6379/0); unset, one replica keeps it in memory.

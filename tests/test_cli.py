@@ -177,8 +177,9 @@ def test_chat_reads_questions_and_picks_numbered_options(
     options = blocks[3].splitlines()
     assert options[0].startswith("1. what is the monthly fee") and options[1].startswith("2. ")
     picked = "fee-b" if "amount" in options[1] else "fee-a"  # "2" pressed the second option
-    assert blocks[4] == f"Answer {picked} en"
-    assert blocks[6] == "答案 security-deposit 中文" and "回覆數字即可選擇" in blocks[7]
+    assert blocks[4] == f"Answer {picked} en"  # no menu: "Did this help?" once per burst
+    assert blocks[5] == "答案 security-deposit 中文" and "回覆數字即可選擇" in blocks[6]
+    assert "👍" not in blocks[6]  # its related entry only
 
 
 def test_console_script_and_module_entry_points() -> None:

@@ -217,6 +217,8 @@ class CentreFinder:
         if found is None:
             return False
         place = found.place
+        if place.admin or self._gazetteer().names_area(words):
+            return True  # a city, county or district (용인, 강남구, 宜蘭): named like a town
         floor = KNOWN_HOME_POPULATION if place.country in HOME else KNOWN_ABROAD_POPULATION
         return place.population >= floor
 

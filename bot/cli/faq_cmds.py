@@ -20,6 +20,7 @@ from bot.faq.lint import confusable_phrasings
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Matcher
 from bot.faq.model import Faq
+from bot.faq.review import review_problems
 
 TARGETS = {  # per language: (summary key, minimum or maximum, bound)
     "in_scope_top1": ("min", 0.93),
@@ -75,7 +76,8 @@ def index(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    """Validate the folder and the centres file: errors and confusable phrasings, by line."""
+    """Validate the folder and the centres file: errors, then warnings (confusable phrasings,
+    languages an entry misses or writes in another language), by line."""
     faq = _load(args)
     path = centres_path(args)
     named = getattr(args, "centres_file", None) is not None
@@ -84,7 +86,7 @@ def check(args: argparse.Namespace) -> int:
     centres_ok = check_centres_file(path) if explicit or path.exists() else True
     if faq is None:
         return 1
-    warnings = confusable_phrasings(faq)
+    warnings = confusable_phrasings(faq) + review_problems(faq)
     _print_problems(warnings)
     print(
         f"{args.faq_dir}: {len(faq)} entries OK" + (f", {len(warnings)} warnings" * bool(warnings))

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import centre, chat, db, faq_cmds, faq_edit, report, serve, staff
+from bot.cli import centre, chat, db, faq_cmds, faq_edit, merchant, report, serve, staff
 
 
 def default_faq_dir() -> Path:
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(sub)
     db.register(sub)
     report.register(sub)
+    merchant.register(sub)
     centre.register(sub)
     staff.register(sub)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -61,8 +62,32 @@ async def build_app() -> Starlette:
     return bootstrap.app(services)
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameters (malloc.h)
+M_ARENA_MAX = -8
+MMAP_THRESHOLD = 128 * 1024  # glibc's initial value, kept fixed
+ARENA_MAX = 2
+
+
+def tune_malloc() -> bool:
+    """Keep glibc's heap small in a long-running server; False where there is no glibc.
+
+    Encoding and calibration run in worker threads, and glibc gives threads arenas of their own
+    (up to 8 per core) whose freed memory is rarely returned; and after the first large block is
+    freed, glibc raises its mmap threshold, so later large arrays land in those heaps and stay.
+    Two arenas and a fixed threshold (large blocks mmapped, unmapped when freed) keep it down.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(
+            libc.mallopt(M_ARENA_MAX, ARENA_MAX) and libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        )
+    except (OSError, AttributeError):  # not glibc (musl, macOS): its allocator as it is
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the server and block until it is stopped (Ctrl-C or SIGTERM)."""
+    tune_malloc()  # before anything large is allocated
     return asyncio.run(serve(args.host, args.port))
 
 

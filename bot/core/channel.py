@@ -34,10 +34,13 @@ class Rendering:
     ``buttons``: a keyboard the merchant presses; without, a numbered menu in the text
     (``bot/channels/numbered.py``), where a number typed back presses the button.
     ``venue``: a map point for a centre; without, its name and address as text.
+    ``files``: an image or PDF staff attach to a reply (``Outgoing.attachment``); without, the
+    desk refuses attachments on the channel's tickets.
     """
 
     buttons: bool
     venue: bool
+    files: bool = False
 
 
 class Channel(Protocol):

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from bot.centres.finder import CentreFinder
 from bot.core import payloads, texts
 from bot.core.escalation import Escalation
+from bot.core.feedback import FeedbackPrompts
 from bot.core.files import Files, StoredFile
 from bot.core.handover import wants_person
 from bot.core.language import parse_locale
@@ -57,6 +58,7 @@ class ConversationService:
         centres: Callable[[], CentreFinder] | None = None,
         metrics: Metrics = NO_METRICS,
         files: Files | None = None,
+        prompts: FeedbackPrompts | None = None,
     ) -> None:
         self._matcher = matcher
         self.files = files  # where "file" events keep their attachment (None: files are off)
@@ -64,6 +66,8 @@ class ConversationService:
         self._uow = uow
         self._responder = Responder(matcher, centres=centres)
         self.escalation = escalation or Escalation(DefaultTeamOnly)
+        # "Did this help?" once per burst, on the escalation's clock unless given its own
+        self.prompts = prompts or FeedbackPrompts(clock=self.escalation.now)
         self.listeners = listeners
         self._answering: set[int] = set()  # inbound message ids this process is answering now
 
@@ -231,6 +235,11 @@ class ConversationService:
             outcome = self._responder.respond(merchant, event, inbound.id)
             if outcome.feedback is not None and not outcome.feedback[1]:
                 await self._offer_others(uow, merchant, outcome)
+            if outcome.feedback is not None and self.prompts.answered(merchant):
+                outcome.merchant_changed = True
+            # a button pressed while people hold the thread (a related entry) asks nothing
+            if self.prompts.apply(merchant, outcome.messages, held=ticket is not None):
+                outcome.merchant_changed = True
         if ticket is None and changed is None:
             changed = await self._escalate(uow, merchant, inbound, outcome)
         await self._store(uow, merchant, inbound, outcome, event)
@@ -275,6 +284,7 @@ class ConversationService:
             answer = None  # people hold the thread: only a sure answer beats waiting for them
         if answer is not None and answer.decision is not None and answer.decision.faq_id:
             locale = answer.locale
+            self.prompts.apply(merchant, answer.messages, held=True)  # people hold the thread
             stored = await self._store(uow, merchant, inbound, answer, event)
             said = await self.escalation.answered(uow, ticket, answer.decision.faq_id, stored[0])
             changes.append((said, stored[0]))
@@ -444,6 +454,7 @@ class ConversationService:
                     action=d.action,
                     score=d.score,
                     candidates=tuple((c.faq_id, c.score) for c in d.candidates),
+                    created_at=self.escalation.now(),  # the service's clock
                 )
             )
         if outcome.merchant_changed:

@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.core.files import Files
 from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.outbound import DeliveryError, Outbound
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import AttemptResult, OutboxItem, utcnow
-from bot.core.types import Outgoing
+from bot.core.types import Attachment, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,10 @@ class Deliverer:
         first_wait: timedelta = FIRST_WAIT,
         lease: timedelta = LEASE,
         metrics: Metrics = NO_METRICS,
+        files: Files | None = None,
     ) -> None:
         self._uow = uow
+        self.files = files  # a staff reply's attachment is read from here at each attempt
         self.metrics = metrics
         self.outbounds = dict(outbounds)
         self._clock = clock
@@ -98,16 +101,25 @@ class Deliverer:
         async with self._uow() as uow:
             message = await uow.messages.get(item.message_id)
             merchant = await uow.merchants.get(item.merchant_id)
+            found = await uow.files.for_messages([item.message_id]) if self.files else {}
         outbound = self.outbounds.get(item.channel)
         if message is None or merchant is None:
             await self._save(replace(item, status="failed", error="message gone"), "failed")
             return False
         if outbound is None:
             return await self._failed(item, DeliveryError(f"channel {item.channel} is off"))
+        attachment = None
+        record = found.get(item.message_id)
+        if record is not None and self.files is not None:
+            # The bytes are read per attempt rather than kept in the outbox: the row stays small
+            # and the stored file (metadata stripped) is the one source.
+            data = await self.files.read(record)
+            if data is None:
+                return await self._failed(item, DeliveryError("file gone", permanent=True))
+            attachment = Attachment(record.kind, data, record.name)
         try:
-            await outbound.send(
-                merchant.key, [Outgoing(message.text, message.buttons)], message.locale or "en"
-            )
+            outgoing = Outgoing(message.text, message.buttons, attachment=attachment)
+            await outbound.send(merchant.key, [outgoing], message.locale or "en")
         except DeliveryError as exc:
             return await self._failed(item, exc)
         except Exception as exc:  # an adapter bug must not lose the message either

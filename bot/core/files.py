@@ -200,11 +200,18 @@ class Files:
         self.retention_days = retention_days
         self._clean = clean
         self._clock = clock
-        self.channels = channels  # the channels that can show a file staff send (web, for now)
+        # the channels that can show a file staff send: web, and those whose ``Rendering`` says
+        # so (added by the composition root as it starts them)
+        self.channels = channels
 
-    def check(self, upload: Upload) -> Attachment:
-        """Check an upload (type, size, image metadata); ``FileRefused`` when not taken."""
-        return check(upload, self.max_bytes, self._clean)
+    def check(self, upload: Upload, max_bytes: int | None = None) -> Attachment:
+        """Check an upload (type, size, image metadata); ``FileRefused`` when not taken.
+        ``max_bytes``: a channel's own, lower limit (Telegram's bots download up to 20 MB)."""
+        return check(upload, self.limit(max_bytes), self._clean)
+
+    def limit(self, channel_max: int | None = None) -> int:
+        """The size limit of a channel whose own limit is ``channel_max`` (None: none)."""
+        return self.max_bytes if channel_max is None else min(channel_max, self.max_bytes)
 
     async def keep(
         self,

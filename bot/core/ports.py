@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.accounts import StaffAccount, StaffSession
+from bot.core.clock import Clock
 from bot.core.files import FileRepository, StoredFile
 from bot.core.tickets import (
     AttemptResult,
@@ -45,6 +46,7 @@ class MerchantRecord:
     location: Location | None = None
     centre_id: str | None = None
     display_name: str | None = None  # as the channel names them (Telegram), for staff
+    feedback_asked_at: datetime | None = None  # last "Did this help?" (bot.core.feedback)
 
 
 @dataclass(frozen=True)
@@ -308,6 +310,10 @@ class TicketRefRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
+    """Repositories on one transaction; ``clock`` (the store's, the service's one clock) stamps
+    every row they write whose time the caller does not give."""
+
+    clock: Clock
     merchants: MerchantRepository
     messages: MessageRepository
     deliveries: DeliveryRepository
@@ -365,7 +371,13 @@ class Conversation(Protocol):
 
 
 class Store(Protocol):
-    """A database as the composition root holds it (``bot.storage.uow.SqlStore``)."""
+    """A database as the composition root holds it (``bot.storage.uow.SqlStore``).
+
+    ``clock`` is the service's one clock (``bot.core.clock``): the root sets it, and every unit
+    of work opened afterwards stamps rows with it.
+    """
+
+    clock: Clock
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (enter it with ``async with``)."""

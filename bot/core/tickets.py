@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
+
+from bot.core.clock import system_clock
 
 TicketStatus = Literal["open", "assigned", "waiting", "resolved"]
 STATUSES: tuple[TicketStatus, ...] = ("open", "assigned", "waiting", "resolved")
@@ -27,9 +29,9 @@ def compliance_reason(category: str | None) -> str:
     return f"{COMPLIANCE}:{category}" if category else COMPLIANCE
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware in UTC."""
-    return datetime.now(UTC)
+# The default where no clock is injected; the service runs on the composition root's clock
+# (``bot.core.clock``), and records it builds carry times read from that clock.
+utcnow = system_clock
 
 
 @dataclass

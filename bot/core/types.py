@@ -99,6 +99,7 @@ class Outgoing:
     text: str
     buttons: tuple[Button, ...] = ()
     venue: Venue | None = None
+    attachment: Attachment | None = None  # a file staff sent, read from the FileStore
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,22 @@ The YAML files stay the source of truth and stay the admin's: the file is edited
 trip (ruamel.yaml), so comments, key order, quoting and layout are kept and the diff shows one
 added line. The edited folder is validated exactly as ``faq check`` validates it before the
 file is replaced (atomically); a refused edit leaves the file untouched. The hot reload then
-picks the change up like any edit by hand.
+picks the change up like any edit by hand. Two admins (or two replicas) editing at once never
+lose an edit: the file is replaced only if it still holds the text the edit was made from,
+checked under an exclusive lock; otherwise the later edit is refused and can be sent again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
+import hashlib
 import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,7 +69,7 @@ def add_phrasing(folder: Path, entry_id: str, lang: Lang, text: str, *, write: b
         raise EditRefused("the phrasing is empty")
     if lang not in LANGS:
         raise EditRefused(f"unknown language '{lang}' (one of {', '.join(LANGS)})")
-    path, document, entry = _find(folder, entry_id)
+    path, before, document, entry = _find(folder, entry_id)
     questions = entry.get("questions")
     if not isinstance(questions, CommentedMap):
         raise EditRefused(f"{path.name}: entry '{entry_id}' has no questions mapping")
@@ -77,11 +83,16 @@ def add_phrasing(folder: Path, entry_id: str, lang: Lang, text: str, *, write: b
     # Written in the quoting style of its siblings, so the line reads like the admin's own.
     like = type(current[-1]) if len(current) and isinstance(current[-1], ScalarString) else None
     current.append(like(wording) if like is not None else wording)
-    before = path.read_text(encoding="utf-8")
     edit = Edit(path, before, _dump(document))
     _validate(folder, edit)
     if write:
-        _replace(path, edit.after)
+        with _locked(folder):
+            if _digest(path.read_text(encoding="utf-8")) != _digest(before):
+                raise EditRefused(
+                    f"{path.name} was changed by someone else while this edit was made; "
+                    "nothing was written: send it again"
+                )
+            _replace(path, edit.after)
     return edit
 
 
@@ -93,18 +104,20 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _find(folder: Path, entry_id: str) -> tuple[Path, Any, CommentedMap]:
+def _find(folder: Path, entry_id: str) -> tuple[Path, str, Any, CommentedMap]:
+    """The file holding the entry, the text it was parsed from, the document and the entry."""
     if not folder.is_dir():
         raise EditRefused(f"FAQ folder not found: {folder}")
     for path in faq_files(folder):
+        text = path.read_text(encoding="utf-8")
         try:
-            document = _yaml().load(path.read_text(encoding="utf-8"))
+            document = _yaml().load(text)
         except Exception:  # a file that does not parse cannot hold the entry we edit
             continue
         entries = document.get("entries") if isinstance(document, CommentedMap) else None
         for entry in entries if isinstance(entries, CommentedSeq) else ():
             if isinstance(entry, CommentedMap) and entry.get("id") == entry_id:
-                return path, document, entry
+                return path, text, document, entry
     raise EditRefused(f"no entry '{entry_id}' in {folder}")
 
 
@@ -125,6 +138,21 @@ def _validate(folder: Path, edit: Edit) -> None:
         found = errors(problems)
         first = found[0] if found else "the FAQ does not load"
         raise EditRefused(f"the edit would break the FAQ: {first}", list(found))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder's edits, across processes on this host."""
+    with open(folder / ".faq-edit.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _replace(path: Path, text: str) -> None:

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rapidfuzz import fuzz, process
 
 from bot.content.problems import Problem
 from bot.faq.model import Faq
-from bot.text.language import LANGS
+from bot.text.language import LANGS, Lang
 from bot.text.normalize import normalize
 
 TOO_CLOSE = 90  # rapidfuzz ratio between normalised phrasings of two different entries
 
 
-def confusable_phrasings(faq: Faq) -> list[Problem]:
-    """Phrasings of two different entries so alike that the matcher cannot tell them apart."""
-    problems: list[Problem] = []
+@dataclass(frozen=True)
+class Confusable:
+    """Two phrasings of different entries, in one language, that the matcher cannot tell apart."""
+
+    lang: Lang
+    first: str  # entry id
+    first_text: str
+    second: str  # entry id
+    second_text: str
+
+
+def confusable_pairs(faq: Faq) -> list[Confusable]:
+    """Every pair of near-identical phrasings that belong to two different entries."""
+    pairs: list[Confusable] = []
     for lang in LANGS:
         owners: list[str] = []
         texts: list[str] = []
@@ -31,14 +44,22 @@ def confusable_phrasings(faq: Faq) -> list[Problem]:
         )
         for i, j in zip(*scores.nonzero(), strict=True):
             if i < j and owners[i] != owners[j]:
-                a, b = faq.get(owners[i]), faq.get(owners[j])
-                problems.append(
-                    Problem(
-                        a.source,
-                        a.line,
-                        f"{lang} phrasing \"{originals[i]}\" of '{a.id}' is almost the same as "
-                        f"\"{originals[j]}\" of '{b.id}' ({b.source}:{b.line})",
-                        "warning",
-                    )
-                )
+                pairs.append(Confusable(lang, owners[i], originals[i], owners[j], originals[j]))
+    return pairs
+
+
+def confusable_phrasings(faq: Faq) -> list[Problem]:
+    """Phrasings of two different entries so alike that the matcher cannot tell them apart."""
+    problems: list[Problem] = []
+    for pair in confusable_pairs(faq):
+        a, b = faq.get(pair.first), faq.get(pair.second)
+        problems.append(
+            Problem(
+                a.source,
+                a.line,
+                f"{pair.lang} phrasing \"{pair.first_text}\" of '{a.id}' is almost the same as "
+                f"\"{pair.second_text}\" of '{b.id}' ({b.source}:{b.line})",
+                "warning",
+            )
+        )
     return problems

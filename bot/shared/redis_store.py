@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import redis.asyncio as redis
+if TYPE_CHECKING:  # the client (~8 MB resident) is imported only when REDIS_URL is set
+    import redis.asyncio as redis
 
 from bot.core.shared import IN_FLIGHT_POLL, Held, Quota, Taken
 
@@ -106,6 +108,8 @@ class RedisShared:
         cls, url: str, *, prefix: str = "merchant-bot:", clock: Callable[[], float] | None = None
     ) -> RedisShared:
         """A store on ``REDIS_URL`` (``redis://host:port/db``); it connects on first use."""
+        import redis.asyncio as redis
+
         client = redis.Redis.from_url(
             url, decode_responses=True, socket_timeout=5.0, socket_connect_timeout=5.0
         )

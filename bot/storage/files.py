@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.clock import Clock, system_clock
 from bot.core.files import EXTENSIONS, FILE_ID_RE, StoredFile
 from bot.storage.models import FileRow
 
@@ -88,10 +89,15 @@ class SqlFileRepository:
 
 
 class LocalFileStore:
-    """Files in a folder: ``<root>/<first two characters of the id>/<id>.<extension>``."""
+    """Files in a folder: ``<root>/<first two characters of the id>/<id>.<extension>``.
 
-    def __init__(self, root: Path) -> None:
+    A file's modification time is set from ``clock`` (the service's one clock) as it is
+    written, so that the retention sweep compares times read from one clock.
+    """
+
+    def __init__(self, root: Path, clock: Clock = system_clock) -> None:
         self.root = root
+        self._clock = clock
 
     def _path(self, file_id: str, kind: str) -> Path:
         return self.root / file_id[:2] / f"{file_id}.{EXTENSIONS[kind]}"
@@ -102,11 +108,14 @@ class LocalFileStore:
             raise ValueError(f"not a file kind: {kind}")
         file_id = secrets.token_urlsafe(32)
         path = self._path(file_id, kind)
+        written = self._clock().timestamp()
 
         def write() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(".part")
             partial.write_bytes(data)
+            # stamped before it gets its name: the sweep never sees it with the disk's time
+            os.utime(partial, (written, written))
             os.replace(partial, path)
 
         await asyncio.to_thread(write)
@@ -138,7 +147,7 @@ class LocalFileStore:
         await asyncio.to_thread(remove)
 
     async def delete_older_than(self, cutoff: datetime) -> int:
-        """Remove files last written before ``cutoff``; how many."""
+        """Remove files last written before ``cutoff`` (by the store's clock); how many."""
         limit = cutoff.timestamp()
 
         def sweep() -> int:

@@ -3,20 +3,25 @@
 The counting is done by the database (GROUP BY over the period's bot replies, which carry the
 FAQ decision: a question is the inbound message they reply to); only the period's tickets come
 back as rows, for the medians and p90s computed in ``bot.core.insights``.
+
+A period is read as the daily roll-ups of its built days (``bot.storage.rollups``) plus the raw
+rows of the rest: today, a first or last day only partly inside, a day not built yet. Both come
+from the same statements (``bot.storage.insights_sql``), so the figures are the same either way
+(``rollups=False`` reads every raw row, as the benchmark and the equality tests do).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Date, and_, case, cast, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.insights import (
-    ACTIONS,
     DISLIKED,
     ConversationCount,
     FeedbackCount,
@@ -27,80 +32,105 @@ from bot.core.insights import (
 )
 from bot.core.ports import UnansweredQuestion
 from bot.storage.database import create_sessionmaker
-from bot.storage.models import Feedback, Merchant, Message, TicketRow
+from bot.storage.insights_sql import (
+    AnySelect,
+    Ranges,
+    active_select,
+    feedback_select,
+    questions_select,
+)
+from bot.storage.models import (
+    Feedback,
+    InsightsActive,
+    InsightsFeedback,
+    InsightsQuestions,
+    Message,
+    TicketRow,
+)
+from bot.storage.rollups import built_days, live_ranges
 
-UNKNOWN = "?"  # a reply stored without a locale
+S = TypeVar("S", bound=AnySelect)
 
 
-def _day(session: AsyncSession, column: Any) -> Any:
-    """The UTC calendar day of a timestamp column."""
-    bind = session.bind
-    if bind is not None and bind.dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column)  # SQLite stores UTC text: "YYYY-MM-DD HH:MM:SS"
+def _filtered(statement: S, table: Any, query: InsightsQuery) -> S:
+    """A roll-up table's rows in the query's language and channel."""
+    if query.locale:
+        statement = statement.where(table.locale == query.locale)
+    if query.channel:
+        statement = statement.where(table.channel == query.channel)
+    return statement
+
+
+def _on(column: InstrumentedAttribute[date], days: Sequence[date]) -> ColumnElement[bool]:
+    """A roll-up row of one of the built ``days``: a range, not IN (...), for the index. The
+    same rows: a day's roll-ups exist while it is built, and ``days`` are all the built days
+    inside the period."""
+    return column.between(days[0], days[-1])
 
 
 class SqlInsights:
     """The aggregates behind the insights page and ``report stats``."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, rollups: bool = True) -> None:
         self.sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
-
-    def _replies(self, query: InsightsQuery) -> list[ColumnElement[bool]]:
-        """The bot's replies in the period, in the query's language and channel."""
-        where: list[ColumnElement[bool]] = [
-            Message.direction == "out",
-            Message.reply_to.is_not(None),
-            Message.created_at >= query.since,
-            Message.created_at < query.until,
-        ]
-        if query.locale:
-            where.append(Message.locale == query.locale)
-        if query.channel:
-            where.append(Merchant.channel == query.channel)
-        return where
+        self.rollups = rollups  # False: every figure from the raw rows
 
     async def rows(self, query: InsightsQuery) -> InsightsRows:
         """The period's grouped counts and its tickets."""
         async with self.sessions() as session:
+            days = await built_days(session, query.since, query.until) if self.rollups else []
+            live = live_ranges(query.since, query.until, days)
             rows = InsightsRows()
-            await self._questions(session, query, rows)
-            await self._conversations(session, query, rows)
-            await self._feedback(session, query, rows)
+            await self._questions(session, query, days, live, rows)
+            await self._conversations(session, query, days, live, rows)
+            await self._feedback(session, query, days, live, rows)
             await self._tickets(session, query, rows)
             return rows
 
     async def _questions(
-        self, session: AsyncSession, query: InsightsQuery, rows: InsightsRows
+        self,
+        session: AsyncSession,
+        query: InsightsQuery,
+        days: Sequence[date],
+        live: Ranges,
+        rows: InsightsRows,
     ) -> None:
-        day = _day(session, Message.created_at).label("day")
-        result = await session.execute(
-            select(
-                Merchant.channel,
-                Message.locale,
-                Message.action,
-                day,
-                func.count(func.distinct(Message.reply_to)),
+        found: list[QuestionCount] = []
+        for period in live:
+            result = await session.execute(
+                questions_select(session, period, query.locale, query.channel)
             )
-            .join(Merchant, Merchant.id == Message.merchant_id)
-            .where(*self._replies(query), Message.action.in_(ACTIONS))
-            .group_by(Merchant.channel, Message.locale, Message.action, day)
-        )
-        rows.questions = [
-            QuestionCount(channel, locale or UNKNOWN, action, str(d)[:10], int(n))
-            for channel, locale, action, d, n in result
-        ]
+            found += [
+                QuestionCount(channel, locale, action, str(d)[:10], int(n))
+                for channel, locale, action, d, n in result
+            ]
+        if days:
+            q = InsightsQuestions
+            statement = select(q.channel, q.locale, q.action, q.day, q.questions)
+            result = await session.execute(_filtered(statement.where(_on(q.day, days)), q, query))
+            found += [
+                QuestionCount(channel, locale, action, str(d)[:10], int(n))
+                for channel, locale, action, d, n in result
+            ]
+        rows.questions = found
 
     async def _conversations(
-        self, session: AsyncSession, query: InsightsQuery, rows: InsightsRows
+        self,
+        session: AsyncSession,
+        query: InsightsQuery,
+        days: Sequence[date],
+        live: Ranges,
+        rows: InsightsRows,
     ) -> None:
-        active = (
-            select(Message.merchant_id, Merchant.channel, Message.locale)
-            .join(Merchant, Merchant.id == Message.merchant_id)
-            .where(*self._replies(query))
-            .distinct()
-            .subquery()
-        )
+        parts = [active_select(period, query.locale, query.channel) for period in live]
+        if days:
+            a = InsightsActive
+            statement = select(a.merchant_id, a.channel, a.locale).where(_on(a.day, days))
+            parts.append(_filtered(statement, a, query).distinct())  # one row a day
+        if not parts:  # an empty period
+            parts.append(active_select((query.since, query.since)))
+        # UNION (not ALL): a merchant replied to on several days is one conversation
+        active = (union(*parts) if len(parts) > 1 else parts[0]).subquery()
         ticketed = exists().where(
             TicketRow.merchant_id == active.c.merchant_id,
             TicketRow.created_at >= query.since,
@@ -113,16 +143,10 @@ class SqlInsights:
             )
         )
         rows.conversations = [
-            ConversationCount(channel, locale or UNKNOWN, int(n), int(d or 0))
+            ConversationCount(channel, locale, int(n), int(d or 0))
             for channel, locale, n, d in result
         ]
-        merchants = (
-            select(Message.merchant_id)
-            .join(Merchant, Merchant.id == Message.merchant_id)
-            .where(*self._replies(query))
-            .distinct()
-            .subquery()
-        )
+        merchants = select(active.c.merchant_id).distinct().subquery()
         ticketed_total = exists().where(
             TicketRow.merchant_id == merchants.c.merchant_id,
             TicketRow.created_at >= query.since,
@@ -138,33 +162,23 @@ class SqlInsights:
         rows.conversations_total, rows.deflected_total = int(total[0]), int(total[1] or 0)
 
     async def _feedback(
-        self, session: AsyncSession, query: InsightsQuery, rows: InsightsRows
+        self,
+        session: AsyncSession,
+        query: InsightsQuery,
+        days: Sequence[date],
+        live: Ranges,
+        rows: InsightsRows,
     ) -> None:
-        reply = aliased(Message)
-        where: list[ColumnElement[bool]] = [
-            Feedback.updated_at >= query.since,
-            Feedback.updated_at < query.until,
-        ]
-        if query.locale:
-            where.append(reply.locale == query.locale)
-        if query.channel:
-            where.append(Merchant.channel == query.channel)
-        result = await session.execute(
-            select(reply.faq_id, Feedback.helpful, func.count(func.distinct(Feedback.message_id)))
-            .join(
-                reply,
-                and_(
-                    reply.reply_to == Feedback.message_id,
-                    reply.direction == "out",
-                    reply.faq_id.is_not(None),
-                ),
-            )
-            .join(Merchant, Merchant.id == Feedback.merchant_id)
-            .where(*where)
-            .group_by(reply.faq_id, Feedback.helpful)
-        )
         counts: dict[str, list[int]] = {}
-        for faq_id, helpful, n in result:
+        found: list[Any] = []
+        for period in live:
+            result = await session.execute(feedback_select(period, query.locale, query.channel))
+            found += [(faq_id, helpful, n) for _ch, _loc, faq_id, helpful, n in result]
+        if days:
+            f = InsightsFeedback
+            statement = select(f.faq_id, f.helpful, f.answers).where(_on(f.day, days))
+            found += list(await session.execute(_filtered(statement, f, query)))
+        for faq_id, helpful, n in found:
             counts.setdefault(str(faq_id), [0, 0])[0 if helpful else 1] += int(n)
         rows.feedback = [FeedbackCount(k, up, down) for k, (up, down) in counts.items()]
 

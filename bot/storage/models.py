@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -33,13 +35,13 @@ NAMING = {
 }
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
 class UtcDateTime(TypeDecorator[datetime]):
-    """A timestamp stored as UTC and read back timezone-aware on every database."""
+    """A timestamp stored as UTC and read back timezone-aware on every database.
+
+    No column has a default time: the code always passes one, read from the service's clock
+    (``bot.core.clock``; the units of work stamp their own rows with it), so that no row carries
+    the database's or the machine's time instead.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -76,10 +78,12 @@ class Merchant(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     centre_id: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(128))
+    # When the merchant was last asked "Did this help?" (on the core's clock): one per burst.
+    feedback_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The seq of the merchant's latest message; bumped (row locked until commit) per message.
     last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Message(Base):
@@ -109,11 +113,13 @@ class Message(Base):
     score: Mapped[float | None] = mapped_column(Float)
     buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     venue: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Feedback(Base):
     __tablename__ = "feedback"
+    # insights: the 👍/👎 given in a period or on a day (their last change)
+    __table_args__ = (Index("ix_feedback_updated_at", "updated_at"),)
 
     message_id: Mapped[int] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
@@ -122,8 +128,8 @@ class Feedback(Base):
         ForeignKey("merchants.id", ondelete="CASCADE"), index=True
     )
     helpful: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class UnansweredQuestionRow(Base):
@@ -138,7 +144,7 @@ class UnansweredQuestionRow(Base):
     action: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
     candidates: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Delivery(Base):
@@ -149,7 +155,7 @@ class Delivery(Base):
     message_id: Mapped[int] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 UNRESOLVED = "status != 'resolved'"  # the partial unique index: one open ticket per merchant
@@ -181,8 +187,8 @@ class TicketRow(Base):
     team: Mapped[str] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(64))
     rating: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_merchant_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -199,7 +205,7 @@ class TicketEventRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class OutboxRow(Base):
@@ -222,9 +228,9 @@ class OutboxRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class OutboxAttemptRow(Base):
@@ -258,7 +264,7 @@ class StaffAccountRow(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class StaffSessionRow(Base):
@@ -270,7 +276,7 @@ class StaffSessionRow(Base):
     )
     csrf: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class TicketRefRow(Base):
@@ -305,9 +311,9 @@ class TeamAlertRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class FileRow(Base):
@@ -327,4 +333,62 @@ class FileRow(Base):
     kind: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# Daily roll-ups of the insights (issue 18; built by bot/storage/rollups.py): one UTC day's
+# counts, so that a period reads a few rows per day instead of every message.
+
+
+class InsightsDay(Base):
+    """A UTC day whose roll-ups are built, and what they were built from (to see late rows)."""
+
+    __tablename__ = "insights_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replies: Mapped[int] = mapped_column(Integer)  # the bot's replies stamped that day
+    # The feedback whose last change was that day: rows, and sums of their question ids (all,
+    # and the 👍 ones): a 👍/👎 given, changed or removed later changes one of them.
+    feedback_rows: Mapped[int] = mapped_column(Integer)
+    feedback_sum: Mapped[int] = mapped_column(BigInteger)
+    feedback_up_sum: Mapped[int] = mapped_column(BigInteger)
+
+
+class InsightsQuestions(Base):
+    """Questions of one day by channel, locale and decision."""
+
+    __tablename__ = "insights_questions"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
+    questions: Mapped[int] = mapped_column(Integer)
+
+
+class InsightsActive(Base):
+    """A merchant the bot replied to that day, in a locale: conversations are distinct
+    merchants over a period, which daily counts cannot add up to."""
+
+    __tablename__ = "insights_active"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True
+    )
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+
+
+class InsightsFeedback(Base):
+    """👍 or 👎 last given that day to one entry's answers, by channel and locale."""
+
+    __tablename__ = "insights_feedback"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    faq_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)

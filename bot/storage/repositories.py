@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.clock import Clock, system_clock
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnansweredQuestion
 from bot.core.types import Button, Direction, Location, MerchantKey, Venue
 from bot.storage.models import Base, Delivery, Feedback, Merchant, Message, UnansweredQuestionRow
-from bot.storage.models import utcnow as _utcnow
 
 
 def insert_for(session: AsyncSession, model: type[Base]) -> sqlite.Insert | postgresql.Insert:
@@ -39,6 +39,7 @@ def _merchant_record(row: Merchant) -> MerchantRecord:
         location=location,
         centre_id=row.centre_id,
         display_name=row.display_name,
+        feedback_asked_at=row.feedback_asked_at,
     )
 
 
@@ -73,12 +74,13 @@ def _stored_message(row: Message) -> StoredMessage:
 class SqlMerchantRepository:
     """Merchants by channel identity."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock = system_clock) -> None:
         self.session = session
+        self._clock = clock
 
     async def get_or_create(self, key: MerchantKey) -> MerchantRecord:
         """The merchant for a channel identity, created on first contact (race-safe)."""
-        now = _utcnow()
+        now = self._clock()
         await self.session.execute(
             insert_for(self.session, Merchant)
             .values(
@@ -104,7 +106,7 @@ class SqlMerchantRepository:
         return _merchant_record(row) if row is not None else None
 
     async def update(self, merchant: MerchantRecord) -> None:
-        """Store the merchant's locale, location and centre."""
+        """Store the merchant's locale, location, centre and last feedback prompt."""
         location = merchant.location
         await self.session.execute(
             update(Merchant)
@@ -116,7 +118,8 @@ class SqlMerchantRepository:
                 lon=location.lon if location else None,
                 centre_id=merchant.centre_id,
                 display_name=merchant.display_name,
-                updated_at=_utcnow(),
+                feedback_asked_at=merchant.feedback_asked_at,
+                updated_at=self._clock(),
             )
             .execution_options(synchronize_session=False)
         )
@@ -125,8 +128,9 @@ class SqlMerchantRepository:
 class SqlMessageRepository:
     """Every inbound and outbound message, with the FAQ decision taken."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock = system_clock) -> None:
         self.session = session
+        self._clock = clock
 
     async def add(self, message: NewMessage) -> StoredMessage:
         """Store one message; returns it with its id."""
@@ -144,7 +148,7 @@ class SqlMessageRepository:
             score=message.score,
             buttons=[{"label": b.label, "payload": b.payload} for b in message.buttons],
             venue=asdict(message.venue) if message.venue is not None else None,
-            created_at=_utcnow(),
+            created_at=self._clock(),
             seq=await self._next_seq(message.merchant_id),
         )
         self.session.add(row)
@@ -160,7 +164,7 @@ class SqlMessageRepository:
         seq: int | None = await self.session.scalar(
             update(Merchant)
             .where(Merchant.id == merchant_id)
-            .values(last_seq=Merchant.last_seq + 1, updated_at=Merchant.updated_at)
+            .values(last_seq=Merchant.last_seq + 1)
             .returning(Merchant.last_seq)
             .execution_options(synchronize_session=False)
         )
@@ -206,14 +210,15 @@ class SqlMessageRepository:
 class SqlDeliveryRepository:
     """Processed-delivery keys, so a repeat delivery gets one answer."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock = system_clock) -> None:
         self.session = session
+        self._clock = clock
 
     async def claim(self, channel: str, key: str, message_id: int) -> bool:
         """Record a delivery key; False when it was seen before (a repeat delivery)."""
         result = await self.session.execute(
             insert_for(self.session, Delivery)
-            .values(channel=channel, key=key, message_id=message_id, created_at=_utcnow())
+            .values(channel=channel, key=key, message_id=message_id, created_at=self._clock())
             .on_conflict_do_nothing(index_elements=["channel", "key"])
             .returning(Delivery.message_id)
         )
@@ -230,12 +235,13 @@ class SqlDeliveryRepository:
 class SqlFeedbackRepository:
     """Whether an answer helped, one row per question."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock = system_clock) -> None:
         self.session = session
+        self._clock = clock
 
     async def record(self, message_id: int, merchant_id: int, helpful: bool) -> None:
         """Store (or change) whether an answer helped; ``message_id`` is the question."""
-        now = _utcnow()
+        now = self._clock()
         stmt = insert_for(self.session, Feedback).values(
             message_id=message_id,
             merchant_id=merchant_id,

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.core.clock import Clock, system_clock
 from bot.core.tickets import (
     ACTIVE,
     AttemptResult,
@@ -30,7 +31,6 @@ from bot.storage.models import (
     TicketEventRow,
     TicketRefRow,
     TicketRow,
-    utcnow,
 )
 from bot.storage.repositories import insert_for
 
@@ -244,12 +244,13 @@ def _attempt(row: OutboxAttemptRow) -> SendAttempt:
 class SqlOutboxRepository:
     """Staff messages on their way to merchants."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock = system_clock) -> None:
         self.session = session
+        self._clock = clock
 
     async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
-        """Queue a staff message for delivery; returns the item's id."""
-        now = utcnow()
+        """Queue a staff message for delivery (due now, on the unit of work's clock); its id."""
+        now = self._clock()
         row = OutboxRow(
             message_id=message_id,
             ticket_id=ticket_id,

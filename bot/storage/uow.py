@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.alerts import AlertRepository
+from bot.core.clock import Clock, system_clock
 from bot.core.files import FileRepository
 from bot.core.ports import (
     DeliveryRepository,
@@ -40,7 +41,11 @@ from bot.storage.tickets import (
 
 
 class SqlUnitOfWork:
-    """Repositories sharing one session; ``commit()`` makes their work durable."""
+    """Repositories sharing one session; ``commit()`` makes their work durable.
+
+    ``clock`` stamps the rows the repositories write on their own (messages, merchants,
+    deliveries, feedback, queued outbox items): the service's one clock, never the database's.
+    """
 
     merchants: MerchantRepository
     messages: MessageRepository
@@ -54,8 +59,11 @@ class SqlUnitOfWork:
     files: FileRepository
     alerts: AlertRepository  # e-mail to teams (``bot/core/alerts.py``), SQL stores only
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock = system_clock
+    ) -> None:
         self._sessions = sessions
+        self.clock = clock
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -63,13 +71,14 @@ class SqlUnitOfWork:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         session = self._session = self._sessions()
-        self.merchants = SqlMerchantRepository(session)
-        self.messages = SqlMessageRepository(session)
-        self.deliveries = SqlDeliveryRepository(session)
-        self.feedback = SqlFeedbackRepository(session)
+        clock = self.clock
+        self.merchants = SqlMerchantRepository(session, clock)
+        self.messages = SqlMessageRepository(session, clock)
+        self.deliveries = SqlDeliveryRepository(session, clock)
+        self.feedback = SqlFeedbackRepository(session, clock)
         self.unanswered = SqlUnansweredRepository(session)
         self.tickets = SqlTicketRepository(session)
-        self.outbox = SqlOutboxRepository(session)
+        self.outbox = SqlOutboxRepository(session, clock)
         self.staff = SqlStaffRepository(session)
         self.ticket_refs = SqlTicketRefRepository(session)
         self.files = SqlFileRepository(session)
@@ -108,7 +117,11 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
-    """One engine for a database URL; ``uow()`` opens units of work on it."""
+    """One engine for a database URL; ``uow()`` opens units of work on it.
+
+    ``clock`` is the time the units of work stamp rows with (the composition root sets the
+    service's clock here; a test may hand in a virtual one).
+    """
 
     def __init__(
         self,
@@ -116,7 +129,9 @@ class SqlStore:
         *,
         pool_size: int | None = None,
         max_overflow: int | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self.clock = clock
         self.engine: AsyncEngine = create_engine(
             url, pool_size=pool_size, max_overflow=max_overflow
         )
@@ -124,7 +139,7 @@ class SqlStore:
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (enter it with ``async with``)."""
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.sessions, self.clock)
 
     async def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
+from bot.core.clock import Clock, system_clock
 from bot.core.files import FileRefused, Files, Upload
 from bot.core.ports import Conversation
 from bot.core.types import Incoming, MerchantKey
@@ -52,9 +53,11 @@ def create_app(
     lifespan: Lifespan[Starlette] | None = None,
     middleware: Sequence[Middleware] = (),
     files: Files | None = None,
+    clock: Clock = system_clock,
 ) -> Starlette:
     """The app: GET /, /static, POST /api/chat, GET /api/history, GET /healthz, plus ``routes``;
     with ``files``: POST /api/files (an image or PDF as the raw body) and GET /api/files/ID.
+    ``clock``: the service's, for the time shown with a reply (as stored with it).
 
     Every request gets a request id first (``RequestId``: logs and ``X-Request-ID``), then
     ``middleware`` (the composition root's: /metrics' request timer), then security headers.
@@ -79,7 +82,7 @@ def create_app(
         else:
             try:
                 reply = await service.handle(event)
-                response = JSONResponse(reply_json(reply, checked.tz))
+                response = JSONResponse(reply_json(reply, checked.tz, clock()))
             except Exception:  # the core failed: a polite 503 the page retries with the same id
                 log.exception("web chat: the conversation service failed on %s", event.kind)
                 locale = await merchant_locale(request, service, token, True, checked.lang)
@@ -113,7 +116,7 @@ def create_app(
         )
         try:
             reply = await service.handle(event)
-            data = reply_json(reply, tz)
+            data = reply_json(reply, tz, clock())
             data["file"] = await _sent_file(service, key, client_id)
             response = JSONResponse(data)
         except Exception:

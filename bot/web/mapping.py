@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.core.files import StoredFile
@@ -35,9 +35,10 @@ def to_incoming(request: ChatRequest, merchant: MerchantKey) -> Incoming:
     return Incoming(kind="text", text=request.text, **common)
 
 
-def reply_json(reply: Reply, tz: str | None = None) -> Json:
-    """A reply as sent to the page: its messages, whether it was a repeat, and the locale."""
-    time = clock(datetime.now(UTC), _ui(reply.locale), tz)
+def reply_json(reply: Reply, tz: str | None, at: datetime) -> Json:
+    """A reply as sent to the page: its messages (shown at ``at``, the service's clock),
+    whether it was a repeat, and the locale."""
+    time = clock(at, _ui(reply.locale), tz)
     return {
         "messages": [outgoing_json(m) | {"time": time} for m in reply.messages],
         "duplicate": reply.duplicate,

@@ -13,7 +13,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -28,6 +28,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.core.clock import Clock, system_clock
 from bot.core.metrics import Gauges
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def metrics_route(
     gauges: Callable[[], Awaitable[Gauges]],
     *,
     allow: Sequence[Network] = (),
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = system_clock,  # the service's: the backlog's age against stored times
 ) -> Route:
     """GET /metrics; ``allow`` (when not empty) limits it to those client addresses (404
     to anyone else, as if there were no such page)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.faq import editor
 from bot.faq.editor import EditRefused, add_phrasing
 from bot.faq.loader import load_faq
 from bot.faq.reloader import FaqHolder
@@ -114,3 +115,32 @@ def test_the_command_prints_the_diff_or_the_reason(
     assert out.startswith("--- a/fees.yaml") and "+        - 연회비 얼마예요?" in out
     assert main([*args, "--faq-dir", str(folder)]) == 1  # the same wording again
     assert "already has this phrasing in ko" in capsys.readouterr().err
+
+
+def test_an_edit_racing_another_is_refused_and_neither_is_lost(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_faq(fees__yaml=BLOCK)
+    validate = editor._validate
+    raced: list[str] = []
+
+    def another_admin_lands_first(folder_: Path, edit: editor.Edit) -> None:
+        validate(folder_, edit)
+        if not raced:  # the other admin's edit is written while this one is validated
+            raced.append("x")
+            add_phrasing(folder, "annual-fee", "ko", "1년 회비 얼마예요?")
+
+    monkeypatch.setattr(editor, "_validate", another_admin_lands_first)
+    with pytest.raises(EditRefused, match="changed by someone else"):
+        add_phrasing(folder, "annual-fee", "en", "how much per year")
+    faq, _ = load_faq(folder)
+    assert faq is not None
+    entry = faq.get("annual-fee")
+    assert "1년 회비 얼마예요?" in entry.questions["ko"]
+    assert "how much per year" not in entry.questions["en"]
+    add_phrasing(folder, "annual-fee", "en", "how much per year")  # sent again: both kept
+    faq, _ = load_faq(folder)
+    assert faq is not None
+    entry = faq.get("annual-fee")
+    assert "how much per year" in entry.questions["en"]
+    assert "1년 회비 얼마예요?" in entry.questions["ko"]

@@ -37,6 +37,7 @@ PAGES = (
     "/staff/admin/unanswered",
     "/staff/admin/unanswered/draft?q=en|hello",
     "/staff/admin/test?q=fees",
+    "/staff/admin/faq",
 )
 ODD = "Could my parrot run the shop while I travel?"
 
@@ -172,3 +173,47 @@ def test_the_test_pane_shows_the_decision_and_the_wechat_numbered_text(bench: Be
     assert "Reply with a number to choose." in menu
     assert 'data-action="fallback"' in clarify
     assert "<pre" in numbered_part
+
+
+FLAWED = """\
+entries:
+  - id: parcel-insurance
+    category: shipping
+    escalate: false
+    questions:
+      en:
+        - Should I insure parcels I send abroad?
+        - is shipping insurance worth it
+      zh:
+        - 国际包裹要不要买保险
+      ko:
+        - Do I need insurance for parcels?
+    answer:
+      en: "Insure parcels worth more than USD 100."
+      zh: "價值超過100美元的包裹建議投保。"
+      ko: "Insure parcels worth more than USD 100."
+"""
+
+
+def test_the_faq_browser_flags_what_a_language_cannot_reach_or_would_misread(
+    bench: Bench,
+) -> None:
+    (bench.folder / "insurance.yaml").write_text(FLAWED, encoding="utf-8")
+    bench.faq.reload()
+    sign_in(bench.client, "ada")
+    page = bench.client.get("/staff/admin/faq")
+    assert page.status_code == 200
+    section = page.text.split('id="entry-parcel-insurance"', 1)[1].split("</section>", 1)[0]
+    found = re.findall(r'data-lang="(\w+)"><span class="badge">\w+</span> ([^<:]+)', section)
+    kinds = {(lang, label.strip()) for lang, label in found}
+    assert ("ko", "the answer is written in another language") in kinds
+    assert ("ko", "a phrasing is written in another language") in kinds
+    assert ("zh", "only one phrasing in this language") in kinds
+    assert any(lang == "zh" and "in Traditional characters" in label for lang, label in kinds)
+    assert not any(lang == "en" for lang, _label in kinds)  # nothing wrong in English
+
+    flagged = bench.client.get("/staff/admin/faq?flagged=1").text
+    counts = re.findall(r'id="entry-([\w-]+)" data-flags="(\d+)" data-alike="(\d+)"', flagged)
+    assert "parcel-insurance" in {entry for entry, _f, _a in counts}
+    assert all(int(f) + int(a) > 0 for _entry, f, a in counts)
+    assert len(counts) < len(re.findall(r'<section class="entry"', page.text))

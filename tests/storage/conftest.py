@@ -45,6 +45,10 @@ TABLES = (
     "staff_accounts",
     "staff_sessions",
     "ticket_refs",
+    "insights_days",
+    "insights_questions",
+    "insights_active",
+    "insights_feedback",
 )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli.main import main
 from bot.core.conversation import ConversationService
+from bot.core.feedback import FeedbackPrompts, has_prompt
 from bot.core.types import Incoming, MerchantKey
 from bot.faq.matcher import Matcher
 from bot.storage.uow import SqlStore
@@ -57,6 +59,29 @@ async def test_feedback_and_language_persist(
     assert list((await store.feedback()).values()) == [(1, True)]
     again = await svc.handle(Incoming(WEB, "command", text="help"))
     assert again.locale == "zh_Hant"  # remembered from the stored merchant
+
+
+async def test_one_feedback_prompt_per_burst_across_replicas(
+    store: StoreUnderTest, shipped_matcher: Matcher
+) -> None:
+    now = [datetime(2026, 12, 1, 8, 0, tzinfo=UTC)]  # a virtual clock both replicas read
+
+    def replica() -> ConversationService:
+        prompts = FeedbackPrompts(timedelta(minutes=10), lambda: now[0])
+        return ConversationService(lambda: shipped_matcher, store.uow, prompts=prompts)
+
+    one, two = replica(), replica()
+    first = await one.handle(Incoming(WEB, "text", text="How much is the security deposit?"))
+    assert has_prompt(first.messages)
+    now[0] += timedelta(minutes=1)
+    second = await two.handle(Incoming(WEB, "text", text="What is the commission fee?"))
+    assert second.messages and not has_prompt(second.messages)  # the other replica knows
+    now[0] += timedelta(minutes=9)
+    third = await two.handle(Incoming(WEB, "text", text="Is the deposit refundable?"))
+    assert has_prompt(third.messages)
+    async with store.uow() as uow:
+        merchant = await uow.merchants.get_or_create(WEB)
+    assert merchant.feedback_asked_at == now[0]
 
 
 def test_report_unanswered_reads_the_database(

@@ -65,11 +65,45 @@ def sticker(user_id: int, lang: str | None = "en") -> Json:
     return _message(user_id, lang, sticker=data)
 
 
-def photo(user_id: int, lang: str | None = "en", caption: str | None = None) -> Json:
-    """A photo, optionally with a caption."""
-    sizes = [{"file_id": "AgAC-photo", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+def photo(
+    user_id: int,
+    lang: str | None = "en",
+    caption: str | None = None,
+    file_id: str = "AgAC-photo",
+    chat_id: int | None = None,
+) -> Json:
+    """A photo, optionally with a caption: a thumbnail and ``file_id`` as its largest size
+    (listed first, so that "the largest" is picked by size, not position)."""
+    big = {"file_id": file_id, "file_unique_id": "AQAD", "width": 1280, "height": 960}
+    small = {"file_id": "AgAC-thumb", "file_unique_id": "AQAE", "width": 90, "height": 90}
     extra = {"caption": caption} if caption else {}
-    return _message(user_id, lang, photo=sizes, **extra)
+    return _message(user_id, lang, chat_id, photo=[big, small], **extra)
+
+
+def document(
+    user_id: int,
+    file_id: str,
+    name: str,
+    lang: str | None = "en",
+    caption: str | None = None,
+    size: int | None = None,
+    mime: str = "application/pdf",
+    chat_id: int | None = None,
+) -> Json:
+    """A document (a file sent "as a file"); ``size`` is what Telegram says of it, if anything."""
+    data: Json = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name}
+    data["mime_type"] = mime
+    if size is not None:
+        data["file_size"] = size
+    extra = {"caption": caption} if caption else {}
+    return _message(user_id, lang, chat_id, document=data, **extra)
+
+
+def in_topic(body: Json, thread_id: int) -> Json:
+    """A message of ``body`` (from a staff member) posted in a forum topic of the staff chat."""
+    body["message"] |= {"message_thread_id": thread_id, "is_topic_message": True}
+    body["message"]["from"]["first_name"] = f"Staff {body['message']['from']['id']}"
+    return body
 
 
 def voice(user_id: int, lang: str | None = "en") -> Json:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import shutil
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,13 +22,15 @@ from bot.channels.telegram.pacing import Limits, Rate
 from bot.channels.telegram.sender import RetryPolicy
 from bot.channels.telegram.staff import StaffGroup
 from bot.core.conversation import ConversationService
-from bot.core.delivery import Deliverer
+from bot.core.delivery import FIRST_WAIT, Deliverer
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation
+from bot.core.files import Files
 from bot.core.notify import TicketListener
 from bot.core.ports import Conversation, UnitOfWork
 from bot.core.teams import DefaultTeamOnly
 from bot.faq.matcher import Matcher
+from bot.storage.migrate import upgrade
 from bot.web.app import create_app
 from tests.fakes import FakeStore
 from tests.telegram.fake_api import TOKEN, FakeBotApi
@@ -99,6 +105,7 @@ class Harness:
     )
     deliverers: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # by id(channel)
     clock: VirtualClock | None = None  # the channels' pace; None: real time
+    files: Files | None = None  # photos and documents both ways (needs an SQL store's uow)
 
     def virtual_time(self) -> VirtualClock:
         """Channels started from now on pace their sends on a virtual clock, which also
@@ -113,10 +120,12 @@ class Harness:
         """``build_channel``, on the virtual clock if there is one."""
         if self.clock is not None:
             kwargs.update(clock=self.clock, sleep=self.clock.sleep)
+        if self.files is not None:
+            kwargs.setdefault("files", self.files)
         return build_channel(config, conversation, self.record, **kwargs)
 
     def service(self) -> ConversationService:
-        return ConversationService(lambda: self.matcher, self.store.uow)
+        return ConversationService(lambda: self.matcher, self.store.uow, files=self.files)
 
     async def record(self, failure: FailedDelivery) -> None:
         self.failures.append(failure)
@@ -136,19 +145,25 @@ class Harness:
         return await self._webhook(lambda c: self.build(c, service), **overrides)
 
     async def staffed(
-        self, uow: Callable[[], UnitOfWork] | None = None, webhook: bool = False, **overrides: Any
+        self,
+        uow: Callable[[], UnitOfWork] | None = None,
+        webhook: bool = False,
+        first_wait: timedelta = FIRST_WAIT,
+        **overrides: Any,
     ) -> Staffed:
         """A started channel with the staff chat, wired as the bot wires it: one list of
         ticket listeners for the conversation and the desk, the desk's replies delivered by a
-        running Deliverer through the channel's outbound. ``uow`` defaults to the fake store."""
+        running Deliverer through the channel's outbound (retrying after ``first_wait``), and
+        ``files`` when the harness has them. ``uow`` defaults to the fake store."""
         uow = uow or self.store.uow
+        files = self.files
         listeners: list[TicketListener] = []
-        deliverer = Deliverer(uow, {})
+        deliverer = Deliverer(uow, {}, first_wait=first_wait, files=files)
         escalation = Escalation(DefaultTeamOnly)
         conversation = ConversationService(
-            lambda: self.matcher, uow, escalation=escalation, listeners=listeners
+            lambda: self.matcher, uow, escalation=escalation, listeners=listeners, files=files
         )
-        desk = Desk(uow, DefaultTeamOnly, wake=deliverer.wake, listeners=listeners)
+        desk = Desk(uow, DefaultTeamOnly, wake=deliverer.wake, listeners=listeners, files=files)
 
         def make(config: TelegramConfig) -> TelegramChannel:
             config = dataclasses.replace(config, staff_chat_id=STAFF_CHAT)
@@ -159,6 +174,8 @@ class Harness:
         assert channel.staff is not None
         listeners.append(channel.staff)
         deliverer.outbounds["telegram"] = channel.outbound
+        if files is not None and channel.renders.files:  # as bootstrap's _start does
+            files.channels = files.channels | {channel.name}
         self.deliverers[id(channel)] = asyncio.create_task(deliverer.run(poll_seconds=0.05))
         return Staffed(channel, channel.staff, desk, conversation)
 
@@ -263,3 +280,19 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test that needs one."""
+    path = tmp_path_factory.mktemp("staff-db") / "merchant-bot.db"
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, upgrade(f"sqlite+aiosqlite:///{path}")).result()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(migrated_sqlite: Path, tmp_path: Path) -> Iterator[str]:
+    path = tmp_path / "merchant-bot.db"
+    shutil.copyfile(migrated_sqlite, path)
+    yield f"sqlite+aiosqlite:///{path}"

@@ -8,7 +8,10 @@ created (createForumTopic) until deleted (``delete_topic`` or deleteForumTopic);
 a topic that does not exist is "message thread not found" (400). getChatMember answers from
 ``members`` (the bot is an administrator of every group; others have "left").
 ``fail()`` scripts errors such as 429 with ``retry_after``. With a webhook set, ``push()``
-posts an update to it with the secret header, as Telegram does.
+posts an update to it with the secret header, as Telegram does. Files a user sent
+(``add_file``) are served by getFile and ``/file/bot<token>/<path>``, files over 20 MB without a
+path, as Telegram does; sendPhoto and sendDocument take multipart uploads, whose bytes are kept
+in the call's parameters (``uploaded``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,16 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope"}
+DOWNLOAD_MAX = 20 * 1024 * 1024  # bots download files up to this size
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A file part of a multipart request."""
+
+    name: str
+    data: bytes
 
 
 @dataclass
@@ -81,6 +93,9 @@ class FakeBotApi:
     failures: list[Failure] = field(default_factory=list)
     members: dict[int, str] = field(default_factory=lambda: {BOT_ID: "administrator"})
     topics: dict[int, dict[int, str]] = field(default_factory=dict)  # chat -> thread -> name
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> what users sent
+    downloads: list[str] = field(default_factory=list)  # file paths fetched, in order
+    sizeless: set[str] = field(default_factory=set)  # files getFile gives no size for
     url: str = ""
     clock: Callable[[], float] = time.monotonic  # stamps calls; tests may share the channel's
 
@@ -98,6 +113,7 @@ class FakeBotApi:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -167,6 +183,21 @@ class FakeBotApi:
         failure = Failure(method, status, text, retry_after, times, chat_id, when_offset)
         self.failures.append(failure)
 
+    def add_file(self, data: bytes, file_id: str = "") -> str:
+        """A file a user sent (its bytes on Telegram's servers); its file_id."""
+        file_id = file_id or f"file-{len(self.files) + 1}"
+        self.files[file_id] = data
+        return file_id
+
+    def uploaded(self, chat_id: int) -> list[tuple[str, Uploaded]]:
+        """Files accepted for a chat, in order: ("photo" or "document", the upload)."""
+        return [
+            (kind, c.params[kind])
+            for c in self.delivered(chat_id)
+            for kind in ("photo", "document")
+            if isinstance(c.params.get(kind), Uploaded)
+        ]
+
     def delete_topic(self, chat_id: int, thread_id: int) -> None:
         """A topic deleted in the app (its messages go with it)."""
         del self.topics[chat_id][thread_id]
@@ -185,7 +216,7 @@ class FakeBotApi:
 
     def sent(self, chat_id: int) -> list[Call]:
         """Successful-or-not sendMessage/sendVenue calls to a chat, in the order received."""
-        sends = ("sendmessage", "sendvenue")
+        sends = ("sendmessage", "sendvenue", "sendphoto", "senddocument")
         return [
             c
             for c in self.calls
@@ -254,6 +285,51 @@ class FakeBotApi:
 
     async def _m_getme(self, p: Json) -> Json:
         return BOT_USER
+
+    async def _m_getfile(self, p: Json) -> Json:
+        file_id = str(p.get("file_id") or "")
+        data = self.files.get(file_id)
+        if data is None:
+            raise ApiFail(400, "Bad Request: invalid file_id")
+        found: Json = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+        if file_id not in self.sizeless:  # the size is optional in the Bot API
+            found["file_size"] = len(data)
+        if len(data) <= DOWNLOAD_MAX:  # larger: "file is too big" in Telegram's words
+            found["file_path"] = f"documents/{file_id}.bin"
+        else:
+            raise ApiFail(400, "Bad Request: file is too big")
+        return found
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        self.downloads.append(path)
+        file_id = path.removeprefix("documents/").removesuffix(".bin")
+        data = self.files.get(file_id)
+        if data is None or not path.startswith("documents/"):
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _m_sendphoto(self, p: Json) -> Json:
+        upload = self._upload(p, "photo")
+        size = {"file_unique_id": "p", "width": 32, "height": 16, "file_size": len(upload.data)}
+        sizes = [{"file_id": f"sent-{len(self.calls)}", **size}]
+        return self._message(p, {"photo": sizes, **_caption(p)})
+
+    async def _m_senddocument(self, p: Json) -> Json:
+        upload = self._upload(p, "document")
+        document = {"file_id": f"sent-{len(self.calls)}", "file_unique_id": "d"}
+        document |= {"file_name": upload.name, "file_size": len(upload.data)}
+        return self._message(p, {"document": document, **_caption(p)})
+
+    def _upload(self, p: Json, field_name: str) -> Uploaded:
+        upload = p.get(field_name)
+        if not isinstance(upload, Uploaded) or not upload.data:
+            raise ApiFail(400, f"Bad Request: there is no {field_name} in the request")
+        if len(p.get("caption") or "") > 1024:
+            raise ApiFail(400, "Bad Request: message caption is too long")
+        return upload
 
     async def _m_getupdates(self, p: Json) -> list[Json]:
         if self.webhook is not None:
@@ -433,11 +509,25 @@ async def _params(request: web.Request) -> Json:
         params.update(await request.json())
     elif request.can_read_body:
         form = await request.post()
-        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        parts: dict[str, Uploaded] = {}
+        for key, value in form.items():
+            if isinstance(value, str):
+                params[key] = value
+            else:  # a file part: kept, for tests to compare with what was stored
+                parts[key] = Uploaded(value.filename or "", value.file.read())
+        params.update(parts)
+        for key, value in list(params.items()):  # "attach://<part>" names a part (aiogram's way)
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = parts.pop(value.removeprefix("attach://"), value)
+                params.pop(value.removeprefix("attach://"), None)
     for key in _JSON_FIELDS & params.keys():
         if isinstance(params[key], str):
             params[key] = json.loads(params[key])
     return params
+
+
+def _caption(p: Json) -> Json:
+    return {"caption": p["caption"]} if p.get("caption") else {}
 
 
 def _int(value: Any) -> int:

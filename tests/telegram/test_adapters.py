@@ -8,9 +8,17 @@ from typing import Any
 import pytest
 
 from bot.channels.telegram.aiogram_adapter import AiogramApi
-from bot.channels.telegram.api import BotApi
+from bot.channels.telegram.api import BotApi, FileTooLarge, TgApiError
 from bot.channels.telegram.ptb_adapter import PtbApi
-from bot.channels.telegram.updates import TgCallback, TgLocation, TgMessage, TgUpdate, TgUser
+from bot.channels.telegram.sends import SendFile
+from bot.channels.telegram.updates import (
+    TgCallback,
+    TgFile,
+    TgLocation,
+    TgMessage,
+    TgUpdate,
+    TgUser,
+)
 from tests.telegram import builders as b
 from tests.telegram.conftest import STAFF_CHAT
 from tests.telegram.fake_api import TOKEN, FakeBotApi
@@ -63,6 +71,52 @@ def test_location_unsupported_and_group(api: BotApi) -> None:
     got = api.parse_update(update(b.group_text(-100123, 42, "hello")))
     assert got.message is not None
     assert (got.message.chat_id, got.message.chat_type) == (-100123, "supergroup")
+
+
+def test_photos_and_documents_carry_their_file_and_caption(api: BotApi) -> None:
+    got = api.parse_update(update(b.photo(42, caption="店铺截图", file_id="AgAC-big")))
+    assert got.message is not None and got.message.caption == "店铺截图"
+    name = f"photo-{got.message.message_id}.jpg"
+    assert got.message.file == TgFile("AgAC-big", None, name, photo=True)  # the largest size
+    body = b.document(42, "BQAC-doc", "notice.pdf", size=2048, caption="see")
+    got = api.parse_update(update(body))
+    assert got.message is not None and got.message.unsupported == "document"
+    assert (got.message.file, got.message.caption) == (
+        TgFile("BQAC-doc", 2048, "notice.pdf"),
+        "see",
+    )
+    got = api.parse_update(update(b.text(42, "hi")))
+    assert got.message is not None and (got.message.file, got.message.caption) == (None, None)
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_files_download_and_upload_on_the_wire(fake: FakeBotApi, framework: str) -> None:
+    made: BotApi = (AiogramApi if framework == "aiogram" else PtbApi)(TOKEN, fake.url)
+    try:
+        await made.start()
+        data = b"%PDF-1.4\n" + bytes(range(256)) * 40
+        file_id = fake.add_file(data)
+        assert await made.download(file_id, len(data)) == data
+        with pytest.raises(FileTooLarge):  # getFile says the size: nothing downloaded
+            await made.download(file_id, len(data) - 1)
+        assert fake.downloads == [f"documents/{file_id}.bin"]
+        fake.sizeless.add(file_id)  # no size from getFile: found out while downloading
+        with pytest.raises(FileTooLarge):
+            await made.download(file_id, len(data) - 1)
+        huge = fake.add_file(b"\0" * (20 * 1024 * 1024 + 1))
+        fake.sizeless.add(huge)
+        with pytest.raises(FileTooLarge):  # "file is too big": Telegram serves bots 20 MB
+            await made.download(huge, 30 * 1024 * 1024)
+        with pytest.raises(TgApiError) as failed:
+            await made.download("no-such-file", 1000)
+        assert failed.value.permanent
+        sent = SendFile(42, data, "form.pdf", photo=False, caption="表格")
+        assert await made.send(sent) > 0
+        ((kind, upload),) = fake.uploaded(42)
+        assert (kind, upload.name, upload.data) == ("document", "form.pdf", data)
+        assert fake.delivered(42)[-1].params["caption"] == "表格"
+    finally:
+        await made.close()
 
 
 def test_callback_and_other_updates(api: BotApi) -> None:

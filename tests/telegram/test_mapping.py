@@ -11,16 +11,25 @@ from bot.channels.telegram.mapping import (
     to_inbound,
     to_requests,
 )
-from bot.channels.telegram.sends import InlineButton, SendText, SendVenue
+from bot.channels.telegram.sends import (
+    MAX_CAPTION,
+    MAX_PHOTO,
+    InlineButton,
+    SendFile,
+    SendText,
+    SendVenue,
+    shown_text,
+)
 from bot.channels.telegram.updates import (
     TgCallback,
+    TgFile,
     TgLocation,
     TgMessage,
     TgUpdate,
     TgUser,
     command_of,
 )
-from bot.core.types import Button, Location, MerchantKey, Outgoing, Venue
+from bot.core.types import Attachment, Button, Location, MerchantKey, Outgoing, Venue
 
 BOT = "777"
 ALICE = TgUser(42, language_code="zh-hans")
@@ -131,3 +140,59 @@ def test_requests_split_text_and_put_buttons_last() -> None:
     assert [r.keyboard != () for r in out] == [False, True, False, False]
     assert out[3] == SendVenue(42, 1.5, 2.5, "Centre", "1 Road")
     assert to_requests(42, [Outgoing("  ")]) == []
+
+
+# -- files (issue 17) --------------------------------------------------------------------------
+
+PHOTO = TgFile("AgAC-big", 52_000, "photo-9.jpg", photo=True)
+
+
+def test_a_photo_or_document_is_a_file_event_to_fetch_when_files_are_on() -> None:
+    sent = message(file=PHOTO, caption="店铺截图", unsupported="photo")
+    inbound = to_inbound(sent, BOT, files=True)
+    assert inbound is not None and inbound.fetch == PHOTO and inbound.chat_id == 42
+    e = inbound.event
+    assert (e.kind, e.text, e.attachment, e.delivery_key) == (
+        "file",
+        "店铺截图",
+        None,
+        "777:m:42:9",
+    )
+    document = to_inbound(
+        message(file=TgFile("BQAC", None, "a.pdf"), unsupported="document"), BOT, True
+    )
+    assert document is not None and (document.event.kind, document.event.text) == ("file", "")
+    # files off (no FILES store wired): the polite "text only" reply, as before
+    off = to_inbound(sent, BOT)
+    assert off is not None and off.fetch is None
+    assert (off.event.kind, off.event.text) == ("unsupported", "[photo]")
+    group = message(chat_id=-100, chat_type="supergroup", file=PHOTO)
+    assert to_inbound(group, BOT, files=True) is None
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_an_attachment_goes_with_its_text_as_the_caption() -> None:
+    image = Attachment("image/png", PNG, "label.png")
+    menu = (Button("Menu", "menu"),)
+    (photo,) = to_requests(42, [Outgoing("Your label", menu, attachment=image)], thread_id=5)
+    assert photo == SendFile(42, PNG, "label.png", True, "Your label", keyboard_for(menu), 5)
+    pdf = Attachment("application/pdf", PDF_BYTES, "form.pdf")
+    (document,) = to_requests(42, [Outgoing("", attachment=pdf)])
+    assert document == SendFile(42, PDF_BYTES, "form.pdf", False, "")
+    assert shown_text(document) == "[form.pdf]"
+
+
+def test_a_text_too_long_for_a_caption_goes_first_and_a_huge_image_as_a_document() -> None:
+    long = "长" * (MAX_CAPTION + 1)
+    pdf = Attachment("application/pdf", PDF_BYTES, "form.pdf")
+    texts, file = to_requests(42, [Outgoing(long, attachment=pdf)])
+    assert texts == SendText(42, long) and isinstance(file, SendFile) and file.caption == ""
+    fits = "長" * MAX_CAPTION
+    (alone,) = to_requests(42, [Outgoing(fits, attachment=pdf)])
+    assert isinstance(alone, SendFile) and alone.caption == fits
+    huge = Attachment("image/jpeg", b"\xff\xd8\xff" + b"\x00" * MAX_PHOTO, "scan.jpg")
+    (sent,) = to_requests(42, [Outgoing("", attachment=huge)])
+    assert isinstance(sent, SendFile) and not sent.photo  # sendPhoto takes up to 10 MB

@@ -8,11 +8,7 @@ merchant through the outbox and the channel's outbound, as in production.
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +21,6 @@ from bot.core import texts
 from bot.core.accounts import StaffAccount
 from bot.core.texts import t
 from bot.staff.passwords import Passwords
-from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
 from tests.telegram import builders as b
 from tests.telegram.conftest import FAST_LIMITS, STAFF_CHAT, Harness
@@ -194,22 +189,6 @@ async def test_a_repeated_staff_message_reaches_the_merchant_once(harness: Harne
 
 
 # -- restart -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, copied for each test that needs one."""
-    path = tmp_path_factory.mktemp("staff-db") / "merchant-bot.db"
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, upgrade(f"sqlite+aiosqlite:///{path}")).result()
-    return path
-
-
-@pytest.fixture
-def sqlite_url(migrated_sqlite: Path, tmp_path: Path) -> Iterator[str]:
-    path = tmp_path / "merchant-bot.db"
-    shutil.copyfile(migrated_sqlite, path)
-    yield f"sqlite+aiosqlite:///{path}"
 
 
 async def sent(store: SqlStore, ticket_id: int = 1) -> None:

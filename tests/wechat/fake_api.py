@@ -1,8 +1,11 @@
-"""A fake WeChat API server on 127.0.0.1 (aiohttp): /cgi-bin/token and custom/send.
+"""A fake WeChat API server on 127.0.0.1 (aiohttp): /cgi-bin/token, custom/send and
+media/get.
 
 It answers as WeChat documents: tokens for the right appid/secret only, 40001 for a token it
 did not issue (or revoked), and errcodes scripted by the test for the next sends (40001 and
-42001 also revoke the token used, as WeChat would).
+42001 also revoke the token used, as WeChat would). media/get serves the bytes the test put in
+``media`` (as an attachment with its content type), 40007 for any other media id, and the
+errcodes in ``media_script`` first; while ``media_gate`` is clear, downloads wait for it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ MESSAGES = {
     0: "ok",
     -1: "system error",
     40001: "invalid credential, access_token is invalid or not latest",
+    40007: "invalid media_id",
     42001: "access_token expired",
     45015: "response out of time limit or subscription is canceled",
     45047: "out of response count limit",
@@ -48,6 +52,10 @@ class FakeWechatApi:
     sent: list[Sent] = field(default_factory=list)
     url: str = ""
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # id: bytes, type
+    media_script: list[int] = field(default_factory=list)
+    media_calls: list[str] = field(default_factory=list)  # the media ids asked for
+    media_gate: asyncio.Event | None = None
     _valid: set[str] = field(default_factory=set)
     _runner: web.AppRunner | None = None
 
@@ -56,6 +64,7 @@ class FakeWechatApi:
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
+        app.router.add_get("/cgi-bin/media/get", self._media)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -111,10 +120,33 @@ class FakeWechatApi:
         self.arrived.set()
         return _json({"errcode": 0, "errmsg": "ok"})
 
+    async def _media(self, request: web.Request) -> web.StreamResponse:
+        media_id = request.query.get("media_id", "")
+        self.media_calls.append(media_id)
+        if self.media_gate is not None:
+            await self.media_gate.wait()
+        if request.query.get("access_token", "") not in self._valid:
+            return _error(40001, "text/plain")  # WeChat's errors here are text/plain JSON
+        if self.media_script:
+            code = self.media_script.pop(0)
+            if code in (40001, 42001):
+                self._valid.discard(request.query.get("access_token", ""))
+            if code:
+                return _error(code, "text/plain")
+        if media_id not in self.media:
+            return _error(40007, "text/plain")
+        data, content_type = self.media[media_id]
+        extension = content_type.rsplit("/", 1)[-1]
+        disposition = f'attachment; filename="{media_id}.{extension}"'
+        return web.Response(
+            body=data, content_type=content_type, headers={"Content-disposition": disposition}
+        )
 
-def _error(code: int) -> web.Response:
-    return _json({"errcode": code, "errmsg": f"{MESSAGES.get(code, 'error')} rid: 0"})
+
+def _error(code: int, content_type: str = "application/json") -> web.Response:
+    body = {"errcode": code, "errmsg": f"{MESSAGES.get(code, 'error')} rid: 0"}
+    return _json(body, content_type)
 
 
-def _json(data: dict[str, Any]) -> web.Response:
-    return web.Response(text=json.dumps(data), content_type="application/json")
+def _json(data: dict[str, Any], content_type: str = "application/json") -> web.Response:
+    return web.Response(text=json.dumps(data), content_type=content_type)

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels import numbered as menu
-from bot.channels.wechat.mapping import chunks, delivery_key, render, to_incoming
+from bot.channels.wechat.mapping import (
+    Media,
+    chunks,
+    delivery_key,
+    media_of,
+    render,
+    to_incoming,
+)
 from bot.channels.wechat.xml import WechatMessage
 from bot.core.ports import StoredMessage
 from bot.core.types import Button, Incoming, Location, MerchantKey, Outgoing, Venue
@@ -33,6 +40,21 @@ def test_text_location_and_unsupported() -> None:
     assert image is not None and (image.kind, image.text) == ("unsupported", "[image]")
     voice = to_incoming(msg("voice", msg_id="46", recognition="转人工"))
     assert voice is not None and (voice.kind, voice.text) == ("text", "转人工")
+
+
+def test_images_and_files_carry_the_media_to_fetch_and_nothing_else_does() -> None:
+    image = msg("image", msg_id="45", media_id="MEDIA_abc")
+    assert media_of(image) == Media("MEDIA_abc", "wechat-image-45")
+    assert media_of(msg("file", msg_id="46", media_id="MEDIA_pdf")) == Media(
+        "MEDIA_pdf", "wechat-file-46"
+    )
+    # Until it is fetched, the event is today's "unsupported" one (files off, no API access).
+    before = to_incoming(image)
+    assert before is not None and before.kind == "unsupported" and before.delivery_key == "msg:45"
+    assert media_of(msg("image", msg_id="47")) is None  # no MediaId: nothing to fetch
+    for kind in ("voice", "video", "shortvideo"):
+        assert media_of(msg(kind, msg_id="48", media_id="MEDIA_v")) is None
+    assert media_of(msg("text", msg_id="49", content="hi")) is None
 
 
 def test_events() -> None:

@@ -46,6 +46,21 @@ def test_location_event_and_voice_fields() -> None:
     assert voice.recognition == "你好"
 
 
+def test_an_image_message_from_the_docs() -> None:
+    body = """<xml>
+      <ToUserName><![CDATA[toUser]]></ToUserName>
+      <FromUserName><![CDATA[fromUser]]></FromUserName>
+      <CreateTime>1348831860</CreateTime>
+      <MsgType><![CDATA[image]]></MsgType>
+      <PicUrl><![CDATA[this is a url]]></PicUrl>
+      <MediaId><![CDATA[media_id]]></MediaId>
+      <MsgId>1234567890123456</MsgId>
+    </xml>"""
+    assert parse_message(body) == WechatMessage(
+        "toUser", "fromUser", 1348831860, "image", msg_id="1234567890123456", media_id="media_id"
+    )
+
+
 @pytest.mark.parametrize("lat", ["91", "nan", "inf", "north"])
 def test_impossible_coordinates_become_none(lat: str) -> None:
     body = wire.location("o1", 0, 0).replace(

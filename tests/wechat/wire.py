@@ -57,11 +57,18 @@ def location(openid: str, lat: float, lon: float, msg_id: str | None = None) -> 
     return _xml(openid, "location", None, fields)
 
 
-def media(openid: str, kind: str, extra: str = "", msg_id: str | None = None) -> str:
+def media(
+    openid: str,
+    kind: str,
+    extra: str = "",
+    msg_id: str | None = None,
+    media_id: str = "media_id_1",
+) -> str:
     """An image, voice, video... message (``extra``: more fields, such as Recognition)."""
     fields = (
         f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl>"
-        f"<MediaId><![CDATA[media_id_1]]></MediaId>{extra}<MsgId>{msg_id or next_msg_id()}</MsgId>"
+        f"<MediaId><![CDATA[{media_id}]]></MediaId>{extra}"
+        f"<MsgId>{msg_id or next_msg_id()}</MsgId>"
     )
     return _xml(openid, kind, None, fields)
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
+import aiohttp
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -25,6 +26,7 @@ from aiogram.exceptions import (
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -34,7 +36,7 @@ from aiogram.types import (
 )
 from pydantic import ValidationError
 
-from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.api import FileTooLarge, TgApiError
 from bot.channels.telegram.botcalls import SameOnBoth
 from bot.channels.telegram.redact import hide_token
 from bot.channels.telegram.sends import CommandSpec, Keyboard
@@ -45,12 +47,14 @@ from bot.channels.telegram.updates import (
     TgUpdate,
     TgUser,
     command_of,
+    file_of,
     full_name,
     unsupported_kind,
 )
 
 T = TypeVar("T")
 SLACK = 10  # seconds the HTTP timeout of a long poll exceeds the poll itself
+DOWNLOAD_SECONDS = 120  # a 20 MB file over a slow link
 
 _STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
     (TelegramMigrateToChat, 400),
@@ -79,6 +83,25 @@ class AiogramApi(SameOnBoth):
 
     def _keyboard(self, keyboard: Keyboard) -> object:
         return _markup(keyboard)
+
+    def _upload(self, data: bytes, name: str) -> object:
+        return BufferedInputFile(data, filename=name)
+
+    async def _fetch(self, path: str, limit: int) -> bytes:
+        """Streamed from the file URL, stopped as soon as it passes ``limit``."""
+        url = self.bot.session.api.file_url(self.bot.token, path)
+        chunks, got = [], 0
+        try:
+            async for chunk in self.bot.session.stream_content(url, timeout=DOWNLOAD_SECONDS):
+                got += len(chunk)
+                if got > limit:
+                    raise FileTooLarge(got)
+                chunks.append(chunk)
+        except aiohttp.ClientResponseError as exc:
+            raise TgApiError(exc.status, f"file download: {exc.message}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TgApiError(0, f"file download: {type(exc).__name__}") from exc
+        return b"".join(chunks)
 
     async def start(self) -> str:
         """getMe: checks the token; the bot's username."""
@@ -170,6 +193,8 @@ def to_message(m: Message) -> TgMessage:
         location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
         unsupported=unsupported_kind(m),
         thread_id=m.message_thread_id,
+        file=file_of(m),
+        caption=m.caption,
     )
 
 

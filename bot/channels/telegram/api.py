@@ -35,6 +35,10 @@ class TgApiError(Exception):
         return 400 <= self.status < 500 and self.status != 429
 
 
+class FileTooLarge(Exception):
+    """A file over the limit: refused before (Telegram's size) or while it is downloaded."""
+
+
 class BotApi(Protocol):
     """One bot's Bot API client, as a framework provides it."""
 
@@ -57,7 +61,12 @@ class BotApi(Protocol):
         ...
 
     async def send(self, request: SendRequest) -> int:
-        """sendMessage or sendVenue; returns the new message's id."""
+        """sendMessage, sendVenue, sendPhoto or sendDocument; returns the new message's id."""
+        ...
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """getFile, then the file's bytes from the download URL; ``FileTooLarge`` when Telegram
+        says it (or it turns out) larger than ``limit`` bytes."""
         ...
 
     async def create_topic(self, chat_id: int, name: str) -> int:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from bot.channels.telegram.sends import Keyboard, SendRequest, SendText
+from bot.channels.telegram.api import FileTooLarge, TgApiError
+from bot.channels.telegram.sends import Keyboard, SendFile, SendRequest, SendText
 
 
 class SameOnBoth:
@@ -23,10 +24,46 @@ class SameOnBoth:
         """The framework's inline keyboard, or None without buttons."""
         raise NotImplementedError
 
+    def _upload(self, data: bytes, name: str) -> object:
+        """The framework's file to upload (multipart) from bytes and a file name."""
+        raise NotImplementedError
+
+    async def _fetch(self, path: str, limit: int) -> bytes:
+        """The bytes at a file path getFile returned (the framework's download); errors as
+        TgApiError, ``FileTooLarge`` once more than ``limit`` bytes came."""
+        raise NotImplementedError
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """getFile, then the bytes; ``FileTooLarge`` past ``limit`` (Telegram's size first)."""
+        try:
+            found = await self._run(self.bot.get_file(file_id))
+        except TgApiError as exc:  # over 20 MB, Telegram will not serve it to a bot
+            if exc.status == 400 and "too big" in exc.description.lower():
+                raise FileTooLarge(exc.description) from exc
+            raise
+        if (found.file_size or 0) > limit:
+            raise FileTooLarge(found.file_size)
+        if not found.file_path:  # Telegram gives no path for files over 20 MB
+            raise FileTooLarge(found.file_size)
+        data = await self._fetch(found.file_path, limit)
+        if len(data) > limit:
+            raise FileTooLarge(len(data))
+        return data
+
     async def send(self, request: SendRequest) -> int:
-        """sendMessage (plain text) or sendVenue."""
+        """sendMessage (plain text), sendVenue, sendPhoto or sendDocument."""
         markup = self._keyboard(request.keyboard)
-        if isinstance(request, SendText):
+        if isinstance(request, SendFile):
+            upload = self._upload(request.data, request.name)
+            call = self.bot.send_photo if request.photo else self.bot.send_document
+            sent = call(
+                request.chat_id,
+                upload,
+                caption=request.caption or None,
+                message_thread_id=request.thread_id,
+                reply_markup=markup,
+            )
+        elif isinstance(request, SendText):
             sent = self.bot.send_message(
                 request.chat_id,
                 request.text,

@@ -21,6 +21,7 @@ from bot.channels.telegram.config import (
     check_webhook,
     config_from,
 )
+from bot.channels.telegram.downloads import Downloads
 from bot.channels.telegram.intake import Intake
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.telegram.pacing import RateLimiter
@@ -33,6 +34,7 @@ from bot.channels.telegram.topics import Names
 from bot.channels.telegram.webhook import webhook_route
 from bot.core.channel import ChannelFactory, ChannelParts, Rendering
 from bot.core.desk import Desk
+from bot.core.files import Files
 from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.notify import TicketListener
 from bot.core.ports import Conversation, UnitOfWork
@@ -71,7 +73,7 @@ class TelegramChannel:
     """
 
     name: ClassVar[str] = "telegram"
-    renders: ClassVar[Rendering] = Rendering(buttons=True, venue=True)
+    renders: ClassVar[Rendering] = Rendering(buttons=True, venue=True, files=True)
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class TelegramChannel:
         shared: Shared | None = None,
         leadership: Leadership | None = None,
         lead_retry: float = LEAD_RETRY_SECONDS,
+        files: Files | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics  # counts Telegram's 429s
@@ -101,15 +104,21 @@ class TelegramChannel:
         self.sender = Sender(self._perform, limiter, config.retry, on_failure, sleep=sleep)
         self.outbound = TelegramOutbound(self.sender, ready=lambda: self.connected)
         names = Names()
+        # ``files``: photos and documents both ways (merchants' to the core, staff's to replies)
+        downloads = Downloads(api, files) if files is not None else None
         self.staff: StaffGroup | None = None
         staff_input: StaffInput | None = None
         chat = config.staff_chat_id
         if chat is not None and desk is not None and uow is not None:
-            self.staff = StaffGroup(chat, self.sender, uow, desk, names, config.retry)
-            staff_input = StaffInput(api, chat, config.bot_id, desk, uow, self.sender, names)
+            self.staff = StaffGroup(chat, self.sender, uow, desk, names, config.retry, files=files)
+            staff_input = StaffInput(
+                api, chat, config.bot_id, desk, uow, self.sender, names, downloads=downloads
+            )
         elif chat is not None:
             log.warning("telegram: TELEGRAM_STAFF_CHAT_ID set but no desk given; staff side off")
-        self.intake = Intake(api, conversation, self.sender, config.bot_id, staff_input, names)
+        self.intake = Intake(
+            api, conversation, self.sender, config.bot_id, staff_input, names, downloads
+        )
         self.poller = Poller(api, self.intake, config.poll_timeout, config.retry)
         self._polling: asyncio.Task[None] | None = None
         self._connecting: asyncio.Task[None] | None = None
@@ -123,7 +132,7 @@ class TelegramChannel:
         return () if self.staff is None else (self.staff,)
 
     async def _perform(self, request: Request) -> int:
-        """The sender's transport: a message, a venue or a new topic."""
+        """The sender's transport: a message, a venue, a file or a new topic."""
         try:
             if isinstance(request, CreateTopic):
                 return await self.api.create_topic(request.chat_id, request.name)
@@ -312,9 +321,11 @@ def build_channel(
     shared: Shared | None = None,
     leadership: Leadership | None = None,
     lead_retry: float = LEAD_RETRY_SECONDS,
+    files: Files | None = None,
 ) -> TelegramChannel:
     """The channel with the configured framework's client (only that framework is imported).
 
+    ``files`` carries photos and documents both ways (without: "text only");
     ``desk`` and ``uow`` switch the staff side on when the config names a staff chat;
     ``clock`` and ``sleep`` pace the sends (tests pass a clock they control); ``shared`` makes
     the pace the fleet's, ``leadership`` lets only its holder poll getUpdates.
@@ -341,6 +352,7 @@ def build_channel(
         shared=shared,
         leadership=leadership,
         lead_retry=lead_retry,
+        files=files,
     )
 
 
@@ -371,6 +383,7 @@ def telegram_from(settings: Settings) -> ChannelFactory | None:
             metrics=parts.metrics,
             shared=parts.shared,  # the fleet's pace (REDIS_URL)
             leadership=leadership,
+            files=parts.desk.files,  # photos and documents both ways (FILE_MAX_BYTES, FILES_DIR)
         )
 
     return build

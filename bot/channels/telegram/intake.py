@@ -14,14 +14,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from dataclasses import replace
 
 from bot.channels.telegram.api import BotApi, TgApiError
-from bot.channels.telegram.mapping import sender_of, to_inbound, to_requests
+from bot.channels.telegram.downloads import Downloads, merchant_locale
+from bot.channels.telegram.mapping import Inbound, sender_of, to_inbound, to_requests
 from bot.channels.telegram.ordering import ChatLocks
 from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.sends import SendText
 from bot.channels.telegram.staff_input import StaffInput
 from bot.channels.telegram.topics import Names
 from bot.channels.telegram.updates import TgUpdate
+from bot.core.files import FileRefused
 from bot.core.ports import Conversation
 from bot.core.types import Incoming
 from bot.logs import current_request_id, request_scope
@@ -44,8 +48,10 @@ class Intake:
         bot_id: str,
         staff: StaffInput | None = None,
         names: Names | None = None,
+        downloads: Downloads | None = None,
     ):
         self._api = api
+        self._downloads = downloads  # None: files are off, a photo gets the "text only" reply
         self._conversation = conversation
         self._sender = sender
         self._bot_id = bot_id
@@ -71,7 +77,7 @@ class Intake:
             async with self._locks.hold(self._staff.chat_id):  # one staff action at a time
                 await self._staff.process(update)
             return None
-        inbound = to_inbound(update, self._bot_id)
+        inbound = to_inbound(update, self._bot_id, files=self._downloads is not None)
         if inbound is None:
             log.debug("telegram: update ignored", extra={"update_id": update.update_id})
             return None
@@ -87,13 +93,21 @@ class Intake:
                     extra={"chat": chat, "update_id": update.update_id},
                 )
                 return known
-            reply = await self._conversation.handle(inbound.event)
+            event = inbound.event
+            if inbound.fetch is not None:  # downloaded under the lock: the chat keeps its order
+                try:
+                    event = await self._fetch(inbound)
+                except FileRefused as exc:
+                    refused = await self._refuse(inbound, exc)
+                    self._remember(key, refused)
+                    return refused
+            reply = await self._conversation.handle(event)
             resend = reply.duplicate and not reply.sent and bool(reply.messages)
             answered: Answered | None = None
             if reply.messages and (resend or not reply.duplicate):
                 # queued under the lock: the chat's replies keep its order
                 done = self._sender.post(chat, to_requests(chat, reply.messages))
-                answered = asyncio.create_task(self._record(inbound.event, done))
+                answered = asyncio.create_task(self._record(event, done))
                 self._remember(key, answered)
         if resend:
             log.warning(
@@ -108,6 +122,20 @@ class Intake:
         elif inbound.callback_id is not None:
             await self._acknowledge(inbound.callback_id, chat)
         return answered
+
+    async def _fetch(self, inbound: Inbound) -> Incoming:
+        """The "file" event with its attachment downloaded and checked (``FileRefused``)."""
+        assert self._downloads is not None and inbound.fetch is not None
+        attachment = await self._downloads.attachment(inbound.fetch)
+        return replace(inbound.event, attachment=attachment)
+
+    async def _refuse(self, inbound: Inbound, exc: FileRefused) -> Answered:
+        """Say why the file was not taken, in the merchant's language; nothing is stored."""
+        event, chat = inbound.event, inbound.chat_id
+        log.info("telegram: file refused", extra={"chat": chat, "reason": exc.code})
+        locale = await merchant_locale(self._conversation, event)
+        done = self._sender.post(chat, [SendText(chat, exc.text(locale))])
+        return asyncio.ensure_future(_ended(done))
 
     async def _record(self, event: Incoming, done: asyncio.Future[bool]) -> None:
         """Wait for the answer's send; once it went out, have the core record it as sent.
@@ -138,3 +166,8 @@ class Intake:
             log.warning(
                 "telegram: answerCallbackQuery failed", extra={"chat": chat_id, "reason": str(exc)}
             )
+
+
+async def _ended(done: asyncio.Future[bool]) -> None:
+    """Wait for a post to end (sent, or reported undelivered)."""
+    await done

@@ -9,15 +9,27 @@ from dataclasses import dataclass
 
 from bot.channels.telegram.sends import (
     MAX_CALLBACK_DATA,
+    MAX_CAPTION,
+    MAX_PHOTO,
     InlineButton,
     Keyboard,
+    SendFile,
     SendRequest,
     SendText,
     SendVenue,
 )
-from bot.channels.telegram.split import split_text
-from bot.channels.telegram.updates import TgCallback, TgMessage, TgUpdate, TgUser
-from bot.core.types import Button, EventKind, Incoming, Location, MerchantKey, Outgoing
+from bot.channels.telegram.split import size, split_text
+from bot.channels.telegram.updates import TgCallback, TgFile, TgMessage, TgUpdate, TgUser
+from bot.core.files import IMAGE_KINDS
+from bot.core.types import (
+    Attachment,
+    Button,
+    EventKind,
+    Incoming,
+    Location,
+    MerchantKey,
+    Outgoing,
+)
 
 CHANNEL = "telegram"
 PAIR_WIDTH = 16  # buttons this narrow (CJK counts double) share a row with a neighbour
@@ -32,6 +44,7 @@ class Inbound:
     event: Incoming
     chat_id: int
     callback_id: str | None = None
+    fetch: TgFile | None = None  # a "file" event's file, to download before the core sees it
 
 
 def merchant_key(user_id: int) -> MerchantKey:
@@ -53,20 +66,27 @@ def delivery_key(bot_id: str, update: TgUpdate) -> str:
     return f"{bot_id}:u:{update.update_id}"
 
 
-def to_inbound(update: TgUpdate, bot_id: str) -> Inbound | None:
-    """The merchant's event in an update; None for groups, bots and what we do not handle."""
+def to_inbound(update: TgUpdate, bot_id: str, files: bool = False) -> Inbound | None:
+    """The merchant's event in an update; None for groups, bots and what we do not handle.
+
+    ``files``: photos and documents become "file" events (the caption is their text) whose
+    ``Inbound.fetch`` the channel downloads; without, they get the polite "text only" reply.
+    """
     key = delivery_key(bot_id, update)
     if update.callback is not None:
         return _callback(update.callback, key)
     if update.message is not None:
-        return _message(update.message, key)
+        return _message(update.message, key, files)
     return None
 
 
-def _message(m: TgMessage, key: str) -> Inbound | None:
+def _message(m: TgMessage, key: str, files: bool) -> Inbound | None:
     if m.chat_type != "private" or m.user is None or m.user.is_bot:
         return None
     user, mid = m.user, str(m.message_id)
+    if files and m.file is not None:
+        event = _event(user, key, "file", text=m.caption or "", message_id=mid)
+        return Inbound(event, m.chat_id, fetch=m.file)
     if m.command is not None:
         event = _event(user, key, "command", text=m.command, message_id=mid)
     elif m.text is not None:
@@ -134,6 +154,9 @@ def to_requests(
     requests: list[SendRequest] = []
     for message in messages:
         keyboard = keyboard_for(message.buttons)
+        if message.attachment is not None:
+            requests += _with_file(chat_id, message, message.attachment, keyboard, thread_id)
+            continue
         pieces = split_text(message.text)
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1 and message.venue is None
@@ -146,6 +169,24 @@ def to_requests(
         elif not pieces and keyboard:
             log.warning("telegram: buttons without text cannot be sent", extra={"chat": chat_id})
     return requests
+
+
+def _with_file(
+    chat_id: int,
+    message: Outgoing,
+    file: Attachment,
+    keyboard: Keyboard,
+    thread_id: int | None,
+) -> list[SendRequest]:
+    """A file with the text as its caption: one request, so an outbox retry repeats nothing
+    that went out. A text too long for a caption goes first, as messages of its own."""
+    photo = file.kind in IMAGE_KINDS and len(file.data) <= MAX_PHOTO
+    text = message.text.strip()
+    caption = text if size(text) <= MAX_CAPTION else ""
+    before: list[SendRequest] = []
+    if text and not caption:
+        before = [SendText(chat_id, piece, (), thread_id) for piece in split_text(text)]
+    return [*before, SendFile(chat_id, file.data, file.name, photo, caption, keyboard, thread_id)]
 
 
 def keyboard_for(buttons: Iterable[Button]) -> Keyboard:

@@ -14,6 +14,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
     User,
@@ -31,7 +32,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram.api import TgApiError
+from bot.channels.telegram.api import FileTooLarge, TgApiError
 from bot.channels.telegram.botcalls import SameOnBoth
 from bot.channels.telegram.redact import hide_token
 from bot.channels.telegram.sends import CommandSpec, Keyboard
@@ -42,6 +43,7 @@ from bot.channels.telegram.updates import (
     TgUpdate,
     TgUser,
     command_of,
+    file_of,
     full_name,
     unsupported_kind,
 )
@@ -52,6 +54,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 T = TypeVar("T")
 POOL = 64  # concurrent sends (the rate limiter keeps them within Telegram's limits)
+DOWNLOAD_SECONDS = 120.0  # a 20 MB file over a slow link
 
 _STATUS: tuple[tuple[type[TelegramError], int], ...] = (
     (ChatMigrated, 400),
@@ -84,6 +87,17 @@ class PtbApi(SameOnBoth):
 
     def _keyboard(self, keyboard: Keyboard) -> object:
         return _markup(keyboard)
+
+    def _upload(self, data: bytes, name: str) -> object:
+        return InputFile(data, filename=name)
+
+    async def _fetch(self, path: str, limit: int) -> bytes:
+        """PTB's request downloads it whole (getFile's size was checked before)."""
+        url = path if "://" in path else f"{self.bot.base_file_url}{self.bot.token}/{path}"
+        data = await _call(self.bot.request.retrieve(url, read_timeout=DOWNLOAD_SECONDS))
+        if len(data) > limit:
+            raise FileTooLarge(len(data))
+        return bytes(data)
 
     async def start(self) -> str:
         """Bot.initialize (getMe): checks the token; the bot's username."""
@@ -175,6 +189,8 @@ def to_message(m: Message) -> TgMessage:
         location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
         unsupported=unsupported_kind(m),
         thread_id=m.message_thread_id,
+        file=file_of(m),
+        caption=m.caption,
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_TEXT = 4096  # Bot API limit of a message's text
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_TOPIC_NAME = 128  # characters of a forum topic's name
+MAX_CAPTION = 1024  # characters of a photo's or document's caption
+MAX_PHOTO = 10 * 1024 * 1024  # bytes sendPhoto takes; a larger image goes as a document
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,20 @@ class SendVenue:
     thread_id: int | None = None
 
 
-SendRequest = SendText | SendVenue
+@dataclass(frozen=True)
+class SendFile:
+    """sendPhoto (``photo``) or sendDocument: the bytes uploaded as multipart form data."""
+
+    chat_id: int
+    data: bytes = field(repr=False)
+    name: str
+    photo: bool
+    caption: str = ""
+    keyboard: Keyboard = ()
+    thread_id: int | None = None
+
+
+SendRequest = SendText | SendVenue | SendFile
 
 
 @dataclass(frozen=True)
@@ -72,4 +87,6 @@ def shown_text(request: Request) -> str:
         return request.text
     if isinstance(request, CreateTopic):
         return f"(new topic) {request.name}"
+    if isinstance(request, SendFile):
+        return "\n".join(filter(None, [f"[{request.name}]", request.caption]))
     return f"{request.title}\n{request.address}"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.channels.telegram.api import TgApiError
 from bot.channels.telegram.sender import RetryPolicy, Sender
-from bot.channels.telegram.sends import MAX_TEXT, CreateTopic, SendText
+from bot.channels.telegram.sends import MAX_PHOTO, MAX_TEXT, CreateTopic, SendFile, SendText
 from bot.channels.telegram.split import size, split_text
 from bot.channels.telegram.topics import (
     SYSTEM,
@@ -33,6 +33,7 @@ from bot.channels.telegram.topics import (
     who,
 )
 from bot.core.desk import Desk
+from bot.core.files import IMAGE_KINDS, Files, StoredFile
 from bot.core.ports import StoredMessage, UnitOfWork
 from bot.core.tickets import Ticket, TicketEvent, TicketFilter
 
@@ -52,7 +53,8 @@ class _Job:
     ticket: Ticket
     event: TicketEvent | None
     message: StoredMessage | None
-    pieces: list[str] | None = None  # messages left to post, worked out on the first try
+    # what is left to post (texts, and the message's file), worked out on the first try
+    pieces: list[str | StoredFile] | None = None
     failures: int = 0
     recreated: bool = False
 
@@ -76,8 +78,10 @@ class StaffGroup:
         names: Names,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        files: Files | None = None,
     ) -> None:
         self.chat_id = chat_id
+        self._files = files  # a message's file is posted in the topic too (None: its name only)
         self._sender = sender
         self._uow = uow
         self._desk = desk
@@ -176,7 +180,10 @@ class StaffGroup:
         if job.pieces is None:  # the first try: work out what to post
             if job.event is None and context.thread is not None:
                 return  # it got its topic meanwhile
-            job.pieces = [p for line in self._lines(job, context) for p in split_text(line)]
+            lines = self._lines(job, context)
+            job.pieces = [p for line in lines for p in split_text(line)]
+            if lines and job.message is not None:
+                job.pieces += await self._file_of(job.message)
         if not job.pieces:
             return
         thread = context.thread  # read each time: another job may have replaced the topic
@@ -185,9 +192,7 @@ class StaffGroup:
             _lead(job.pieces, self._header(ticket, context.label))
         while job.pieces:
             try:  # one piece at a time: a retry repeats none that went out
-                await self._sender.deliver(
-                    self.chat_id, [SendText(self.chat_id, job.pieces[0], (), thread)]
-                )
+                await self._sender.deliver(self.chat_id, [await self._request(job, thread)])
             except TgApiError as exc:
                 if not topic_gone(exc) or job.recreated:
                     raise
@@ -199,6 +204,29 @@ class StaffGroup:
                 _lead(job.pieces, self._header(ticket, context.label, note))
                 continue
             job.pieces.pop(0)
+
+    async def _file_of(self, message: StoredMessage) -> list[StoredFile]:
+        """The message's stored file, to post after its text (none when files are off)."""
+        if self._files is None:
+            return []
+        if message.file is not None:
+            return [message.file]
+        async with self._uow() as uow:
+            found = await uow.files.for_messages([message.id])
+        return [found[message.id]] if message.id in found else []
+
+    async def _request(self, job: _Job, thread: int) -> SendText | SendFile:
+        """The next piece as a request: a text, or a file's bytes (metadata already stripped:
+        the stored copy is sent, not the merchant's original)."""
+        assert job.pieces
+        piece = job.pieces[0]
+        if isinstance(piece, str):
+            return SendText(self.chat_id, piece, (), thread)
+        data = await self._files.read(piece) if self._files is not None else None
+        if data is None:  # deleted meanwhile (retention): its name was posted already
+            return SendText(self.chat_id, f"(file {piece.name} is no longer kept)", (), thread)
+        photo = piece.kind in IMAGE_KINDS and len(data) <= MAX_PHOTO
+        return SendFile(self.chat_id, data, piece.name, photo, thread_id=thread)
 
     async def _create(self, ticket: Ticket, label: str) -> int:
         """A new topic for the ticket, recorded before anything is posted in it."""
@@ -246,7 +274,10 @@ class StaffGroup:
         if action == "message":
             return [f"{label}: {text}"] if text else []
         if action == "replied":
-            return [] if from_group or message is None else [f"↪ {actor}: {message.text}"]
+            if from_group or message is None:
+                return []
+            clip = "📎 " if message.file is not None else ""  # the file is posted after it
+            return [f"↪ {actor}: {clip}{message.text}"]
         if action == "note":
             return [] if from_group else [f"📝 {actor} (note, not sent): {event.detail}"]
         if action == "assigned":
@@ -318,12 +349,15 @@ def _said(message: StoredMessage) -> str:
         return f"📍 {message.text}"
     if message.kind == "button":
         return f"(pressed {message.payload})"
+    if message.kind == "file":
+        return f"📎 {message.text}"
     return message.text
 
 
-def _lead(pieces: list[str], header: str) -> None:
+def _lead(pieces: list[str | StoredFile], header: str) -> None:
     """Put a topic's header first, in the first message when both fit in one."""
-    if pieces and size(merged := f"{header}\n\n{pieces[0]}") <= MAX_TEXT:
+    first = pieces[0] if pieces else None
+    if isinstance(first, str) and size(merged := f"{header}\n\n{first}") <= MAX_TEXT:
         pieces[0] = merged
     else:
         pieces[0:0] = split_text(header)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.channels.telegram.api import BotApi, TgApiError
+from bot.channels.telegram.downloads import Downloads
 from bot.channels.telegram.mapping import delivery_key
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.sends import SendText
@@ -25,6 +26,7 @@ from bot.channels.telegram.topics import COMMANDS_HINT, SYSTEM, Names, topic_ref
 from bot.channels.telegram.updates import TgMessage, TgUpdate, TgUser
 from bot.core.accounts import StaffAccount
 from bot.core.desk import Desk, NotFound, Refused
+from bot.core.files import FileRefused
 from bot.core.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ SEEN = 10_000  # staff updates remembered as handled in this process
 
 REFUSED_OUTSIDER = "⛔ Only members of this staff chat can act on tickets."
 REFUSED_ANONYMOUS = "⛔ Anonymous admins cannot act on tickets: turn off “Remain anonymous”."
-REFUSED_CONTENT = "⛔ Only text reaches the merchant; this was not sent."
+REFUSED_CONTENT = "⛔ Only text, images and PDFs reach the merchant; this was not sent."
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,10 @@ class StaffInput:
         sender: Sender,
         names: Names,
         members: Members | None = None,
+        downloads: Downloads | None = None,
     ) -> None:
         self.chat_id = chat_id
+        self._downloads = downloads  # a photo or document posted in a topic: a reply's file
         self._bot_id = bot_id
         self._desk = desk
         self._uow = uow
@@ -143,7 +147,7 @@ class StaffInput:
             return
         try:
             await self._command(m, account, ticket_id, key)
-        except Refused as exc:
+        except (Refused, FileRefused) as exc:
             self._answer(thread, f"⛔ {exc}")
         except NotFound:
             self._answer(thread, f"⛔ Ticket #{ticket_id} was not found.")
@@ -160,6 +164,12 @@ class StaffInput:
                 await self._desk.resolve(staff, ticket_id)
         elif m.command is not None:
             self._answer(m.thread_id, COMMANDS_HINT)
+        elif m.file is not None and self._downloads is not None:
+            upload = await self._downloads.upload(m.file)  # checked by the desk, like the console's
+            text = m.caption or ""
+            await self._desk.reply(
+                staff, ticket_id, text, delivery=(DELIVERIES, key), upload=upload
+            )
         elif m.text is None:
             self._answer(m.thread_id, REFUSED_CONTENT)
         else:
@@ -181,7 +191,7 @@ class StaffInput:
         async with self._uow() as uow:
             account = await uow.staff.get(username)
             if account is None:
-                account = StaffAccount(username, "admin", NO_LOGIN)
+                account = StaffAccount(username, "admin", NO_LOGIN, created_at=uow.clock())
                 await uow.staff.add(account)
                 await uow.commit()
                 log.info("telegram: staff account created", extra={"staff": username})

@@ -7,6 +7,7 @@ dedupe keys, the core's events) is shared and written once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # Message content we cannot read; the Bot API's field names, which both libraries reuse.
 UNSUPPORTED_CONTENT = (
@@ -47,6 +48,17 @@ class TgLocation:
 
 
 @dataclass(frozen=True)
+class TgFile:
+    """A photo (its largest size) or a document: what getFile needs, and what Telegram says
+    of it (the size may be missing; the name and type are the sender's, never trusted)."""
+
+    file_id: str
+    size: int | None = None
+    name: str = ""
+    photo: bool = False
+
+
+@dataclass(frozen=True)
 class TgMessage:
     """A message: text (maybe a command), a location, or content we cannot read."""
 
@@ -59,6 +71,8 @@ class TgMessage:
     location: TgLocation | None = None
     unsupported: str | None = None  # the kind of content we cannot read ("sticker", "photo")
     thread_id: int | None = None  # a forum topic (the staff group's tickets)
+    file: TgFile | None = None  # a photo or a document (its kind is also in ``unsupported``)
+    caption: str | None = None  # the text sent with a photo or a document
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,19 @@ def command_of(text: str | None, leading_command: bool) -> str | None:
 def full_name(first: str | None, last: str | None) -> str:
     """A user's display name from Telegram's first and last name."""
     return " ".join(part for part in (first, last) if part)
+
+
+def file_of(message: Any) -> TgFile | None:
+    """The photo (its largest size) or document of a library message object, if any: both
+    libraries name the fields as the Bot API does, so this is written once."""
+    sizes = getattr(message, "photo", None) or ()
+    if sizes:
+        big = max(sizes, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return TgFile(big.file_id, big.file_size, f"photo-{message.message_id}.jpg", photo=True)
+    document = getattr(message, "document", None)
+    if document is not None:
+        return TgFile(document.file_id, document.file_size, document.file_name or "")
+    return None
 
 
 def unsupported_kind(message: object) -> str | None:

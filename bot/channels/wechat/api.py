@@ -1,4 +1,5 @@
-"""WeChat's customer-service API: a cached access token and ``custom/send`` for text.
+"""WeChat's customer-service API: a cached access token, ``custom/send`` for text and
+``media/get`` for the files merchants send (temporary media, kept by WeChat for three days).
 
 The token is fetched from ``/cgi-bin/token``, kept until shortly before it expires, and fetched
 again at once when the API calls it invalid or expired (40001, 40014, 42001). Each fetch voids
@@ -25,6 +26,7 @@ from bot.core.shared import Shared
 
 TOKEN_PATH = "/cgi-bin/token"
 SEND_PATH = "/cgi-bin/message/custom/send"
+MEDIA_PATH = "/cgi-bin/media/get"
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, malformed or expired access token
 TRANSIENT_ERRORS = frozenset({-1, 45009, 45011})  # system busy, over a (daily/minute) quota
 WINDOW_ERRORS = frozenset({45015, 45047})  # window closed; too many messages since last contact
@@ -100,6 +102,20 @@ class CustomerServiceApi:
                     await self._sleep(self._backoff[attempt])
         raise ApiError(f"custom/send failed: {reason}", permanent=False)
 
+    async def media(self, media_id: str, limit: int) -> bytes:
+        """A temporary media's bytes, at most ``limit`` + 1 of them (more is too large anyway);
+        ``ApiError`` when it cannot be had (permanent for 40007: an unknown or expired id)."""
+        reason = ""
+        for attempt in range(len(self._backoff) + 1):
+            try:
+                return await self._media_once(media_id, limit)
+            except _Retry as exc:
+                reason = str(exc)
+                if attempt < len(self._backoff):
+                    log.warning("wechat api: retrying a download", extra={"reason": reason})
+                    await self._sleep(self._backoff[attempt])
+        raise ApiError(f"media/get failed: {reason}", permanent=False)
+
     async def token(self) -> str:
         """A valid access token, fetched when there is none or it is about to expire."""
         if self._token and self._clock() < self._expires_at:
@@ -172,6 +188,46 @@ class CustomerServiceApi:
             self._forget(token)
             if fresh:
                 raise _Retry(f"access token refused again ({code})")
+
+    async def _media_once(self, media_id: str, limit: int) -> bytes:
+        for fresh in (False, True):
+            token = await self.token()
+            data = await self._download({"access_token": token, "media_id": media_id}, limit)
+            if isinstance(data, bytes):
+                return data
+            code = _errcode(data)
+            if code not in TOKEN_ERRORS:
+                raise self._refusal("media/get", data)
+            self._forget(token)
+            if fresh:
+                raise _Retry(f"access token refused again ({code})")
+        raise AssertionError("unreachable")
+
+    async def _download(self, params: dict[str, str], limit: int) -> bytes | dict[str, Any]:
+        """The body of a media/get (cut after ``limit`` + 1 bytes), or its JSON error."""
+        body = bytearray()
+        try:
+            async with self._http.stream("GET", MEDIA_PATH, params=params) as response:
+                if response.status_code >= 500:
+                    raise _Retry(f"{MEDIA_PATH}: HTTP {response.status_code}")
+                if response.status_code != 200:
+                    raise ApiError(f"{MEDIA_PATH}: HTTP {response.status_code}", permanent=True)
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        break
+        except httpx.HTTPError as exc:  # a GET: asking again changes nothing on WeChat's side
+            raise _Retry(f"{MEDIA_PATH}: {type(exc).__name__}") from None
+        # Errors come back as JSON (whatever the content type says); no image or PDF starts
+        # with "{", so a body that does and parses as an object is WeChat's answer, not a file.
+        if body[:1] == b"{":
+            try:
+                data = json.loads(bytes(body))
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                return data
+        return bytes(body)
 
     async def _call(
         self, method: str, path: str, params: dict[str, str], body: dict[str, Any] | None = None

@@ -13,9 +13,11 @@ from starlette.routing import BaseRoute
 from bot.channels.wechat.api import CustomerServiceApi
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.endpoint import WechatEndpoint
+from bot.channels.wechat.media import InboundFiles
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.window import Window
 from bot.core.channel import ChannelFactory, ChannelParts, Rendering
+from bot.core.files import Files
 from bot.core.notify import TicketListener
 from bot.core.ports import Conversation
 from bot.core.shared import Shared
@@ -59,11 +61,13 @@ def build_channel(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     shared: Shared | None = None,
+    files: Files | None = None,
 ) -> WechatChannel:
     """Wire the channel; without an app id and secret it answers passively only.
 
     ``shared`` (Redis with REDIS_URL) is what the replicas share: who answers a MsgId and how,
-    the access token, the 48-hour window's counts; None: this process keeps them."""
+    the access token, the 48-hour window's counts; None: this process keeps them. ``files``:
+    where images merchants send are checked and kept (fetching them needs the API too)."""
     api = (
         CustomerServiceApi(
             config.app_id, config.app_secret, config.api_url, transport=transport, shared=shared
@@ -72,7 +76,8 @@ def build_channel(
         else None
     )
     outbound = WechatOutbound(api, Window(), history=service, shared=shared)
-    endpoint = WechatEndpoint(service, config, outbound, shared=shared)
+    inbound = InboundFiles(api, files, service) if api is not None and files is not None else None
+    endpoint = WechatEndpoint(service, config, outbound, shared=shared, files=inbound)
     return WechatChannel(config, outbound, endpoint)
 
 
@@ -84,6 +89,9 @@ def wechat_from(settings: Settings) -> ChannelFactory | None:
         return None
 
     def build(parts: ChannelParts) -> WechatChannel:
-        return build_channel(parts.conversation, config, shared=parts.shared)
+        # The desk's files service is the core's one (the conversation stores with it too).
+        return build_channel(
+            parts.conversation, config, shared=parts.shared, files=parts.desk.files
+        )
 
     return build

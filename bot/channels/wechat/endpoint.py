@@ -5,6 +5,7 @@ back in the HTTP reply when it is ready within the passive budget; otherwise WeC
 ``success`` at once and the answer follows through the customer-service API (``flights``).
 A delivery is answered by one replica: the one that claims it in ``Shared`` (Redis with
 REDIS_URL); WeChat's retry on another replica gets the same passive text, or ``success``.
+An image's download (``media``) is part of its answer: a slow one goes the same way.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from bot.channels.wechat.flights import (
     answer_key,
     claim_key,
 )
-from bot.channels.wechat.mapping import DEFAULT_LOCALE, chunks, render, to_incoming
+from bot.channels.wechat.mapping import (
+    DEFAULT_LOCALE,
+    Media,
+    chunks,
+    media_of,
+    render,
+    to_incoming,
+)
+from bot.channels.wechat.media import InboundFiles
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.xml import MAX_XML_BYTES
 from bot.core.outbound import DeliveryError
@@ -62,8 +71,10 @@ class WechatEndpoint:
         *,
         clock: Callable[[], float] = time.time,
         shared: Shared | None = None,
+        files: InboundFiles | None = None,
     ) -> None:
         self._service, self._outbound = service, outbound
+        self._files = files  # None: images stay "unsupported" (files off, or no API access)
         self._shared: Shared = shared or MemoryShared()  # default: this process alone
         self._claiming: dict[str, asyncio.Lock] = {}
         self._budget = config.passive_budget
@@ -102,8 +113,9 @@ class WechatEndpoint:
         if message.msg_type == "event" and message.event.lower() == "unsubscribe":
             await self._outbound.windows.close(message.from_user)
         event = to_incoming(message)
+        media = media_of(message) if self._files is not None else None
         try:
-            text = await self._answer(event) if event is not None else None
+            text = await self._answer(event, media) if event is not None else None
         except NotYetAnswered:  # another replica holds it: WeChat must try again, not stop
             return PlainTextResponse("answer in progress", status_code=503)
         if not text:
@@ -111,12 +123,12 @@ class WechatEndpoint:
         xml = self._envelope.seal(message, text, int(self._clock()))
         return Response(xml, media_type="application/xml")
 
-    async def _answer(self, event: Incoming) -> str | None:
+    async def _answer(self, event: Incoming, media: Media | None = None) -> str | None:
         """The text to send passively, or None when it goes (or went) out another way."""
         key = event.delivery_key or ""
-        flight = await self._flight(key, event)
+        flight = await self._flight(key, event, media)
         if flight is None:  # another replica answers it (or did, or died doing it)
-            taken = await self._elsewhere(key, event)
+            taken = await self._elsewhere(key, event, media)
             if not isinstance(taken, Flight):
                 return taken
             flight = taken
@@ -142,7 +154,7 @@ class WechatEndpoint:
             await self._publish(key, f"passive:{text}")
         return text or None
 
-    async def _flight(self, key: str, event: Incoming) -> Flight | None:
+    async def _flight(self, key: str, event: Incoming, media: Media | None = None) -> Flight | None:
         """This process's flight for the key, started if the key's claim is won; None when
         another replica claimed it."""
         flight = self._flights.get(key)
@@ -162,7 +174,7 @@ class WechatEndpoint:
                     won = True
                 if won:
                     await self._outbound.windows.opened(event.merchant.user_id)
-                    flight = self._flights.start(key, self._handle(event))
+                    flight = self._flights.start(key, self._handle(event, media))
                     self._renew(flight)
         if self._claiming.get(key) is lock and not lock.locked():
             del self._claiming[key]
@@ -190,7 +202,9 @@ class WechatEndpoint:
         self._late.add(task)
         task.add_done_callback(self._late.discard)
 
-    async def _elsewhere(self, key: str, event: Incoming) -> str | Flight | None:
+    async def _elsewhere(
+        self, key: str, event: Incoming, media: Media | None = None
+    ) -> str | Flight | None:
         """A delivery another replica claimed: its passive text when it gives one within the
         budget, None (``success``) when it answers through the API, this replica's own flight
         when the claim ran out with no answer (its replica died), else NotYetAnswered."""
@@ -203,7 +217,7 @@ class WechatEndpoint:
                     route, _, text = held.value.partition(":")
                     return text or None if route == "passive" else None
                 if await self._shared.get(claim_key(key)) is None:  # nobody works on it
-                    flight = await self._flight(key, event)
+                    flight = await self._flight(key, event, media)
                     if flight is not None:
                         return flight
             except Exception as exc:
@@ -221,7 +235,12 @@ class WechatEndpoint:
         except Exception as exc:
             log.warning("wechat: publishing an answer failed", extra={"reason": type(exc).__name__})
 
-    async def _handle(self, event: Incoming) -> Reply:
+    async def _handle(self, event: Incoming, media: Media | None = None) -> Reply:
+        if media is not None and self._files is not None:
+            checked = await self._files.event(event, media)
+            if isinstance(checked, Reply):  # refused: nothing stored, the merchant told why
+                return checked
+            event = checked
         if event.kind == "text" and menu.number(event.text) is not None:
             history = await self._service.history(event.merchant, menu.HISTORY_LIMIT)
             event = menu.choose(event, history)

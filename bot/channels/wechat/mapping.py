@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.channels import numbered
 from bot.channels.wechat.xml import WechatMessage
@@ -18,6 +18,19 @@ DEFAULT_LOCALE: UiLocale = "zh_Hans"
 MAX_TEXT_CHARS = 2000
 MAX_TEXT_BYTES = 2048  # WeChat cuts longer text messages (passive and customer-service alike)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Messages whose media the bot fetches and keeps for staff. An Official Account's documented
+# messages carry files only as images; "file" (WeCom's shape: a MediaId, fetched the same way)
+# is taken too, should WeChat push one. Voice and video stay unsupported.
+FILE_MESSAGES = frozenset({"image", "file"})
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file a merchant sent, still on WeChat's servers: what media/get needs, and the name
+    staff see (WeChat gives none; the extension follows the sniffed kind)."""
+
+    media_id: str
+    name: str
 
 
 def merchant_key(openid: str) -> MerchantKey:
@@ -57,6 +70,14 @@ def to_incoming(message: WechatMessage) -> Incoming | None:
             base, kind="location", location=Location(message.latitude, message.longitude)
         )
     return replace(base, kind="unsupported", text=f"[{kind}]")
+
+
+def media_of(message: WechatMessage) -> Media | None:
+    """The media to fetch for an image (or file) message; None for any other message."""
+    if message.msg_type not in FILE_MESSAGES or not message.media_id:
+        return None
+    number = message.msg_id or str(message.create_time)
+    return Media(message.media_id, f"wechat-{message.msg_type}-{number}")
 
 
 def render(messages: Sequence[Outgoing], locale: str) -> str:

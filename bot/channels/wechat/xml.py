@@ -39,6 +39,9 @@ class WechatMessage:
     longitude: float | None = None
     label: str = ""
     recognition: str = ""  # speech recognition of a voice message, when enabled
+    # An image's (voice's, video's) temporary media, fetched with media/get: the original
+    # bytes, where PicUrl would give a recompressed copy.
+    media_id: str = ""
 
 
 def parse_message(body: bytes | str) -> WechatMessage:
@@ -64,6 +67,7 @@ def parse_message(body: bytes | str) -> WechatMessage:
         longitude=_coordinate(_text(root, "Location_Y"), 180),
         label=_text(root, "Label"),
         recognition=_text(root, "Recognition"),
+        media_id=_text(root, "MediaId"),
     )
 
 

@@ -11,6 +11,7 @@ theirs. ``AdminParts`` is what they need of a running bot; the composition root 
   ``faq check``, the diff shown, the FAQ reloaded at once), or drafts a new entry.
 - ``/staff/admin/test``: a question's decision, its candidates with each ranker's score, and
   the reply as each channel renders it.
+- ``/staff/admin/faq``: the FAQ in service with what needs a look (``faq_browser.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from bot.i18n import UiLocale, _, translate
 from bot.staff.auth import SignedIn
 from bot.text.language import LANGS, Lang
 from bot.web.staff import charts
+from bot.web.staff.faq_browser import FaqBrowser
 from bot.web.staff.forms import FormError, posted_csrf, read_form, same_token
 from bot.web.staff.pages import BAD_CSRF, Pages, locale, no_store, say
 from bot.web.staff.views import language
@@ -119,10 +121,11 @@ def _day(value: str | None, default: date) -> date:
         return default
 
 
-def period_query(request: Request, teams: Sequence[str]) -> InsightsQuery:
-    """The insights' period (``from``..``to``, days, both included) and filters."""
+def period_query(request: Request, teams: Sequence[str], now: datetime) -> InsightsQuery:
+    """The insights' period (``from``..``to``, days, both included; ``to`` defaults to the day
+    of ``now``, the service's clock) and filters."""
     params = request.query_params
-    today = datetime.now(UTC).date()
+    today = now.date()
     last = _day(params.get("to"), today)
     first = _day(params.get("from"), last - timedelta(days=DEFAULT_DAYS - 1))
     if first > last:
@@ -214,6 +217,10 @@ class Admin:
     def __init__(self, pages: Pages, parts: AdminParts) -> None:
         self.pages, self.parts = pages, parts
 
+    async def admin(self, request: Request) -> SignedIn | Response:
+        """The signed-in admin, or the response for anyone else (sign-in page, 403)."""
+        return await self._admin(request)
+
     async def _admin(self, request: Request) -> SignedIn | Response:
         signed = await self.pages.signed_in(request)
         if signed is None:
@@ -229,7 +236,7 @@ class Admin:
         source = self.parts.insights
         if source is None:
             return None
-        query = period_query(request, self._teams())
+        query = period_query(request, self._teams(), self.pages.clock())
         rows = await source.rows(query)
         return compute(query, rows, first_response=self.pages.desk.policy.first_response)
 
@@ -477,4 +484,5 @@ def admin_routes(pages: Pages, parts: AdminParts) -> list[BaseRoute]:
         Route(f"{ADMIN}/unanswered/phrasing", admin.add_phrasing, methods=["POST"]),
         Route(f"{ADMIN}/unanswered/draft", admin.draft, methods=["GET"]),
         Route(f"{ADMIN}/test", admin.test, methods=["GET"]),
+        Route(f"{ADMIN}/faq", FaqBrowser(pages, admin.admin, parts.matcher).page, methods=["GET"]),
     ]

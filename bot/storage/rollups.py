@@ -1,0 +1,209 @@
+"""Daily roll-ups of the insights: built once a UTC day is closed, rebuilt when it changes.
+
+A day is built from the raw tables with the statements the live insights use
+(``bot.storage.insights_sql``), in one transaction: its questions by channel, locale and
+decision, the merchants replied to (conversations are distinct merchants over a whole period,
+which daily counts cannot add up to), and the 👍/👎 per entry last given that day. Tickets are
+not rolled up: they are few, and medians and p90s do not add up.
+
+What a built day was built from is kept with it: its replies and a fingerprint of its
+feedback (rows, sums of their question ids). ``refresh`` rebuilds a day whose feedback changed
+since (a 👍/👎 given late, changed or removed: its last change moves it to another day), and
+re-counts the replies of the last ``RECHECK_DAYS`` days, for a reply committed just after its
+day was built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.storage.database import create_sessionmaker
+from bot.storage.insights_sql import (
+    active_select,
+    day_of,
+    feedback_select,
+    questions_select,
+    replies_where,
+)
+from bot.storage.models import (
+    Feedback,
+    InsightsActive,
+    InsightsDay,
+    InsightsFeedback,
+    InsightsQuestions,
+    Message,
+)
+
+# A day is built this long after it ended (a reply stamped 23:59:59 may commit a moment later).
+GRACE = timedelta(minutes=5)
+RECHECK_DAYS = 2  # the latest built days whose replies are counted again at each refresh
+ROLLUP_TABLES = (InsightsQuestions, InsightsActive, InsightsFeedback)
+Fingerprint = tuple[int, int, int]  # feedback rows, sum of question ids, sum of the 👍 ones
+
+
+def day_range(day: date) -> tuple[datetime, datetime]:
+    """A UTC day as a [start, end) time range."""
+    start = datetime.combine(day, time(), UTC)
+    return start, start + timedelta(days=1)
+
+
+def live_ranges(
+    since: datetime, until: datetime, built: Sequence[date]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of [since, until) that no built day covers, to be read from the raw rows."""
+    ranges: list[tuple[datetime, datetime]] = []
+    at = since
+    for day in sorted(built):
+        start, end = day_range(day)
+        if start > at:
+            ranges.append((at, start))
+        at = max(at, end)
+    if at < until:
+        ranges.append((at, until))
+    return ranges
+
+
+async def built_days(session: AsyncSession, since: datetime, until: datetime) -> list[date]:
+    """The built days lying wholly inside [since, until)."""
+    first = since.astimezone(UTC).date()
+    if datetime.combine(first, time(), UTC) < since:
+        first += timedelta(days=1)
+    last = until.astimezone(UTC).date()  # the day ``until`` falls on is not wholly inside
+    result = await session.scalars(
+        select(InsightsDay.day).where(InsightsDay.day >= first, InsightsDay.day < last)
+    )
+    return sorted(result)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+class SqlRollups:
+    """Builds and refreshes the daily roll-ups (``bot.core.rollups.RollupBuilder``)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+
+    async def refresh(self, now: datetime) -> list[date]:
+        """Build the closed days not built yet and rebuild the changed ones; returns them."""
+        days = await self.stale(now)
+        for day in days:
+            await self.build(day, now)
+        return days
+
+    async def stale(self, now: datetime) -> list[date]:
+        """The closed days to build or rebuild, oldest first."""
+        last = (now - GRACE).astimezone(UTC).date() - timedelta(days=1)  # the latest closed
+        async with self.sessions() as session:
+            first_reply = await session.scalar(
+                select(func.min(Message.created_at)).where(
+                    Message.direction == "out", Message.reply_to.is_not(None)
+                )
+            )
+            built = {
+                _as_date(day): (replies, (rows, total, up))
+                for day, replies, rows, total, up in await session.execute(
+                    select(
+                        InsightsDay.day,
+                        InsightsDay.replies,
+                        InsightsDay.feedback_rows,
+                        InsightsDay.feedback_sum,
+                        InsightsDay.feedback_up_sum,
+                    )
+                )
+            }
+            feedback = await self._fingerprints(session)
+            stale = set()
+            if first_reply is not None:
+                day = first_reply.astimezone(UTC).date()
+                while day <= last:
+                    if day not in built:
+                        stale.add(day)
+                    day += timedelta(days=1)
+            for day in {*built, *feedback}:
+                if day > last:
+                    continue
+                if day not in built:
+                    stale.add(day)  # feedback on a day with no reply (none before it)
+                elif feedback.get(day, (0, 0, 0)) != built[day][1]:
+                    stale.add(day)
+            for day in sorted(built, reverse=True)[:RECHECK_DAYS]:
+                if await self._replies(session, day) != built[day][0]:
+                    stale.add(day)
+        return sorted(stale)
+
+    async def build(self, day: date, now: datetime) -> None:
+        """(Re)build one day's roll-ups from the raw rows, in one transaction."""
+        period = day_range(day)
+        async with self.sessions() as session:
+            questions = [
+                {"day": day, "channel": ch, "locale": loc, "action": act, "questions": int(n)}
+                for ch, loc, act, _d, n in await session.execute(questions_select(session, period))
+            ]
+            merged: dict[tuple[str, str, str], int] = {}  # NULL and "?" locales are one
+            for row in questions:
+                key = (row["channel"], row["locale"], row["action"])
+                merged[key] = merged.get(key, 0) + row["questions"]
+            questions = [
+                {"day": day, "channel": c, "locale": loc, "action": a, "questions": n}
+                for (c, loc, a), n in merged.items()
+            ]
+            active = [
+                {"day": day, "merchant_id": m, "channel": ch, "locale": loc}
+                for m, ch, loc in await session.execute(active_select(period))
+            ]
+            feedback = [
+                {"day": day, "channel": ch, "locale": loc, "faq_id": str(faq), "helpful": bool(h),
+                 "answers": int(n)}
+                for ch, loc, faq, h, n in await session.execute(feedback_select(period))
+            ]  # fmt: skip
+            replies = await self._replies(session, day)
+            rows, total, up = (await self._fingerprints(session, day)).get(day, (0, 0, 0))
+            for table in (*ROLLUP_TABLES, InsightsDay):
+                await session.execute(delete(table).where(table.day == day))
+            for table, values in (
+                (InsightsQuestions, questions),
+                (InsightsActive, active),
+                (InsightsFeedback, feedback),
+            ):
+                if values:
+                    await session.execute(insert(table), values)
+            await session.execute(
+                insert(InsightsDay).values(
+                    day=day,
+                    built_at=now,
+                    replies=replies,
+                    feedback_rows=rows,
+                    feedback_sum=total,
+                    feedback_up_sum=up,
+                )
+            )
+            await session.commit()
+
+    async def _replies(self, session: AsyncSession, day: date) -> int:
+        count = await session.scalar(
+            select(func.count()).select_from(Message).where(*replies_where(day_range(day)))
+        )
+        return int(count or 0)
+
+    async def _fingerprints(
+        self, session: AsyncSession, day: date | None = None
+    ) -> dict[date, Fingerprint]:
+        """Each day's feedback fingerprint (of one day, when given)."""
+        on = day_of(session, Feedback.updated_at).label("day")
+        statement = select(
+            on,
+            func.count(),
+            func.coalesce(func.sum(Feedback.message_id), 0),
+            func.coalesce(func.sum(case((Feedback.helpful, Feedback.message_id), else_=0)), 0),
+        ).group_by(on)
+        if day is not None:
+            start, end = day_range(day)
+            statement = statement.where(Feedback.updated_at >= start, Feedback.updated_at < end)
+        result = await session.execute(statement)
+        return {_as_date(d): (int(n), int(s), int(u)) for d, n, s, u in result}

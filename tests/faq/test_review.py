@@ -1,0 +1,36 @@
+"""The content review: what loads but works badly, language by language."""
+
+from __future__ import annotations
+
+from bot.faq.model import FaqEntry
+from bot.faq.review import review_entry, written_in_traditional
+
+
+def entry(**answers: str) -> FaqEntry:
+    questions = {
+        "en": ("How long does a refund take?", "refund timing"),
+        "zh": ("退款要多久", "多久能退款"),
+        "ko": ("환불은 얼마나 걸려요?", "환불 기간"),
+    }
+    answer = {"en": "Five days.", "zh": "5天。", "ko": "5일이에요.", **answers}
+    return FaqEntry("refunds", "orders", False, questions, answer)  # type: ignore[arg-type]
+
+
+def test_a_complete_entry_has_no_flags() -> None:
+    assert review_entry(entry()) == ()
+
+
+def test_an_answer_in_another_language_and_a_missing_one_are_flagged() -> None:
+    flags = review_entry(entry(ko="Five days.", zh=""))
+    kinds = {(f.kind, f.lang) for f in flags}
+    assert kinds == {("answer-language", "ko"), ("missing-answer", "zh")}
+
+
+def test_simplified_text_with_taiwan_phrases_is_not_taken_for_traditional() -> None:
+    # OpenCC's phrase tables rewrite 文件 and 停用, so a one-character test fires on these.
+    simplified = "请上传营业执照文件，账户停用期间无法提现。"
+    assert not written_in_traditional(simplified)
+    assert written_in_traditional("請上傳營業執照文件，帳戶停用期間無法提現。")
+    assert [f.kind for f in review_entry(entry(zh="帳戶停用期間無法提現。"))] == [
+        "traditional-in-zh"
+    ]

@@ -1,0 +1,108 @@
+"""A WeChat image through the real composition root (``LateApp``: settings, SQLite, FILES_DIR,
+the WeChat channel in safe mode) to the staff console: the agent who may see the ticket opens
+it, an agent of another team gets 404. The fake WeChat API server runs on a loop of its own,
+since the console's test client runs the app on another."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from bot.bootstrap import LateApp
+from bot.core.teams import DefaultTeamOnly
+from bot.settings import Settings
+from bot.staff.accounts import Accounts
+from bot.storage.migrate import upgrade
+from bot.storage.uow import SqlStore
+from tests.conftest import FAQ_DIR
+from tests.staff.conftest import FAST, PASSWORD, sign_in
+from tests.wechat import wire
+from tests.wechat.fake_api import FakeWechatApi
+from tests.wechat.test_files import GPS_TAG, png_with_gps
+from tests.wechat.wire import AES_KEY, APP_ID, SECRET, TOKEN, Wire
+
+OPENID = "oConsoleMerchant00000000000"
+
+
+@pytest.fixture
+def api_on_its_own_loop() -> Iterator[FakeWechatApi]:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    api = FakeWechatApi()
+    asyncio.run_coroutine_threadsafe(api.start(), loop).result(timeout=30)
+    yield api
+    asyncio.run_coroutine_threadsafe(api.stop(), loop).result(timeout=30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=30)
+    loop.close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, api_on_its_own_loop: FakeWechatApi) -> Iterator[LateApp]:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+
+    async def prepare() -> None:
+        await upgrade(db_url)
+        store = SqlStore(db_url)
+        accounts = Accounts(store.uow, passwords=FAST)
+        await accounts.add("ana", "agent", PASSWORD, ["default"])
+        await accounts.add("sora", "agent", PASSWORD, ["seoul"])
+        await store.close()
+
+    asyncio.run(prepare())
+    settings = Settings(
+        database_url=db_url,
+        faq_dir=FAQ_DIR,
+        files_dir=tmp_path / "files",
+        snapshot_dir=tmp_path / "snapshots",
+        wechat_token=TOKEN,
+        wechat_app_id=APP_ID,
+        wechat_app_secret=SECRET,
+        wechat_encoding_aes_key=AES_KEY,
+        wechat_api_url=api_on_its_own_loop.url,
+    )
+    yield LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly())
+
+
+def push(client: TestClient, xml: str) -> dict[str, object]:
+    """POST one signed, encrypted push as WeChat does; the passive reply's fields."""
+    channel = Wire(aes_key=AES_KEY)
+    params, body = channel.push(xml)
+    response = client.post("/wechat", params=params, content=body)
+    assert response.status_code == 200, response.text
+    reply = channel.read(response.content)
+    assert reply is not None, "expected a passive reply"
+    return reply
+
+
+def test_staff_who_may_see_the_ticket_open_a_wechat_image_in_the_console(
+    app: LateApp, api_on_its_own_loop: FakeWechatApi
+) -> None:
+    api_on_its_own_loop.media["MEDIA_notice"] = (png_with_gps(), "image/png")
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as staff:
+        push(staff, wire.text(OPENID, "转人工"))  # a ticket for the default team
+        push(staff, wire.media(OPENID, "image", media_id="MEDIA_notice"))
+
+        sign_in(staff, "ana")
+        found = re.search(r"/staff/tickets/(\d+)", staff.get("/staff/").text)
+        assert found is not None, "no ticket in the queue"
+        page = staff.get(f"/staff/tickets/{found.group(1)}")
+        link = re.search(r"/staff/files/([A-Za-z0-9_-]{20,64})", page.text)
+        assert link is not None, "no file in the thread"
+        seen = staff.get(link.group(0))
+        assert seen.status_code == 200 and seen.headers["content-type"] == "image/png"
+        picture = Image.open(io.BytesIO(seen.content))
+        assert picture.size == (32, 16) and GPS_TAG not in picture.getexif()
+
+        sign_in(staff, "sora")  # another team's agent: as if there were no such file
+        assert staff.get(link.group(0)).status_code == 404
+    assert api_on_its_own_loop.media_calls == ["MEDIA_notice"]
