@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 RECONNECT_FIRST_WAIT = 1.0  # seconds before the first retry of an unreachable Bot API
 RECONNECT_MAX_WAIT = 60.0
 LEAD_RETRY_SECONDS = 3.0  # a standby replica tries to take over polling this often
+# A stop waits this long for polling to end (its own drain is 10 s, then one confirmation).
+STOP_POLLING_SECONDS = 20.0
 
 
 class TelegramUnreachable(TelegramConfigError):
@@ -276,6 +278,11 @@ class TelegramChannel:
                 "with the right to manage topics"
             )
 
+    async def _stop_polling(self) -> None:
+        assert self._polling is not None
+        await _bounded_stop(self._polling, STOP_POLLING_SECONDS)
+        self._polling = None
+
     async def stop(self) -> None:
         """Stop taking updates, let queued replies go out (briefly), close the client."""
         try:
@@ -287,13 +294,28 @@ class TelegramChannel:
             if self._polling is not None:
                 self._stopping.set()
                 self.poller.stop()
-                await self._polling
-                self._polling = None
+                await self._stop_polling()
             if self.staff is not None:  # its posts go through the sender: stopped first
                 await self.staff.stop(self.config.drain_seconds)
             await self.sender.drain(self.config.drain_seconds)
         finally:
             await self.api.close()
+
+
+async def _bounded_stop(polling: asyncio.Task[None], within: float) -> None:
+    """Wait for the polling task to end; cancel it after ``within`` seconds.
+
+    A long poll the HTTP client does not abandon at once was seen to keep a stop waiting (once
+    for ever, on a loaded machine); a shutdown must end. Updates not confirmed are resent by
+    Telegram and recognised as repeats.
+    """
+    try:
+        await asyncio.wait_for(asyncio.shield(polling), within)
+    except TimeoutError:
+        log.warning("telegram: polling did not stop in time; cancelled", extra={"s": within})
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
 
 
 async def _step(setting: str, call: Awaitable[T]) -> T:

@@ -106,7 +106,8 @@ def command_of(text: str | None, leading_command: bool) -> str | None:
 
 def full_name(first: str | None, last: str | None) -> str:
     """A user's display name from Telegram's first and last name."""
-    return " ".join(part for part in (first, last) if part)
+    # str(): a framework that does not check types may hand over a number from a bad update
+    return " ".join(str(part) for part in (first, last) if part)
 
 
 def file_of(message: Any) -> TgFile | None:
