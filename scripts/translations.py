@@ -166,6 +166,21 @@ TABLE: dict[str, tuple[str, str]] = {
         "这个问题需要卖家支持团队的工作人员来处理。我现在把对话转给他们，他们会在这里回复您。",
     ),
     "Reply with a number to choose.": ("번호를 보내 선택하세요.", "回复数字即可选择。"),
+    "Did this help? Reply {yes} 👍 or {no} 👎.": (
+        "도움이 되었나요? 👍 {yes}번, 👎 {no}번을 보내 주세요.",
+        "这个回答有帮助吗？有帮助回复 {yes} 👍，没帮助回复 {no} 👎。",
+    ),
+    # -- files staff send, per channel (issue 17) --
+    "this merchant's channel cannot carry files; send text": (
+        "이 판매자의 채널로는 파일을 보낼 수 없습니다. 텍스트를 보내세요",
+        "该商家所在的渠道无法接收文件；请发送文字",
+    ),
+    "this merchant's channel carries only {kinds} files; attach one of those, or send text": (
+        "이 판매자의 채널로는 {kinds} 파일만 보낼 수 있습니다. "
+        "그중 하나를 첨부하거나 텍스트를 보내세요",
+        "该商家所在的渠道只能接收 {kinds} 文件；请附加这几种文件之一，或发送文字",
+    ),
+    "Attach a file ({kinds})": ("파일 첨부 ({kinds})", "附加文件（{kinds}）"),
     "Sorry, something went wrong on our side. Please try again in a moment.": (
         "죄송해요, 저희 쪽에 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
         "抱歉，我们这边出了点问题，请稍后再试。",
@@ -251,6 +266,13 @@ TABLE: dict[str, tuple[str, str]] = {
 }
 # Where the Traditional text must say something other than a conversion of the Simplified one.
 HANT: dict[str, str] = {
+    "this merchant's channel cannot carry files; send text": (
+        "該商家所在的管道無法接收檔案；請傳送文字"
+    ),
+    "this merchant's channel carries only {kinds} files; attach one of those, or send text": (
+        "該商家所在的管道只能接收 {kinds} 檔案；請附加這幾種檔案之一，或傳送文字"
+    ),
+    "Attach a file ({kinds})": "附加檔案（{kinds}）",
     "OK, I'll reply in English from now on.": "好的，之後我會用繁體中文回覆您。",
     "Talk to a person": "轉真人客服",
     "This needs a person from our seller-support team. I'm handing your conversation over; "

@@ -172,14 +172,15 @@ def test_chat_reads_questions_and_picks_numbered_options(
     # Each reply as a merchant sees it on a channel without buttons: the text, then a menu.
     blocks = [b for b in out.split("\n\n") if b.strip()]
     assert blocks[0] == "答案 security-deposit 中文"
-    assert blocks[1].endswith("回复数字即可选择。") and "👍" in blocks[1]
-    assert blocks[2] == "Did you mean one of these?"
-    options = blocks[3].splitlines()
+    assert blocks[1] == "这个回答有帮助吗？有帮助回复 1 👍，没帮助回复 2 👎。"  # one key
+    assert blocks[2].startswith("3. ") and blocks[2].endswith("回复数字即可选择。")
+    assert blocks[3] == "Did you mean one of these?"
+    options = blocks[4].splitlines()
     assert options[0].startswith("1. what is the monthly fee") and options[1].startswith("2. ")
     picked = "fee-b" if "amount" in options[1] else "fee-a"  # "2" pressed the second option
-    assert blocks[4] == f"Answer {picked} en"  # no menu: "Did this help?" once per burst
-    assert blocks[5] == "答案 security-deposit 中文" and "回覆數字即可選擇" in blocks[6]
-    assert "👍" not in blocks[6]  # its related entry only
+    assert blocks[5] == f"Answer {picked} en"  # no menu: "Did this help?" once per burst
+    assert blocks[6] == "答案 security-deposit 中文" and "回覆數字即可選擇" in blocks[7]
+    assert "👍" not in blocks[7] and blocks[7].startswith("1. ")  # its related entry only
 
 
 def test_console_script_and_module_entry_points() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.centres.gazetteer import country_code
+from bot.centres.names import EVERYDAY_PLACE_NAMES
 from bot.centres.regions import KOREAN_CITIES_ZH, region_capital
 from bot.text.scripts import HAN, HANGUL
 
@@ -29,8 +30,10 @@ _NOT_NAMES = frozenset(
 _HAN_FUNCTION = re.compile("[在的是我你他她们有和与从到去来了吗呢吧啊这那个哪离最近附]")
 _PARTICLES = re.compile(
     r"(?:에서는|에서도|에서|에는|에도|에|으로|로|은|는|이|가|을|를|의|도|쪽|근처|인데요|인데|"
-    r"입니다|이에요|예요|이요|이고|이랑|랑|하고|시|지역|요)$"
+    r"입니다|이에요|예요|이요|이고|이랑|랑|하고|시|지역|역|요)$"  # 역: a station (판교역)
 )
+# Words that end like a place and a particle but are one word: 고양이 "cat", not 고양 + 이.
+_KO_NOT_NAMES = frozenset({"고양이"})
 _PREPOSITIONS = frozenset({"in", "near", "from", "at", "around", "to", "zai"})
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|不是|并非|非|而不是)\s*$")
 _NEGATION_AFTER = re.compile(r"^\s*(?:말고|아니라|아니고|가 아니라|이 아니라)")
@@ -155,12 +158,12 @@ def _hangul(
     out: list[Span] = []
     for m in _HANGUL.finditer(text):
         word = m.group(0)
-        while len(word) >= 2:
+        while len(word) >= 2 and word not in _KO_NOT_NAMES:
             # A slip is read as a place only where Korean puts one: before 에, 에서, 근처, 쪽
             # ("인쳔 근처", "광져우에"), not in any word one jamo from a city ("하나요").
             located = _LOCATIVE.match(text, m.start() + len(word)) is not None
             span = _classify(word, m.start(), known) or (
-                _slip(word, m.start(), near_miss) if located else None
+                _located(word, m.start(), near_miss) if located else None
             )
             if span is not None:
                 out.append(span)
@@ -170,6 +173,13 @@ def _hangul(
                 break
             word = shorter
     return out
+
+
+def _located(word: str, start: int, near_miss: Callable[[str], str | None] | None) -> Span | None:
+    """A place read only where Korean puts one: an everyday word that names a place, or a slip."""
+    if word in EVERYDAY_PLACE_NAMES:
+        return Span("place", word, start, word)
+    return _slip(word, start, near_miss)
 
 
 def _slip(words: str, start: int, near_miss: Callable[[str], str | None] | None) -> Span | None:

@@ -13,12 +13,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from bot.centres.extract import Span, place_spans
-from bot.centres.gazetteer import Gazetteer, Place, country_code, default_gazetteer
-from bot.centres.geo import nearest, valid_point
+from bot.centres.gazetteer import (
+    ADMIN_WORD_ENDINGS,
+    Gazetteer,
+    Place,
+    country_code,
+    default_gazetteer,
+)
+from bot.centres.geo import haversine_km, nearest, valid_point
 from bot.centres.hours import Openness, openness
 from bot.centres.intent import asks_for_centre, centre_cue_at, corrects_place
 from bot.centres.model import Centre, Centres
-from bot.centres.names import HAN_SUFFIXES, name_key
+from bot.centres.names import EVERYDAY_PLACE_NAMES, HAN_SUFFIXES, name_key
 from bot.centres.statement import mention, prepare
 from bot.centres.typos import CjkNearMiss
 from bot.text.chinese import pinyin
@@ -32,6 +38,14 @@ MAX_UNKNOWN_WORDS = 3
 _POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _HAN_PLACE = re.compile(f"^[{HAN}]{{1,8}}(?:{'|'.join(HAN_SUFFIXES)})$")
 _HANGUL_PLACE = re.compile(f"^[{HANGUL}]{{1,8}}(?:특별시|광역시|시|군|구|도|읍|면|동)$")
+# Two places closer than this, named side by side, are a city and a part of it ("용인 기흥구").
+NEST_KM = 30.0
+# What may stand between them: spaces and commas, administrative words of no place of their
+# own ("서울 중구 명동": 중구 names five districts), a suffix ("Giheung-gu, Yongin").
+_NEST_GAP = re.compile(
+    rf"^(?:[\s,，、-]+|[{HANGUL}]+(?:{'|'.join(ADMIN_WORD_ENDINGS)})|"
+    r"(?:gu|si|gun|dong|district|city)\b|[市区县])*$"
+)
 _LATIN_PLACE = re.compile(r"^[a-z][a-z'.-]+(?: [a-z][a-z'.-]+){0,2}$")
 # "I'm in trouble", "we're in the middle of...": words after "in" that are not places.
 _NOT_PLACES = frozenset(
@@ -159,7 +173,9 @@ class CentreFinder:
         asks = asks_for_centre(prepared)
         if not asks and not corrects_place(prepared):
             return None
-        spans = place_spans(prepared, self.known, self.near_miss, self.near_miss_cjk)
+        spans = self._nested(
+            prepared, place_spans(prepared, self.known, self.near_miss, self.near_miss_cjk)
+        )
         # A region next to a town qualifies it ("Ganzhou in Jiangxi", "Suzhou, Jiangsu").
         places = [s for s in spans if s.kind == "place"] or [s for s in spans if s.kind == "region"]
         places = [s for s in places if not s.slip] or places  # a sure name beats a guessed one
@@ -171,6 +187,41 @@ class CentreFinder:
         if countries and code:
             return self.from_country(countries[-1].words, code)
         return AskForPlace() if asks else None
+
+    def _nested(self, prepared: str, spans: list[Span]) -> list[Span]:
+        """A place named with the city it lies in ("용인 기흥구", "首尔明洞", "Giheung-gu, Yongin")
+        is one place, the smaller one: not two places competing for the question."""
+        out: list[Span] = []
+        for span in spans:
+            before = out[-1] if out else None
+            if (
+                before is not None
+                and before.kind == span.kind == "place"
+                and not (before.slip or span.slip)
+                and _NEST_GAP.match(prepared[before.start + len(before.words) : span.start])
+            ):
+                inner = self._inner(before, span)
+                if inner is not None:
+                    words = prepared[before.start : span.start + len(span.words)]
+                    out[-1] = Span("place", words, before.start, inner.query)
+                    continue
+            out.append(span)
+        return out
+
+    def _inner(self, first: Span, second: Span) -> Span | None:
+        """Of two places named side by side, the one inside the other; None when they are apart."""
+        gazetteer = self._gazetteer()
+        a, b = (gazetteer.resolve(s.query, fuzzy=False) for s in (first, second))
+        if a is None or b is None:
+            return None
+        pa, pb = a.place, b.place
+        if pa.country != pb.country or haversine_km(pa.lat, pa.lon, pb.lat, pb.lon) > NEST_KM:
+            return None
+        if pa.part and pb.part:  # two parts, say "분당 판교": Korean and Chinese go down,
+            return first if first.words.isascii() else second  # "Pangyo, Bundang" goes up
+        if pb.part:
+            return second
+        return first if pa.part else None  # two cities ("용인 수원") are two places
 
     def from_country(self, words: str, country: str) -> Nearest | UnknownPlace:
         """A country with a centre asks which city; one without gets the centre nearest to its
@@ -211,7 +262,8 @@ class CentreFinder:
 
     def known(self, words: str) -> bool:
         """True when words exactly name a well-known place (for bare names in messages)."""
-        if country_code(words) or len(name_key(words)) < 2:
+        key = name_key(words)
+        if country_code(words) or len(key) < 2 or key in EVERYDAY_PLACE_NAMES:
             return False
         found = self._gazetteer().resolve(words, fuzzy=False)
         if found is None:

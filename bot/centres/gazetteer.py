@@ -32,11 +32,14 @@ from bot.text.scripts import HAN, HANGUL, only
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
 COLUMNS = ("geonameid", "name", "zh", "ko", "country", "population", "lat", "lon", "tz", "kind")
-# ``kind``: "" for a GeoNames place; "adm" for a city, county or district (Korea's 시/군/구,
-# Hong Kong's districts, Taiwan's and Macau's counties), named by merchants as they name towns
-# whatever its population (a Korean one has none in its source: 0).
+# ``kind``: "" for a GeoNames place; "adm" for a city or county (Korea's 시/군, Taiwan's
+# counties), "part" for a district or neighbourhood of a city (Korea's 구, 판교, 송도; Hong
+# Kong's districts, Macau's parishes): both named by merchants as they name towns whatever
+# their population (a Korean one has none in its source: 0).
 ADMIN = "adm"
+PART = "part"
 HAN_HOME = frozenset({"CN", "TW", "HK", "MO"})
+KOREA = frozenset({"KR"})
 KEYS_MARK = "#keys"  # after the places: "key<TAB>row,row,..." lines, sorted by key
 
 TOWN = 15_000  # people: a town rather than a village
@@ -70,6 +73,7 @@ class Place:
     ko: str = ""
     geonameid: int = 0
     admin: bool = False  # an administrative area (용인시, 강남구), not a GeoNames town
+    part: bool = False  # a district or neighbourhood of a city (강남구, 판교, 觀塘)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Gazetteer:
         lat, lon = array("d"), array("d")
         city = bytearray()  # rows whose names are typo-tolerant
         admin = bytearray()
+        part = bytearray()
         keys: list[str] = []
         fuzzy: list[str] = []
         first = array("i")  # where each key's rows start in ``postings``
@@ -120,7 +125,8 @@ class Gazetteer:
             lat.append(math.radians(float(cells[6])))
             lon.append(math.radians(float(cells[7])))
             tz.append(intern(cells[8]))
-            admin.append(cells[9] == ADMIN)
+            admin.append(cells[9] in (ADMIN, PART))
+            part.append(cells[9] == PART)
         for line in it:
             key, _, rows = line.rstrip("\n").partition("\t")
             keys.append(key)
@@ -142,6 +148,7 @@ class Gazetteer:
         self._postings = np.frombuffer(postings, dtype=np.int32)
         self._fuzzy = fuzzy
         self._admin = np.frombuffer(bytes(admin), dtype=np.bool_)
+        self._part = np.frombuffer(bytes(part), dtype=np.bool_)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -172,6 +179,7 @@ class Gazetteer:
             ko=self._ko[i],
             geonameid=int(self._gid[i]),
             admin=bool(self._admin[i]),
+            part=bool(self._part[i]),
         )
 
     # -- by name ---------------------------------------------------------------------------
@@ -228,10 +236,21 @@ class Gazetteer:
         # The largest place wins, except that a name in Hangul means the Korean place first:
         # 안양 is Anyang near Seoul for a Korean writer, though Anyang in Henan is larger.
         # Likewise a name in Chinese characters means a town of the Chinese-writing home
-        # countries before a Japanese one: 板橋 is Banqiao in New Taipei, not Itabashi in Tokyo.
+        # countries before a Japanese one: 板橋 is Banqiao in New Taipei, not Itabashi in Tokyo;
+        # then a Korean one (松岛 is Songdo in Incheon before Matsushima in Japan). On a tie
+        # (no population known), an area merchants name beats a hamlet (Dongtan, Hwaseong).
         korean = only(key, HANGUL)
         home = HAN_HOME if only(key, HAN) else frozenset({"KR"}) if korean else frozenset()
-        ids.sort(key=lambda i: (not self._home_town(i, home), -int(self._pop[i]), i))
+        second = KOREA if only(key, HAN) else frozenset()
+        ids.sort(
+            key=lambda i: (
+                not self._home_town(i, home),
+                not self._home_town(i, second),
+                -int(self._pop[i]),
+                not self._admin[i],
+                i,
+            )
+        )
         best = ids[0]
         alternatives: list[Place] = []
         for i in ids[1:]:

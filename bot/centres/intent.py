@@ -13,8 +13,11 @@ _OTHER_CENTRES = re.compile(
     r"(?:seller|help|call|data|fulfil+ment|logistics|distribution|service|customer|shopping|"
     r"training|learning|education)\s*cent(?:er|re)s?|\b(?:post|box|ticket|tax|her|his|their|my|our)\s*offices?\b|"
     r"卖家中心|帮助中心|客服中心|物流中心|仓储中心|配送中心|购物中心|培训中心|学习中心|邮局|"
-    r"셀러\s*센터|판매자\s*센터|고객\s*센터|물류\s*센터|헬프\s*센터|풀필먼트\s*센터|교육\s*센터|우체국"
+    r"셀러\s*센터|판매자\s*센터|고객\s*센터|물류\s*센터|헬프\s*센터|풀필먼트\s*센터|교육\s*센터|우체국|"
+    r"쇼핑\s*센터|콜\s*센터|서비스\s*센터|문화\s*센터|컨벤션\s*센터|전시\s*센터"
 )
+# "보내 주실 수 있나요" asks whether something can be done, not whether a centre is there.
+_CAN = re.compile(r"수\s*(?:있나요|있어요|있을까요|있는지|있습니까)")
 _CENTRE_WORD = re.compile(
     r"\b(?:cent(?:er|re)s?|offices?|branch(?:es)?|bureaus?|physical location|zhongxin)\b|"
     r"中心|办事处|办公室|分部|网点|센터|샌터|쎈터|사무실|사무소|지점|지사"
@@ -41,7 +44,8 @@ _CORRECTION = re.compile(
 def asks_for_centre(prepared: str) -> bool:
     """True when the (prepared: case-folded, Simplified) message asks about a centre."""
     text = _OTHER_CENTRES.sub(" ", prepared)
-    centre, visit, where = (bool(p.search(text)) for p in (_CENTRE_WORD, _VISIT_WORD, _WHERE_WORD))
+    centre, visit = (bool(p.search(text)) for p in (_CENTRE_WORD, _VISIT_WORD))
+    where = bool(_WHERE_WORD.search(_CAN.sub("수", text)))  # "갈 수" stays a where word
     return (centre and (where or visit)) or (visit and where)
 
 

@@ -17,6 +17,9 @@ HAN_SUFFIXES = (
 HANGUL_SUFFIXES = (
     "특별자치시", "특별자치도", "특별시", "광역시", "시", "군", "구", "도", "읍", "면",
 )  # fmt: skip
+# Place names that are also everyday words (서면: Seomyeon in Busan, and "in writing"): a place
+# only where Korean puts one, before 에, 에서, 근처, 쪽, or where a sentence says "I'm in ...".
+EVERYDAY_PLACE_NAMES = frozenset({"서면"})
 # Latin words of the same kind, only when they stand apart ("Busan-si", "Foshan City").
 LATIN_SUFFIXES = frozenset({"shi", "si", "city", "xian", "sheng", "gun", "prefecture"})
 

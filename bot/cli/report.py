@@ -83,7 +83,9 @@ def run_stats(args: argparse.Namespace) -> int:
     since = args.since or until - timedelta(days=30)
     query = InsightsQuery(since, until, args.language, args.channel, args.team)
     minutes = int(os.environ.get("FIRST_RESPONSE_MINUTES") or 120)
-    rows = asyncio.run(_stats_rows(url, query))
+    # 0: serve builds no roll-ups, and neither does this (ones built here would go stale)
+    build = int(os.environ.get("INSIGHTS_ROLLUP_MINUTES") or 10) != 0
+    rows = asyncio.run(_stats_rows(url, query, build=build))
     insights = compute(query, rows, first_response=timedelta(minutes=minutes))
     if args.json:
         print(json.dumps(insights.as_dict(), ensure_ascii=False, indent=2))
@@ -92,12 +94,17 @@ def run_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stats_rows(url: str, query: InsightsQuery) -> InsightsRows:
+async def _stats_rows(url: str, query: InsightsQuery, *, build: bool) -> InsightsRows:
+    """The period's rows, after building the roll-ups of its closed days that are missing or
+    stale (as serve's job does; safe while it runs), so that no stale day is read."""
     from bot.storage.insights import SqlInsights
+    from bot.storage.rollups import SqlRollups
     from bot.storage.uow import SqlStore
 
     store = SqlStore(url)
     try:
+        if build:
+            await SqlRollups(store.engine).refresh(datetime.now(UTC), query.since, query.until)
         return await SqlInsights(store.engine).rows(query)
     finally:
         await store.close()

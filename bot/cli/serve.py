@@ -46,10 +46,13 @@ async def build_app() -> Starlette:
     """
     from bot import bootstrap, logs
     from bot.settings import load_settings
-    from bot.storage.database import display_url
+    from bot.storage.database import display_url, is_sqlite
+    from bot.storage.migrate import upgrade_apart
 
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format)  # uvicorn runs with log_config=None
+    if is_sqlite(settings.database_url):  # bootstrap then finds it at head: no Alembic here
+        await upgrade_apart(settings.database_url)
     services = await bootstrap.build(settings)
     log.info(
         "serving",

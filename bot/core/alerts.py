@@ -5,23 +5,22 @@ Alerts are queued in the database (an outbox of their own, ``TeamAlert``) and se
 ``TeamMail`` like staff replies are by the ``Deliverer``: each is claimed for a lease before it
 is sent (so replicas never send one twice, and one whose sender died is sent again), a
 transient failure is retried with growing waits, a permanent one or too many attempts marks it
-failed. Queueing happens after the ticket change is committed, as a ticket listener, and the
-sending runs in the background: a slow or broken mail server never holds up a chat.
+failed (the loop and the rule are the Deliverer's, in ``bot/core/sending.py``). Queueing
+happens after the ticket change is committed, as a ticket listener, and the sending runs in the
+background: a slow or broken mail server never holds up a chat.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Literal, Protocol
 
 from bot.core.outbound import DeliveryError
-from bot.core.ports import StoredMessage
+from bot.core.ports import StoredMessage, Transaction
+from bot.core.sending import Sending
 from bot.core.teams import Team, TeamDirectory, team_by_id
 from bot.core.tickets import OutboxStatus, Ticket, TicketEvent, utcnow
 from bot.formatting import duration
@@ -112,23 +111,10 @@ class AlertRepository(Protocol):
         ...
 
 
-class AlertUnit(Protocol):
+class AlertUnit(Transaction, Protocol):
     """A unit of work that holds the alerts (the SQL one does)."""
 
     alerts: AlertRepository
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None:
-        """Make the work so far durable."""
-        ...
 
 
 class Mailer(Protocol):
@@ -159,7 +145,7 @@ def compose(kind: AlertKind, ticket: Ticket, team: Team, target: timedelta) -> E
     return Email(team.email, f"[merchant-bot] {subject}", body)
 
 
-class TeamMail:
+class TeamMail(Sending):
     """Queues team e-mail (a ticket listener, an overdue check) and sends it (``run``)."""
 
     def __init__(
@@ -174,20 +160,13 @@ class TeamMail:
         first_wait: timedelta = FIRST_WAIT,
         lease: timedelta = LEASE,
     ) -> None:
+        super().__init__(
+            clock=clock, max_attempts=max_attempts, first_wait=first_wait, lease=lease
+        )
         self._uow = uow
         self._directory = directory
         self.mailer = mailer
         self.target = target
-        self._clock = clock
-        self._max_attempts = max_attempts
-        self._first_wait = first_wait
-        self._lease = lease
-        self._event = asyncio.Event()
-        self._lock = asyncio.Lock()
-
-    def wake(self) -> None:
-        """Something was queued: send it now rather than at the next poll."""
-        self._event.set()
 
     async def ticket_changed(
         self, ticket: Ticket, event: TicketEvent, message: StoredMessage | None
@@ -219,15 +198,11 @@ class TeamMail:
 
     async def run(self, poll_seconds: float = 5.0) -> None:
         """Check for overdue tickets and send due e-mail until cancelled."""
-        while True:
-            try:
-                await self.check_overdue()
-                await self.deliver_due()
-            except Exception:  # the loop must outlive a database hiccup
-                log.exception("team e-mail pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), poll_seconds)
-            self._event.clear()
+        await self._loop(self._pass, poll_seconds, log, "team e-mail pass failed")
+
+    async def _pass(self) -> None:
+        await self.check_overdue()
+        await self.deliver_due()
 
     async def deliver_due(self) -> int:
         """Claim and send due e-mail until none is left; returns how many were sent."""
@@ -253,18 +228,8 @@ class TeamMail:
         return True
 
     async def _failed(self, alert: TeamAlert, exc: DeliveryError) -> bool:
-        attempts = alert.attempts + 1
-        final = exc.permanent or attempts >= self._max_attempts
-        wait = self._first_wait * (2 ** (attempts - 1))
-        await self._save(
-            replace(
-                alert,
-                status="failed" if final else "pending",
-                attempts=attempts,
-                error=exc.reason[:500],
-                next_attempt_at=self._clock() + wait,
-            )
-        )
+        after, final = self._after_failure(alert, exc)
+        await self._save(after)
         log.warning(
             "team e-mail failed",
             extra={"alert": alert.id, "team": alert.team, "final": final, "error": exc.reason},

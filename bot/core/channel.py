@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core.desk import Desk
+from bot.core.files import KINDS
 from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.notify import TicketListener
 from bot.core.outbound import Outbound
@@ -35,12 +36,14 @@ class Rendering:
     (``bot/channels/numbered.py``), where a number typed back presses the button.
     ``venue``: a map point for a centre; without, its name and address as text.
     ``files``: an image or PDF staff attach to a reply (``Outgoing.attachment``); without, the
-    desk refuses attachments on the channel's tickets.
+    desk refuses attachments on the channel's tickets. ``file_kinds``: the kinds it can carry
+    (WeChat: JPEG and PNG images only); the desk refuses the others, saying which it takes.
     """
 
     buttons: bool
     venue: bool
     files: bool = False
+    file_kinds: frozenset[str] = frozenset(KINDS)
 
 
 class Channel(Protocol):

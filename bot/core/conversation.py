@@ -277,9 +277,10 @@ class ConversationService:
         """
         relayed = await self.escalation.relay(uow, ticket, inbound)
         changes: list[tuple[TicketEvent, StoredMessage]] = [(relayed, inbound)]
-        locale = self._responder.locale_for(merchant, event)
+        heard = self._responder.hear(merchant, event)  # the message's language, detected once
+        locale = heard.locale
         messages: list[Outgoing] = []
-        answer = self._responder.faq_answer(merchant, event, inbound.id)
+        answer = self._responder.faq_answer(merchant, event, inbound.id, heard)
         if answer is not None and not self._clear(answer):
             answer = None  # people hold the thread: only a sure answer beats waiting for them
         if answer is not None and answer.decision is not None and answer.decision.faq_id:

@@ -12,8 +12,6 @@ was sending is claimed again when its lease runs out. Every claim is a recorded 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -23,6 +21,7 @@ from bot.core.files import Files
 from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.outbound import DeliveryError, Outbound
 from bot.core.ports import UnitOfWork
+from bot.core.sending import Sending
 from bot.core.tickets import AttemptResult, OutboxItem, utcnow
 from bot.core.types import Attachment, Outgoing
 
@@ -39,7 +38,7 @@ LEASE = timedelta(minutes=2)
 BATCH = 5
 
 
-class Deliverer:
+class Deliverer(Sending):
     """Sends due outbox items; ``wake()`` after queueing, ``run()`` as a background task."""
 
     def __init__(
@@ -54,31 +53,17 @@ class Deliverer:
         metrics: Metrics = NO_METRICS,
         files: Files | None = None,
     ) -> None:
+        super().__init__(
+            clock=clock, max_attempts=max_attempts, first_wait=first_wait, lease=lease
+        )
         self._uow = uow
         self.files = files  # a staff reply's attachment is read from here at each attempt
         self.metrics = metrics
         self.outbounds = dict(outbounds)
-        self._clock = clock
-        self._max_attempts = max_attempts
-        self._first_wait = first_wait
-        self._lease = lease
-        self._event = asyncio.Event()
-        self._lock = asyncio.Lock()
-
-    def wake(self) -> None:
-        """Something was queued: deliver it now rather than at the next poll."""
-        self._event.set()
 
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Deliver until cancelled, waking on ``wake()`` or every ``poll_seconds``."""
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception:  # the loop must outlive a database hiccup
-                log.exception("delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), poll_seconds)
-            self._event.clear()
+        await self._loop(self.deliver_due, poll_seconds, log, "delivery pass failed")
 
     async def deliver_due(self) -> int:
         """Claim and send due items until a round sends nothing; returns how many were sent.
@@ -138,19 +123,8 @@ class Deliverer:
             )
             return False
         self.metrics.delivery_failed(item.channel)
-        attempts = item.attempts + 1
-        final = exc.permanent or attempts >= self._max_attempts
-        wait = self._first_wait * (2 ** (attempts - 1))
-        await self._save(
-            replace(
-                item,
-                status="failed" if final else "pending",
-                attempts=attempts,
-                error=exc.reason[:500],
-                next_attempt_at=self._clock() + wait,
-            ),
-            "failed",
-        )
+        after, final = self._after_failure(item, exc)
+        await self._save(after, "failed")
         log.warning(
             "delivery failed",
             extra={"item": item.id, "channel": item.channel, "final": final, "error": exc.reason},

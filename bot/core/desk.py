@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.core.accounts import StaffAccount
 from bot.core.escalation import Policy, rating_request
-from bot.core.files import FileRefused, Files, StoredFile, Upload
+from bot.core.files import FileRefused, Files, StoredFile, Upload, kind_names
 from bot.core.notify import TicketListener, notify
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnitOfWork
 from bot.core.teams import TeamDirectory, team_by_id
@@ -198,12 +198,8 @@ class Desk:
                 if found is not None:
                     return found
             self._active(ticket)
-            shown = self.files.channels if self.files is not None else frozenset()
-            if attachment is not None and ticket.channel not in shown:
-                raise Refused(
-                    _("files reach only web chat merchants for now; send text on {channel}"),
-                    channel=ticket.channel,
-                )
+            if attachment is not None:
+                self._carried(ticket.channel, attachment.kind)
             message = await self._send(uow, ticket, text, STAFF_KIND)
             if attachment is not None and self.files is not None:
                 kept = await self.files.keep(
@@ -220,6 +216,20 @@ class Desk:
         self._wake()
         await notify(self.listeners, ticket, event, message)
         return message
+
+    def _carried(self, channel: str, kind: str) -> None:
+        """Refuse a file the merchant's channel cannot carry, saying what it can."""
+        shown = self.files.shown(channel) if self.files is not None else frozenset()
+        if not shown:
+            raise Refused(_("this merchant's channel cannot carry files; send text"))
+        if kind not in shown:
+            raise Refused(
+                _(
+                    "this merchant's channel carries only {kinds} files; "
+                    "attach one of those, or send text"
+                ),
+                kinds=kind_names(shown),
+            )
 
     async def note(self, staff: StaffAccount, ticket_id: int, text: str) -> TicketEvent:
         """An internal note: staff see it in the thread, the merchant never does."""

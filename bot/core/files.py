@@ -33,6 +33,7 @@ JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf
 KINDS: tuple[str, ...] = (JPEG, PNG, WEBP, PDF)
 IMAGE_KINDS = frozenset({JPEG, PNG, WEBP})
 EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf"}
+KIND_NAMES = {JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", PDF: "PDF"}  # for people, any language
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_RETENTION_DAYS = 90
 PURGE_EVERY_SECONDS = 6 * 3600
@@ -155,6 +156,11 @@ def safe_name(name: str, kind: str) -> str:
     return f"{stem}.{ext}"
 
 
+def kind_names(kinds: frozenset[str]) -> str:
+    """The kinds as people name them ("JPEG, PNG"), in a fixed order."""
+    return ", ".join(KIND_NAMES[k] for k in KINDS if k in kinds)
+
+
 def megabytes(limit: int) -> str:
     """A byte limit as people read it ("10", "2.5")."""
     return f"{limit / (1024 * 1024):.1f}".removesuffix(".0")
@@ -200,9 +206,29 @@ class Files:
         self.retention_days = retention_days
         self._clean = clean
         self._clock = clock
-        # the channels that can show a file staff send: web, and those whose ``Rendering`` says
-        # so (added by the composition root as it starts them)
-        self.channels = channels
+        # the kinds of file each channel can show when staff send one: web's, and those of the
+        # channels whose ``Rendering`` says so (added by the composition root as it starts them)
+        self.kinds: dict[str, frozenset[str]] = dict.fromkeys(channels, frozenset(KINDS))
+
+    @property
+    def channels(self) -> frozenset[str]:
+        """The channels that can show at least some file staff send."""
+        return frozenset(c for c, kinds in self.kinds.items() if kinds)
+
+    @channels.setter
+    def channels(self, names: frozenset[str]) -> None:
+        for name in names - self.kinds.keys():
+            self.kinds[name] = frozenset(KINDS)
+        for name in self.kinds.keys() - names:
+            del self.kinds[name]
+
+    def allow(self, channel: str, kinds: frozenset[str]) -> None:
+        """Let staff send files of ``kinds`` on ``channel``'s tickets (none: no files)."""
+        self.kinds[channel] = frozenset(kinds) & frozenset(KINDS)
+
+    def shown(self, channel: str) -> frozenset[str]:
+        """The kinds of file staff may send on the channel's tickets (empty: none)."""
+        return self.kinds.get(channel, frozenset())
 
     def check(self, upload: Upload, max_bytes: int | None = None) -> Attachment:
         """Check an upload (type, size, image metadata); ``FileRefused`` when not taken.

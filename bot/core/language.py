@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.i18n import UI_LOCALES, UiLocale
 from bot.text.chinese import to_traditional
-from bot.text.language import Lang, detect_language, is_traditional
+from bot.text.language import Lang
+from bot.text.message import Message
 from bot.text.scripts import han_chars
 
 _SIMPLIFIED_TAGS = ("zh", "zh-cn", "zh-sg", "zh-my", "zh-hans")
@@ -39,13 +40,22 @@ def content_lang(locale: UiLocale) -> Lang:
 
 def locale_for_message(text: str, current: UiLocale | None, hint: UiLocale | None) -> UiLocale:
     """The locale of a message; text common to both Chinese scripts keeps the current one."""
-    fallback = current or hint or "en"
-    lang = detect_language(text, content_lang(fallback))
-    if lang != "zh":
-        return lang
-    if is_traditional(text):
+    return locale_of(read_message(text, current, hint), current, hint)
+
+
+def read_message(text: str, current: UiLocale | None, hint: UiLocale | None) -> Message:
+    """Read a message once, ties going to the merchant's locale, else the channel's, else en."""
+    return Message.read(text, content_lang(current or hint or "en"))
+
+
+def locale_of(message: Message, current: UiLocale | None, hint: UiLocale | None) -> UiLocale:
+    """The locale of a message already read; text common to both Chinese scripts keeps the
+    current one."""
+    if message.lang != "zh":
+        return message.lang
+    if message.traditional:
         return "zh_Hant"
-    han = han_chars(text)
+    han = han_chars(message.text)
     if han and to_traditional(han) != han:
         return "zh_Hans"  # has characters that only Simplified writes this way
     for candidate in (current, hint):

@@ -309,21 +309,8 @@ class TicketRefRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """Repositories on one transaction; ``clock`` (the store's, the service's one clock) stamps
-    every row they write whose time the caller does not give."""
-
-    clock: Clock
-    merchants: MerchantRepository
-    messages: MessageRepository
-    deliveries: DeliveryRepository
-    feedback: FeedbackRepository
-    unanswered: UnansweredRepository
-    tickets: TicketRepository
-    outbox: OutboxRepository
-    staff: StaffRepository
-    ticket_refs: TicketRefRepository
-    files: FileRepository
+class Transaction(Protocol):
+    """One transaction, as ``async with``: committed by ``commit``, else rolled back at exit."""
 
     async def __aenter__(self) -> Self: ...
 
@@ -339,6 +326,23 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None:
         """Make the work so far durable."""
         ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """Repositories on one transaction; ``clock`` (the store's, the service's one clock) stamps
+    every row they write whose time the caller does not give."""
+
+    clock: Clock
+    merchants: MerchantRepository
+    messages: MessageRepository
+    deliveries: DeliveryRepository
+    feedback: FeedbackRepository
+    unanswered: UnansweredRepository
+    tickets: TicketRepository
+    outbox: OutboxRepository
+    staff: StaffRepository
+    ticket_refs: TicketRefRepository
+    files: FileRepository
 
     async def rollback(self) -> None:
         """Discard the work since the last commit."""

@@ -11,7 +11,7 @@ from bot.centres.finder import AskForPlace, CentreFinder, Nearest, UnknownPlace
 from bot.centres.texts import VIDEO_CALL
 from bot.core import payloads, texts
 from bot.core.handover import asks_for_person, wants_person
-from bot.core.language import content_lang, locale_for_message, locale_from_tag, parse_locale
+from bot.core.language import content_lang, locale_from_tag, locale_of, parse_locale, read_message
 from bot.core.ports import MerchantRecord
 from bot.core.texts import t
 from bot.core.tickets import ASKED, NO_ANSWER, compliance_reason
@@ -20,6 +20,7 @@ from bot.faq.decision import Decision
 from bot.faq.matcher import Matcher
 from bot.faq.replies import CLARIFY, FALLBACK, HANDOVER, SMALLTALK, localise
 from bot.i18n import UI_LOCALES, UiLocale
+from bot.text.message import Message
 
 MAX_RELATED = 3
 log = logging.getLogger(__name__)
@@ -38,6 +39,15 @@ class Outcome:
     reason: str = ""  # why a person is needed (see bot.core.tickets)
 
 
+@dataclass(frozen=True)
+class Heard:
+    """An event as the responder reads it, once: the locale to answer in and, for a text, the
+    message with its language (what the FAQ matcher decides on)."""
+
+    locale: UiLocale
+    message: Message | None = None
+
+
 class Responder:
     """Turns an event into messages, given the merchant's state and the current FAQ."""
 
@@ -50,14 +60,18 @@ class Responder:
         self._matcher = matcher
         self._centres = centres  # the centre finder; None: centres are not offered
 
-    def respond(self, merchant: MerchantRecord, event: Incoming, message_id: int) -> Outcome:
-        """The outcome for one stored inbound event (``message_id`` is its stored id)."""
-        locale = self._locale(merchant, event)
+    def respond(
+        self, merchant: MerchantRecord, event: Incoming, message_id: int, heard: Heard | None = None
+    ) -> Outcome:
+        """The outcome for one stored inbound event (``message_id`` is its stored id; ``heard``:
+        the event as ``hear`` read it, if it was)."""
+        heard = heard or self.hear(merchant, event)
+        locale = heard.locale
         changed = locale != merchant.locale
         merchant.locale = locale
         if event.kind == "text":
             place = self._place(merchant, locale, event.text)
-            out = place or self._text(locale, event.text, message_id)
+            out = place or self._text(locale, heard.message, message_id)
         elif event.kind == "button":
             out = self._button(merchant, locale, event.payload, message_id)
         elif event.kind == "command" and event.text.strip().lstrip("/").lower() == "centre":
@@ -74,21 +88,24 @@ class Responder:
         out.merchant_changed = out.merchant_changed or changed
         return out
 
-    def _locale(self, merchant: MerchantRecord, event: Incoming) -> UiLocale:
+    def hear(self, merchant: MerchantRecord, event: Incoming) -> Heard:
+        """Read an event once: its locale and, for a text, its language (the merchant is not
+        changed; a locale the merchant chose stays, whatever the message's language)."""
         current = parse_locale(merchant.locale or "")
-        if merchant.locale_pinned and current:
-            return current
         hint = locale_from_tag(event.lang_hint)
-        if event.kind == "text" and event.text.strip():
-            return locale_for_message(event.text, current, hint)
-        return current or hint or "en"
+        if event.kind != "text" or not event.text.strip():
+            return Heard(current or hint or "en")
+        message = read_message(event.text, current, hint)
+        if merchant.locale_pinned and current:
+            return Heard(current, message)
+        return Heard(locale_of(message, current, hint), message)
 
     def locale_for(self, merchant: MerchantRecord, event: Incoming) -> UiLocale:
         """The locale to answer an event in (the merchant is not changed)."""
-        return self._locale(merchant, event)
+        return self.hear(merchant, event).locale
 
     def faq_answer(
-        self, merchant: MerchantRecord, event: Incoming, message_id: int
+        self, merchant: MerchantRecord, event: Incoming, message_id: int, heard: Heard | None = None
     ) -> Outcome | None:
         """The FAQ's answer to a clear, ordinary question; None for anything else.
 
@@ -98,9 +115,12 @@ class Responder:
         """
         if event.kind != "text" or not event.text.strip() or wants_person(event):
             return None
-        locale = self._locale(merchant, event)
+        heard = heard or self.hear(merchant, event)
+        if heard.message is None:
+            return None
+        locale = heard.locale
         matcher = self._matcher()
-        decision = matcher.ask(event.text, hint=content_lang(locale))
+        decision = matcher.decide(heard.message)
         faq_id = decision.faq_id
         if decision.action != "answer" or not faq_id or faq_id not in matcher.faq:
             return None
@@ -112,13 +132,13 @@ class Responder:
 
     # -- free text -------------------------------------------------------------------------
 
-    def _text(self, locale: UiLocale, text: str, message_id: int) -> Outcome:
-        if not text.strip():
+    def _text(self, locale: UiLocale, message: Message | None, message_id: int) -> Outcome:
+        if message is None:  # nothing but white space
             return Outcome([Outgoing(t(locale, texts.HELP), self._menu(locale))], locale)
-        if asks_for_person(text):
+        if asks_for_person(message.text):
             return self._handover(locale, ASKED)
         matcher = self._matcher()
-        decision = matcher.ask(text, hint=content_lang(locale))
+        decision = matcher.decide(message)
         if decision.action == "answer" and decision.faq_id:
             out = self._answer(matcher, locale, decision.faq_id, message_id)
         elif decision.action == "escalate":

@@ -3,8 +3,8 @@
 The builder (``bot.storage.rollups.SqlRollups``) knows which closed days to build or rebuild;
 this job only runs it now and then, on the service's clock. On PostgreSQL the replicas elect
 one builder (an advisory lock, ``Leadership``): two building the same day at once would both
-do the work, and one of them would fail on the other's rows. Without an election (SQLite, one
-replica) it always builds.
+do the work (safely: a day is built under its own lock, as ``report stats`` builds beside this
+job). Without an election (SQLite, one replica) it always builds.
 """
 
 from __future__ import annotations

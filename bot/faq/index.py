@@ -103,9 +103,9 @@ class LexicalIndex:
             [(question_docs, 1.0), (answer_docs, ANSWER_WEIGHT)], len(self.vocab)
         )
 
-    def prepare(self, text: str) -> Query:
-        """Normalise, repair Latin typos against the vocabulary, and tokenise."""
-        return self._prepare_normalized(normalize(text))
+    def prepare(self, text: str, normalized: str | None = None) -> Query:
+        """Normalise (unless ``normalized`` is given), repair Latin typos, and tokenise."""
+        return self._prepare_normalized(normalize(text) if normalized is None else normalized)
 
     def clauses(self, text: str) -> list[Query]:
         """The message's clauses (split at sentence punctuation), when it has more than one."""

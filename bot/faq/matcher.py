@@ -11,7 +11,8 @@ from bot.faq.model import Faq
 from bot.faq.semantic.evidence import Evidence
 from bot.faq.semantic.fused import FusedModel
 from bot.faq.signals import SignalDetector
-from bot.text.language import Lang, detect_language, is_traditional
+from bot.text.language import Lang
+from bot.text.message import Message
 
 # Only a lexical match this sure beats an off-topic signal (a buyer's "where is my parcel").
 OFF_TOPIC_OVERRIDE = 0.80
@@ -69,15 +70,18 @@ class Matcher:
         )
 
     def ask(self, text: str, hint: Lang | None = None) -> Decision:
-        """Match a merchant's message against the FAQ."""
-        lang = detect_language(text, hint)
-        query = self.index.prepare(text)
+        """Match a merchant's message against the FAQ (its language detected here)."""
+        return self.decide(Message.read(text, hint))
+
+    def decide(self, message: Message) -> Decision:
+        """Match a message already read (language, script) against the FAQ."""
+        text, lang, traditional = message.text, message.lang, message.traditional
+        query = self.index.prepare(text, message.normalized)
         texts = tuple(dict.fromkeys((query.normalized, query.repaired)))  # once if unchanged
         hit = self.compliance.detect(*texts)
         aside = None if hit else self.off_topic.detect(*texts)
         off_topic = aside is not None
         lexical = self.lexical.rank(text, query)
-        traditional = lang == "zh" and is_traditional(text)
         if self.fused is not None and text.strip():
             evidence = self.fused.evidence(text, lexical)
             return self._decide_fused(

@@ -13,6 +13,7 @@ from typing import Literal
 from bot.content.problems import Problem
 from bot.faq.lint import confusable_pairs
 from bot.faq.model import Faq, FaqEntry
+from bot.i18n import _
 from bot.text.chinese import to_simplified, to_traditional
 from bot.text.language import LANGS, Lang, detect_language
 from bot.text.scripts import han_chars
@@ -76,14 +77,19 @@ def review(faq: Faq) -> list[EntryReview]:
     return [EntryReview(e, review_entry(e), tuple(sorted(alike[e.id]))) for e in faq]
 
 
+# The one table of what each flag says: `faq check` prints it (English), the FAQ browser shows
+# it in the admin's language (the msgids are in the Babel catalogs).
 FLAG_TEXTS: dict[FlagKind, str] = {
-    "missing-answer": "no answer",
-    "missing-phrasings": "no phrasings: questions in this language cannot reach the entry",
-    "few-phrasings": "only one phrasing",
-    "answer-language": "the answer is written in another language",
-    "phrasing-language": "a phrasing is written in another language",
-    "traditional-in-zh": "the zh answer is in Traditional characters (zh is the Simplified text)",
-}
+    "missing-answer": _("no answer in this language"),
+    "missing-phrasings": _("no phrasings in this language: questions in it cannot reach the entry"),
+    "few-phrasings": _("only one phrasing in this language: add the ways merchants ask"),
+    "answer-language": _("the answer is written in another language"),
+    "phrasing-language": _("a phrasing is written in another language"),
+    "traditional-in-zh": _(
+        "the Chinese answer is in Traditional characters (write Simplified; Traditional "
+        "readers get it converted)"
+    ),
+}  # fmt: skip
 
 
 def review_problems(faq: Faq) -> list[Problem]:
@@ -104,7 +110,6 @@ def review_problems(faq: Faq) -> list[Problem]:
 def _written_in(text: str, expected: Lang) -> Lang:
     # Ties (a product code, "OK") go to the language the text is filed under.
     return detect_language(text, expected)
-
 
 
 def written_in_traditional(text: str) -> bool:

@@ -30,6 +30,7 @@ from bot.storage.models import (
     TicketRow,
     UnansweredQuestionRow,
 )
+from bot.storage.rollups import forget_merchant
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ async def erase_merchant(sessions: async_sessionmaker[AsyncSession], merchant_id
         )
         messages = await _count(session, Message.merchant_id == merchant_id, Message)
         tickets = await _count(session, TicketRow.merchant_id == merchant_id, TicketRow)
+        await forget_merchant(session, merchant_id)  # its days' roll-ups count it: rebuilt
         # Explicit deletes child-first as well as the cascade: SQLite enforces ON DELETE only
         # with foreign keys on, and a hand-made connection may not have turned them on.
         await session.execute(delete(FileRow).where(FileRow.merchant_id == merchant_id))

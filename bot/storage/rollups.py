@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, text, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.database import create_sessionmaker
@@ -29,6 +29,7 @@ from bot.storage.insights_sql import (
     questions_select,
     replies_where,
 )
+from bot.storage.leader import lock_key
 from bot.storage.models import (
     Feedback,
     InsightsActive,
@@ -67,16 +68,55 @@ def live_ranges(
     return ranges
 
 
-async def built_days(session: AsyncSession, since: datetime, until: datetime) -> list[date]:
-    """The built days lying wholly inside [since, until)."""
+def whole_days(since: datetime, until: datetime) -> tuple[date, date]:
+    """The first day lying wholly inside [since, until), and the day after the last one."""
     first = since.astimezone(UTC).date()
     if datetime.combine(first, time(), UTC) < since:
         first += timedelta(days=1)
     last = until.astimezone(UTC).date()  # the day ``until`` falls on is not wholly inside
+    return first, last
+
+
+async def built_days(session: AsyncSession, since: datetime, until: datetime) -> list[date]:
+    """The built days lying wholly inside [since, until)."""
+    first, last = whole_days(since, until)
     result = await session.scalars(
         select(InsightsDay.day).where(InsightsDay.day >= first, InsightsDay.day < last)
     )
     return sorted(result)
+
+
+def _postgresql(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+async def _lock_day(session: AsyncSession, day: date) -> None:
+    """Start the session's transaction holding the day's lock (till commit or rollback)."""
+    if _postgresql(session):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(f"insights-day:{day}")}
+        )
+    else:  # SQLite has one writer: take its lock before reading, not at the first write
+        await session.execute(text("BEGIN IMMEDIATE"))
+
+
+async def forget_merchant(session: AsyncSession, merchant_id: int) -> list[date]:
+    """Unbuild the days holding a merchant's replies or 👍/👎, in the caller's transaction,
+    before it erases the merchant: those days are read raw, then rebuilt without it."""
+    replies = select(day_of(session, Message.created_at)).where(
+        Message.merchant_id == merchant_id,
+        Message.direction == "out",
+        Message.reply_to.is_not(None),
+    )
+    thumbs = select(day_of(session, Feedback.updated_at)).where(Feedback.merchant_id == merchant_id)
+    days = sorted({_as_date(day) for day in await session.scalars(union(replies, thumbs))})
+    if _postgresql(session):  # SQLite: the deletes below wait for a builder's write lock
+        for day in days:  # a builder holds one day's lock at a time: no deadlock
+            await _lock_day(session, day)
+    if days:  # built or not: a builder may have committed one since
+        for table in (*ROLLUP_TABLES, InsightsDay):
+            await session.execute(delete(table).where(table.day.in_(days)))
+    return days
 
 
 def _as_date(value: object) -> date:
@@ -89,9 +129,16 @@ class SqlRollups:
     def __init__(self, engine: AsyncEngine) -> None:
         self.sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
 
-    async def refresh(self, now: datetime) -> list[date]:
-        """Build the closed days not built yet and rebuild the changed ones; returns them."""
+    async def refresh(
+        self, now: datetime, since: datetime | None = None, until: datetime | None = None
+    ) -> list[date]:
+        """Build the closed days not built yet and rebuild the changed ones (only those lying
+        wholly inside [since, until), when given: the ones a period's figures read); returns
+        them."""
         days = await self.stale(now)
+        if since is not None and until is not None:
+            first, last = whole_days(since, until)
+            days = [day for day in days if first <= day < last]
         for day in days:
             await self.build(day, now)
         return days
@@ -141,6 +188,7 @@ class SqlRollups:
         """(Re)build one day's roll-ups from the raw rows, in one transaction."""
         period = day_range(day)
         async with self.sessions() as session:
+            await _lock_day(session, day)
             questions = [
                 {"day": day, "channel": ch, "locale": loc, "action": act, "questions": int(n)}
                 for ch, loc, act, _d, n in await session.execute(questions_select(session, period))

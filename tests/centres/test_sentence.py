@@ -106,10 +106,10 @@ def test_the_centre_case_file_meets_its_floors(centres_file: Path) -> None:
     finder = CentreFinder(centres)
     results = [run_centre_case(finder, c) for c in load_centre_cases(CASES)]
     summary = summarise_centres(results)["all"]
-    # Measured 91.7 % and 91.1 % (issue 13's target is 97 %: see the README); no look-alike
-    # from the FAQ case files is taken, three in this file are.
-    assert summary["centre_right"] >= 0.90
-    assert summary["hijacked"] <= 0.03
+    # Measured 94.1 % and 92.9 % (issue 13's target is 97 %: see the README); no look-alike
+    # from the FAQ case files or this file is taken.
+    assert summary["centre_right"] >= 0.92
+    assert summary["hijacked"] <= 0.01
     assert outcome(None) == "none"
 
 

@@ -14,6 +14,7 @@ from bot.faq.matcher import Matcher
 from bot.faq.semantic.calibration import Calibration, Model
 from bot.faq.semantic.fused import FusedModel
 from bot.faq.semantic.index import SemanticIndex, entry_texts
+from bot.faq.semantic.projection import Projection
 from bot.faq.semantic.resources import Semantics
 from tests.conftest import WriteFaq
 from tests.faq.fake_encoder import HashingEncoder
@@ -55,7 +56,7 @@ def build(write_faq: WriteFaq, semantics: Semantics):  # type: ignore[no-untyped
             questions=0,
         )
         fused = FusedModel(
-            semantics, index, semantics.pools(), cal,
+            semantics, Projection.identity(index.vectors.shape[1]), index, semantics.pools(), cal,
             np.array([e.escalate for e in faq]), [e.id for e in faq],
         )
         return base.with_fused(fused)

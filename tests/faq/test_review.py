@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from bot.faq.model import FaqEntry
-from bot.faq.review import review_entry, written_in_traditional
+from typing import get_args
+
+import pytest
+
+from bot.faq.model import Faq, FaqEntry
+from bot.faq.review import (
+    FLAG_TEXTS,
+    FlagKind,
+    review_entry,
+    review_problems,
+    written_in_traditional,
+)
+from bot.i18n import UiLocale, translate
 
 
 def entry(**answers: str) -> FaqEntry:
@@ -34,3 +45,16 @@ def test_simplified_text_with_taiwan_phrases_is_not_taken_for_traditional() -> N
     assert [f.kind for f in review_entry(entry(zh="帳戶停用期間無法提現。"))] == [
         "traditional-in-zh"
     ]
+
+
+def test_faq_check_says_what_the_faq_browser_says() -> None:
+    (problem,) = review_problems(Faq((entry(ko="Five days."),)))
+    assert problem.severity == "warning"
+    assert problem.message == f"'refunds' ko: {FLAG_TEXTS['answer-language']}: \"Five days.\""
+
+
+@pytest.mark.parametrize("ui", ["ko", "zh_Hans", "zh_Hant"])
+def test_every_flag_has_one_text_translated_for_the_browser(ui: UiLocale) -> None:
+    assert set(FLAG_TEXTS) == set(get_args(FlagKind))
+    for kind, text in FLAG_TEXTS.items():
+        assert translate(ui, text) != text, (ui, kind)

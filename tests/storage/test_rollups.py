@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import bootstrap
@@ -21,7 +21,14 @@ from bot.core.rollups import LEAD, RollupJob
 from bot.settings import Settings
 from bot.storage.insights import SqlInsights
 from bot.storage.leader import elect_for
-from bot.storage.models import Feedback, InsightsDay, Merchant, Message, TicketRow
+from bot.storage.models import (
+    Feedback,
+    InsightsDay,
+    InsightsQuestions,
+    Merchant,
+    Message,
+    TicketRow,
+)
 from bot.storage.rollups import GRACE, SqlRollups, live_ranges
 from bot.storage.uow import SqlStore
 from tests.fakes import FakeStore
@@ -270,8 +277,10 @@ async def test_the_background_job_builds_the_closed_days(store: StoreUnderTest) 
     done = asyncio.Event()
 
     class Signalling(SqlRollups):
-        async def refresh(self, now: datetime) -> list[date]:
-            days = await super().refresh(now)
+        async def refresh(
+            self, now: datetime, since: datetime | None = None, until: datetime | None = None
+        ) -> list[date]:
+            days = await super().refresh(now, since, until)
             done.set()
             return days
 
@@ -307,7 +316,7 @@ async def test_built_days_are_read_from_their_rollups(store: StoreUnderTest) -> 
     day = datetime.combine(TODAY - timedelta(days=4), datetime.min.time(), UTC)
     async with engine.begin() as connection:  # the raw replies of a built day go away
         await connection.execute(
-            Message.__table__.delete().where(
+            delete(Message).where(
                 Message.direction == "out",
                 Message.created_at >= day,
                 Message.created_at < day + timedelta(days=1),
@@ -321,7 +330,7 @@ async def test_built_days_are_read_from_their_rollups(store: StoreUnderTest) -> 
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-async def test_report_stats_reads_the_rollups(
+async def test_report_stats_builds_the_rollups_and_reads_them(
     store: StoreUnderTest, store_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     engine = engine_of(store)
@@ -329,9 +338,15 @@ async def test_report_stats_reads_the_rollups(
     argv = ["report", "stats", "--database-url", store_url, "--json",
             "--since", "2026-11-10", "--until", "2026-11-20"]  # fmt: skip
     assert await asyncio.to_thread(main, argv) == 0
-    raw = json.loads(capsys.readouterr().out)
-    await SqlRollups(engine).refresh(NOW)
-    async with engine.begin() as connection:  # proof that the built days are not re-read
-        await connection.execute(Message.__table__.delete().where(Message.direction == "out"))
+    first = json.loads(capsys.readouterr().out)
+    assert await built(engine) == [date(2026, 11, d) for d in range(10, 20)]  # the period's
+    day = date(2026, 11, 12)
+    async with engine.begin() as connection:  # proof that the built days are read, not raw rows
+        await connection.execute(
+            update(InsightsQuestions).where(InsightsQuestions.day == day).values(questions=0)
+        )
     assert await asyncio.to_thread(main, argv) == 0
-    assert json.loads(capsys.readouterr().out) == raw and raw["total"]["questions"] > 100
+    then = json.loads(capsys.readouterr().out)
+    daily = {d["day"]: d["questions"] for d in first["daily_questions"]}
+    assert daily[day.isoformat()] > 10 and first["total"]["questions"] > 100
+    assert then["total"]["questions"] == first["total"]["questions"] - daily[day.isoformat()]

@@ -214,6 +214,10 @@ class Harness:
         delivering = self.deliverers.pop(id(channel), None)
         if delivering is not None:
             delivering.cancel()
+            # a guard, not a timing: a loop that eats its cancellation (asyncio.wait_for on
+            # Python 3.11, woken just then) would otherwise hang the test for ever
+            await asyncio.wait({delivering}, timeout=30)
+            assert delivering.done(), "the delivery loop ran on after it was cancelled"
             with contextlib.suppress(asyncio.CancelledError):
                 await delivering
         await channel.stop()

@@ -11,12 +11,15 @@ a topic that does not exist is "message thread not found" (400). getChatMember a
 posts an update to it with the secret header, as Telegram does. Files a user sent
 (``add_file``) are served by getFile and ``/file/bot<token>/<path>``, files over 20 MB without a
 path, as Telegram does; sendPhoto and sendDocument take multipart uploads, whose bytes are kept
-in the call's parameters (``uploaded``).
+in the call's parameters (``uploaded``). ``hold_polls`` keeps a long poll open until an update
+comes (no timeout); ``stall_updates`` leaves every getUpdates unanswered (a stop must not depend
+on the server); a getUpdates whose client hung up before the answer is marked (``abandoned()``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -98,6 +101,8 @@ class FakeBotApi:
     sizeless: set[str] = field(default_factory=set)  # files getFile gives no size for
     url: str = ""
     clock: Callable[[], float] = time.monotonic  # stamps calls; tests may share the channel's
+    hold_polls: bool = False  # a long poll (timeout > 0) ends only with an update: no timeout
+    stall_updates: bool = False  # no getUpdates call is ever answered, long or not
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1000)
@@ -336,19 +341,27 @@ class FakeBotApi:
             raise ApiFail(409, "Conflict: can't use getUpdates method while webhook is active")
         offset, limit = _int(p.get("offset")), _int(p.get("limit")) or 100
         timeout = float(_int(p.get("timeout")) or 0)
-        deadline = time.monotonic() + timeout
-        async with self._changed:
-            if offset:  # confirmed: Telegram forgets them
-                self.pending = [u for u in self.pending if u["update_id"] >= offset]
-            while not self.pending and not self._closing:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                try:
-                    await asyncio.wait_for(self._changed.wait(), left)
-                except TimeoutError:
-                    break
-            return sorted(self.pending, key=lambda u: u["update_id"])[:limit]
+        # held: no timeout (None); asyncio.timeout, not wait_for: on Python 3.11 wait_for may
+        # swallow the cancellation of a handler whose client hung up, which then waits on
+        limit_s = None if self.hold_polls and timeout else timeout
+        try:
+            async with self._changed:
+                while self.stall_updates and not self._closing:
+                    await self._changed.wait()
+                if offset:  # confirmed: Telegram forgets them
+                    self.pending = [u for u in self.pending if u["update_id"] >= offset]
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(limit_s):
+                        while not self.pending and not self._closing:
+                            await self._changed.wait()
+                return sorted(self.pending, key=lambda u: u["update_id"])[:limit]
+        except asyncio.CancelledError:  # the client closed the connection (handler_cancellation)
+            p["_abandoned"] = True
+            raise
+
+    def abandoned(self) -> list[Call]:
+        """getUpdates calls whose client closed the connection before the answer."""
+        return [c for c in self.called("getUpdates") if c.params.get("_abandoned")]
 
     async def _m_sendmessage(self, p: Json) -> Json:
         text = p.get("text") or ""

@@ -143,6 +143,18 @@ def test_invalid_updates_are_a_value_error(api: BotApi) -> None:
         api.parse_update({"update_id": 1, "message": {"text": "no chat, no date"}})
 
 
+@pytest.mark.parametrize(
+    ("where", "wrong"),
+    [("text", {"a": 1}), ("text", 5), ("from.language_code", ["en"]), ("caption", [1])],
+)
+def test_a_field_of_the_wrong_type_is_a_value_error(api: BotApi, where: str, wrong: Any) -> None:
+    body = b.text(42, "hi") if where != "caption" else b.photo(42, caption="x")
+    part, _, name = where.rpartition(".")
+    (body["message"][part] if part else body["message"])[name] = wrong
+    with pytest.raises(ValueError):  # PTB checks no types, aiogram does: the same refusal
+        api.parse_update(update(body))
+
+
 def test_a_staff_message_in_a_forum_topic(api: BotApi) -> None:
     got = api.parse_update(
         update(b.staff_text(STAFF_CHAT, 101, 7, "/note@seller_support_test_bot x"))

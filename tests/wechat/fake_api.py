@@ -1,11 +1,14 @@
-"""A fake WeChat API server on 127.0.0.1 (aiohttp): /cgi-bin/token, custom/send and
-media/get.
+"""A fake WeChat API server on 127.0.0.1 (aiohttp): /cgi-bin/token, custom/send (text and
+image messages), media/get and media/upload.
 
 It answers as WeChat documents: tokens for the right appid/secret only, 40001 for a token it
 did not issue (or revoked), and errcodes scripted by the test for the next sends (40001 and
 42001 also revoke the token used, as WeChat would). media/get serves the bytes the test put in
 ``media`` (as an attachment with its content type), 40007 for any other media id, and the
 errcodes in ``media_script`` first; while ``media_gate`` is clear, downloads wait for it.
+media/upload takes a multipart ``media`` part of type image (PNG, JPEG or GIF by its bytes,
+else 40005), after the errcodes in ``upload_script``, and keeps it in ``uploads`` under a new
+media id, which an image message must name (else 40007).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ MESSAGES = {
     0: "ok",
     -1: "system error",
     40001: "invalid credential, access_token is invalid or not latest",
+    40004: "invalid media type",
+    40005: "invalid file type",
     40007: "invalid media_id",
     42001: "access_token expired",
     45015: "response out of time limit or subscription is canceled",
@@ -38,6 +43,17 @@ class Sent:
     touser: str
     content: str
     raw: bytes
+    content_type: str
+    msgtype: str = "text"
+    media_id: str = ""  # an image message's
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """One temporary media the fake took from media/upload."""
+
+    data: bytes
+    filename: str
     content_type: str
 
 
@@ -56,6 +72,9 @@ class FakeWechatApi:
     media_script: list[int] = field(default_factory=list)
     media_calls: list[str] = field(default_factory=list)  # the media ids asked for
     media_gate: asyncio.Event | None = None
+    uploads: dict[str, Uploaded] = field(default_factory=dict)  # media id: what was uploaded
+    upload_script: list[int] = field(default_factory=list)
+    upload_calls: int = 0
     _valid: set[str] = field(default_factory=set)
     _runner: web.AppRunner | None = None
 
@@ -65,6 +84,7 @@ class FakeWechatApi:
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
         app.router.add_get("/cgi-bin/media/get", self._media)
+        app.router.add_post("/cgi-bin/media/upload", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -113,12 +133,45 @@ class FakeWechatApi:
                 return _error(code)
         raw = await request.read()
         data = json.loads(raw.decode("utf-8"))
-        if data.get("msgtype") != "text" or not isinstance(data.get("text"), dict):
-            return _json({"errcode": 40008, "errmsg": "invalid message type"})
         content_type = request.headers.get("content-type", "")
-        self.sent.append(Sent(token, data["touser"], data["text"]["content"], raw, content_type))
+        msgtype = data.get("msgtype")
+        if msgtype == "image" and isinstance(data.get("image"), dict):
+            media_id = data["image"].get("media_id", "")
+            if media_id not in self.uploads:
+                return _error(40007)
+            sent = Sent(token, data["touser"], "", raw, content_type, "image", media_id)
+        elif msgtype == "text" and isinstance(data.get("text"), dict):
+            sent = Sent(token, data["touser"], data["text"]["content"], raw, content_type)
+        else:
+            return _json({"errcode": 40008, "errmsg": "invalid message type"})
+        self.sent.append(sent)
         self.arrived.set()
         return _json({"errcode": 0, "errmsg": "ok"})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.upload_calls += 1
+        token = request.query.get("access_token", "")
+        if token not in self._valid:
+            return _error(40001)
+        if self.upload_script:
+            code = self.upload_script.pop(0)
+            if code in (40001, 42001):
+                self._valid.discard(token)
+            if code:
+                return _error(code)
+        if request.query.get("type") != "image":
+            return _error(40004)
+        form = await request.post()
+        part = form.get("media")
+        if not isinstance(part, web.FileField):
+            return _json({"errcode": 41005, "errmsg": "media data missing"})
+        data = part.file.read()
+        if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")):
+            return _error(40005)
+        media_id = f"UPLOADED_{len(self.uploads) + 1}"
+        self.uploads[media_id] = Uploaded(data, part.filename, part.content_type)
+        body = {"type": "image", "media_id": media_id, "created_at": 1733400000}
+        return _json(body)
 
     async def _media(self, request: web.Request) -> web.StreamResponse:
         media_id = request.query.get("media_id", "")

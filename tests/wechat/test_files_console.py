@@ -1,6 +1,7 @@
 """A WeChat image through the real composition root (``LateApp``: settings, SQLite, FILES_DIR,
 the WeChat channel in safe mode) to the staff console: the agent who may see the ticket opens
-it, an agent of another team gets 404. The fake WeChat API server runs on a loop of its own,
+it, an agent of another team gets 404; and back: an image the agent attaches reaches the
+merchant, a PDF is refused. The fake WeChat API server runs on a loop of its own,
 since the console's test client runs the app on another."""
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ import asyncio
 import io
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 from starlette.testclient import TestClient
@@ -26,7 +29,7 @@ from tests.conftest import FAQ_DIR
 from tests.staff.conftest import FAST, PASSWORD, sign_in
 from tests.wechat import wire
 from tests.wechat.fake_api import FakeWechatApi
-from tests.wechat.test_files import GPS_TAG, png_with_gps
+from tests.wechat.test_files import GPS_TAG, PDF, png_with_gps
 from tests.wechat.wire import AES_KEY, APP_ID, SECRET, TOKEN, Wire
 
 OPENID = "oConsoleMerchant00000000000"
@@ -106,3 +109,43 @@ def test_staff_who_may_see_the_ticket_open_a_wechat_image_in_the_console(
         sign_in(staff, "sora")  # another team's agent: as if there were no such file
         assert staff.get(link.group(0)).status_code == 404
     assert api_on_its_own_loop.media_calls == ["MEDIA_notice"]
+
+
+def test_an_agent_attaches_an_image_to_a_wechat_reply_and_a_pdf_is_refused(
+    app: LateApp, api_on_its_own_loop: FakeWechatApi
+) -> None:
+    """Through the composition root: the WeChat channel's rendering sets what the console
+    offers and the desk takes; the running deliverer uploads and sends the image."""
+    api = api_on_its_own_loop
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as staff:
+        push(staff, wire.text(OPENID, "转人工"))
+        csrf = sign_in(staff, "ana")
+        found = re.search(r"/staff/tickets/(\d+)", staff.get("/staff/").text)
+        assert found is not None, "no ticket in the queue"
+        number = found.group(1)
+        page = staff.get(f"/staff/tickets/{number}").text
+        assert 'accept="image/jpeg,image/png"' in page and "(JPEG, PNG)" in page
+
+        def reply(data: bytes, name: str, kind: str) -> httpx.Response:
+            return staff.post(
+                f"/staff/tickets/{number}/reply",
+                data={"text": "请看附件", "csrf": csrf},
+                files={"file": (name, data, kind)},
+                headers={"accept": "application/json"},
+            )
+
+        refused = reply(PDF, "form.pdf", "application/pdf")
+        assert refused.status_code == 409, refused.text
+        assert "JPEG, PNG" in refused.json()["message"]
+        sent = reply(png_with_gps(), "label.png", "image/png")
+        assert sent.status_code == 200, sent.text
+        deadline = time.monotonic() + 30  # only ends a broken test
+        while not any(s.msgtype == "image" for s in api.sent):
+            assert time.monotonic() < deadline, "the image was not sent"
+            time.sleep(0.02)
+    text, image = [s for s in api.sent if s.touser == OPENID][-2:]
+    assert (text.msgtype, text.content, image.msgtype) == ("text", "请看附件", "image")
+    uploaded = api.uploads[image.media_id]
+    assert uploaded.filename == "label.png" and uploaded.content_type == "image/png"
+    assert GPS_TAG not in Image.open(io.BytesIO(uploaded.data)).getexif()
+    assert len(api.uploads) == 1  # the PDF never left

@@ -82,14 +82,38 @@ def test_text_is_truncated_to_the_core_limit() -> None:
 def test_render_numbers_buttons_across_messages_and_adds_the_hint() -> None:
     reply = (
         Outgoing("Answer.", (Button("Fees?", "faq:fees"),)),
-        Outgoing("Also:", (Button("👍 Helpful", "fb:1:1"), Button("👎", "fb:1:0"))),
+        Outgoing("Also:", (Button("Deposit?", "faq:deposit"),)),
     )
     assert render(reply, "en") == (
-        "Answer.\n\nAlso:\n\n1. Fees?\n2. 👍 Helpful\n3. 👎\nReply with a number to choose."
+        "Answer.\n\nAlso:\n\n1. Fees?\n2. Deposit?\nReply with a number to choose."
     )
     assert render(reply, "ko").endswith("번호를 보내 선택하세요.")
     assert render(reply, "zh_Hant").endswith("回覆數字即可選擇。")
     assert render((Outgoing("Just text."),), "en") == "Just text."
+
+
+FEEDBACK = (Button("👍 Helpful", "fb:7:1"), Button("👎 Not helpful", "fb:7:0"))
+
+
+def test_did_this_help_is_always_1_and_2_in_one_sentence_before_the_other_options() -> None:
+    answer = (Outgoing("Answer.", (Button("Fees?", "faq:fees"), *FEEDBACK)),)
+    assert render(answer, "en") == (
+        "Answer.\n\nDid this help? Reply 1 👍 or 2 👎.\n\n3. Fees?\nReply with a number to choose."
+    )
+    assert "回复 1 👍" in render(answer, "zh_Hans") and "回覆 2 👎" in render(answer, "zh_Hant")
+    assert "👍 1번, 👎 2번" in render(answer, "ko")
+    assert menu.options(answer) == (*FEEDBACK, Button("Fees?", "faq:fees"))
+    alone = (Outgoing("Answer.", FEEDBACK),)
+    assert render(alone, "en") == "Answer.\n\nDid this help? Reply 1 👍 or 2 👎."
+
+
+def test_a_number_after_an_answer_presses_the_numbers_as_shown() -> None:
+    history = [stored("in", i=1), stored("out", (A, *FEEDBACK), reply_to=1, i=2)]
+    assert menu.last_options(history) == (*FEEDBACK, A)
+    one, two, three = (Incoming(ME, "text", text=n) for n in ("1", "2", "3"))
+    assert menu.choose(one, history).payload == "fb:7:1"
+    assert menu.choose(two, history).payload == "fb:7:0"
+    assert menu.choose(three, history).payload == A.payload
 
 
 def test_render_shows_a_venue_as_text() -> None:

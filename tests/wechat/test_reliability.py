@@ -69,7 +69,7 @@ async def test_a_slow_answer_goes_out_through_the_customer_service_api(
     slow.gate.set()
     [sent] = await fake_api.wait_sent(1)
     assert sent.touser == OPENID
-    assert "500" in sent.content and "1. " in sent.content
+    assert "500" in sent.content and "\n3. " in sent.content  # 1 and 2: 👍 and 👎
     assert sent.content.endswith(t("en", numbered.MENU_HINT))
     assert answers(store)[0].text in sent.content
 

@@ -48,7 +48,8 @@ log = logging.getLogger(__name__)
 RECONNECT_FIRST_WAIT = 1.0  # seconds before the first retry of an unreachable Bot API
 RECONNECT_MAX_WAIT = 60.0
 LEAD_RETRY_SECONDS = 3.0  # a standby replica tries to take over polling this often
-# A stop waits this long for polling to end (its own drain is 10 s, then one confirmation).
+# A stop waits this long for polling to end: the poller's own stop is bounded (the long poll
+# abandoned at once, answers drained 10 s, the offset confirmed within 5 s); this is the net.
 STOP_POLLING_SECONDS = 20.0
 
 
@@ -121,12 +122,22 @@ class TelegramChannel:
         self.intake = Intake(
             api, conversation, self.sender, config.bot_id, staff_input, names, downloads
         )
-        self.poller = Poller(api, self.intake, config.poll_timeout, config.retry)
+        self.poller = self._new_poller()
         self._polling: asyncio.Task[None] | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._sleep = sleep
         self.connected = False
         self.problem: str | None = None  # why the channel is not serving, for /healthz
+
+    def _new_poller(self) -> Poller:
+        config = self.config
+        return Poller(
+            self.api,
+            self.intake,
+            config.poll_timeout,
+            config.retry,
+            confirm_within=config.confirm_seconds,
+        )
 
     @property
     def listeners(self) -> Sequence[TicketListener]:
@@ -243,9 +254,7 @@ class TelegramChannel:
             if self._stopping.is_set():
                 break
             if not first:  # a poller runs once: a new term, a new one
-                self.poller = Poller(
-                    self.api, self.intake, self.config.poll_timeout, self.config.retry
-                )
+                self.poller = self._new_poller()
             first = False
             self.leading = True
             log.info("telegram: polling (this replica leads)")
@@ -264,8 +273,10 @@ class TelegramChannel:
             await leadership.resign()
 
     async def _pause(self, seconds: float) -> None:
+        # not wait_for: on Python 3.11 it swallows a cancellation arriving as the event is set
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
 
     async def _check_staff_chat(self, chat_id: int) -> None:
         """The bot must be an admin of the staff chat: it creates topics and reads messages."""
@@ -303,19 +314,20 @@ class TelegramChannel:
 
 
 async def _bounded_stop(polling: asyncio.Task[None], within: float) -> None:
-    """Wait for the polling task to end; cancel it after ``within`` seconds.
+    """Wait for the polling task to end (raising what it raised); cancel it after ``within``
+    seconds.
 
-    A long poll the HTTP client does not abandon at once was seen to keep a stop waiting (once
-    for ever, on a loaded machine); a shutdown must end. Updates not confirmed are resent by
-    Telegram and recognised as repeats.
+    The poller's stop is bounded by itself; this is the net for a bug there: a shutdown must
+    end. Updates not confirmed are resent by Telegram and recognised as repeats.
     """
-    try:
-        await asyncio.wait_for(asyncio.shield(polling), within)
-    except TimeoutError:
+    await asyncio.wait({polling}, timeout=within)  # unlike wait_for, never eats a cancel
+    if not polling.done():
         log.warning("telegram: polling did not stop in time; cancelled", extra={"s": within})
         polling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await polling
+        return
+    await polling
 
 
 async def _step(setting: str, call: Awaitable[T]) -> T:

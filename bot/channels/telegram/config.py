@@ -34,6 +34,7 @@ class TelegramConfig:
     limits: Limits = field(default_factory=Limits)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     drain_seconds: float = 10.0  # how long stop() lets queued replies go out
+    confirm_seconds: float = 5.0  # how long stop() tries to confirm getUpdates' offset
 
     @property
     def bot_id(self) -> str:

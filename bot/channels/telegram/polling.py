@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 BATCH = 100  # the Bot API's maximum
 IN_WORK_PAUSE = 0.5  # seconds between calls that bring only updates whose answers are going out
 CONFIRM_RETRY = 0.5  # seconds before the shutdown's confirmation is tried a second time
+# Seconds a stop spends confirming the offset, both tries: the HTTP clients' own timeouts
+# (aiogram: 10 s a call) would let two tries outlast what a shutdown may take.
+CONFIRM_SECONDS = 5.0
 DRAIN = 10.0  # seconds ``run`` waits at a stop for answers to go out before confirming
 
 
@@ -41,12 +44,14 @@ class Poller:
         timeout: int = 30,
         retry: RetryPolicy | None = None,
         drain: float = DRAIN,
+        confirm_within: float = CONFIRM_SECONDS,
     ):
         self._api = api
         self._intake = intake
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self._drain = drain
+        self._confirm_within = confirm_within
         self.offset: int | None = None  # None: start from whatever Telegram still holds
         self._stored: int | None = None  # every update below it stored (maybe not answered)
         # Updates processed at or above the offset, by update_id: their answers going out (or
@@ -122,21 +127,28 @@ class Poller:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _confirm(self) -> None:
+        """Tell Telegram what was answered: a zero-timeout getUpdates, tried twice, given up
+        after ``confirm_within`` seconds (the updates are then resent, as repeats)."""
         if self.offset is None:
             return
-        for attempt in (1, 2):  # the abandoned long poll may still hold the connection
-            try:  # a zero-timeout call only to tell Telegram what we have
-                await self._api.get_updates(self.offset, 0, 1, ALLOWED_UPDATES)
-                return
-            except TgApiError as exc:
-                if attempt == 1:
-                    await asyncio.sleep(CONFIRM_RETRY)
-                    continue
-                log.warning(
-                    "telegram: offset not confirmed at shutdown; Telegram will resend "
-                    "(repeats are recognised)",
-                    extra={"reason": str(exc)},
-                )
+        reason = ""
+        try:
+            async with asyncio.timeout(self._confirm_within):
+                for attempt in (1, 2):  # the abandoned long poll may still hold the connection
+                    try:
+                        await self._api.get_updates(self.offset, 0, 1, ALLOWED_UPDATES)
+                        return
+                    except TgApiError as exc:
+                        reason = str(exc)
+                        if attempt == 1:
+                            await asyncio.sleep(CONFIRM_RETRY)
+        except TimeoutError:
+            reason = f"no answer in {self._confirm_within:g} s"
+        log.warning(
+            "telegram: offset not confirmed at shutdown; Telegram will resend "
+            "(repeats are recognised)",
+            extra={"reason": reason},
+        )
 
     async def _next_batch(self) -> list[TgUpdate] | TgApiError | None:
         self._fetch = asyncio.create_task(
@@ -180,5 +192,8 @@ class Poller:
         return min(failed, default=None)
 
     async def _pause(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives just as the event is set, and the task would run on
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()

@@ -46,6 +46,7 @@ from bot.channels.telegram.updates import (
     file_of,
     full_name,
     unsupported_kind,
+    well_typed,
 )
 
 # PTB 22 warns on every 429 (even inside its own RetryAfter) unless durations are opted in to
@@ -121,8 +122,8 @@ class PtbApi(SameOnBoth):
 
     def parse_update(self, data: Mapping[str, Any]) -> TgUpdate:
         """PTB's own parsing of a pushed update; ValueError when it is not one."""
-        try:
-            return to_update(Update.de_json(dict(data), self.bot))
+        try:  # PTB checks no types: ours are checked on our own dataclasses
+            return well_typed(to_update(Update.de_json(dict(data), self.bot)))
         except (KeyError, TypeError, AttributeError, IndexError, OverflowError, OSError) as exc:
             # OverflowError/OSError: a "date" past what datetime.fromtimestamp can hold
             raise ValueError(f"not an update: {type(exc).__name__}") from None

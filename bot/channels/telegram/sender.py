@@ -37,7 +37,9 @@ class RetryPolicy:
 
     def wait(self, failures: int) -> float:
         """The pause after the n-th failure: first_wait, doubling, capped."""
-        return float(min(self.first_wait * 2 ** (failures - 1), self.max_wait))
+        # the exponent capped: 2 ** 1100 does not fit a float, and getUpdates counts failures
+        # for as long as Telegram stays away (over 1,000 at 30 s apart: nine hours)
+        return float(min(self.first_wait * 2 ** min(failures - 1, 64), self.max_wait))
 
 
 @dataclass(frozen=True)

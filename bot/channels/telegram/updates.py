@@ -6,7 +6,9 @@ dedupe keys, the core's events) is shared and written once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import types
+import typing
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 # Message content we cannot read; the Bot API's field names, which both libraries reuse.
@@ -94,6 +96,26 @@ class TgUpdate:
     update_id: int
     message: TgMessage | None = None
     callback: TgCallback | None = None
+
+
+def well_typed(update: TgUpdate) -> TgUpdate:
+    """The update if every field has its declared type; ValueError naming the first that has
+    not (a framework that does not check types passes a number or a list on as a text)."""
+    _check(update, type(update).__name__)
+    return update
+
+
+def _check(value: Any, path: str) -> None:
+    hints = typing.get_type_hints(type(value))
+    for f in fields(value):
+        item = getattr(value, f.name)
+        hint = hints[f.name]
+        allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        allowed += (int,) if float in allowed else ()  # JSON's 2 for 2.0
+        if not isinstance(item, allowed):
+            raise ValueError(f"not an update: {path}.{f.name} is a {type(item).__name__}")
+        if is_dataclass(item):
+            _check(item, f"{path}.{f.name}")
 
 
 def command_of(text: str | None, leading_command: bool) -> str | None:

@@ -1,5 +1,6 @@
-"""WeChat's customer-service API: a cached access token, ``custom/send`` for text and
-``media/get`` for the files merchants send (temporary media, kept by WeChat for three days).
+"""WeChat's customer-service API: a cached access token, ``custom/send`` for text and images,
+``media/get`` for the files merchants send and ``media/upload`` for the images staff send
+(temporary media, kept by WeChat for three days).
 
 The token is fetched from ``/cgi-bin/token``, kept until shortly before it expires, and fetched
 again at once when the API calls it invalid or expired (40001, 40014, 42001). Each fetch voids
@@ -17,7 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -27,6 +28,7 @@ from bot.core.shared import Shared
 TOKEN_PATH = "/cgi-bin/token"
 SEND_PATH = "/cgi-bin/message/custom/send"
 MEDIA_PATH = "/cgi-bin/media/get"
+UPLOAD_PATH = "/cgi-bin/media/upload"
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, malformed or expired access token
 TRANSIENT_ERRORS = frozenset({-1, 45009, 45011})  # system busy, over a (daily/minute) quota
 WINDOW_ERRORS = frozenset({45015, 45047})  # window closed; too many messages since last contact
@@ -37,6 +39,7 @@ TOKEN_LOCK_SECONDS = 15.0  # a replica fetching the shared token holds its lock 
 TOKEN_POLL_SECONDS = 0.1  # how often a replica waiting for another one's fetch looks again
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class ApiError(DeliveryError):
@@ -90,31 +93,38 @@ class CustomerServiceApi:
     async def send_text(self, openid: str, text: str) -> None:
         """Send one text message; raise ``DeliveryError`` when it cannot be delivered."""
         body = {"touser": openid, "msgtype": "text", "text": {"content": text}}
-        reason = ""
-        for attempt in range(len(self._backoff) + 1):
-            try:
-                await self._send_once(body)
-                return
-            except _Retry as exc:
-                reason = str(exc)
-                if attempt < len(self._backoff):
-                    log.warning("wechat api: retrying", extra={"reason": reason})
-                    await self._sleep(self._backoff[attempt])
-        raise ApiError(f"custom/send failed: {reason}", permanent=False)
+        await self._retrying("custom/send", lambda: self._send_once(body))
+
+    async def send_image(self, openid: str, media_id: str) -> None:
+        """Send an uploaded image (``upload_image``'s media id) as an image message."""
+        body = {"touser": openid, "msgtype": "image", "image": {"media_id": media_id}}
+        await self._retrying("custom/send", lambda: self._send_once(body))
+
+    async def upload_image(self, data: bytes, kind: str, name: str) -> str:
+        """Upload a JPEG or PNG as temporary media; its media id (valid for three days).
+
+        Retried on any failure that may pass: an upload sent twice only leaves a second copy
+        on WeChat's side, which expires unused."""
+        form = {"media": (name, data, kind)}
+        return await self._retrying("media/upload", lambda: self._upload_once(form))
 
     async def media(self, media_id: str, limit: int) -> bytes:
         """A temporary media's bytes, at most ``limit`` + 1 of them (more is too large anyway);
         ``ApiError`` when it cannot be had (permanent for 40007: an unknown or expired id)."""
+        return await self._retrying("media/get", lambda: self._media_once(media_id, limit))
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
+        """``call`` again with backoff while it fails in a way that may pass."""
         reason = ""
         for attempt in range(len(self._backoff) + 1):
             try:
-                return await self._media_once(media_id, limit)
+                return await call()
             except _Retry as exc:
                 reason = str(exc)
                 if attempt < len(self._backoff):
-                    log.warning("wechat api: retrying a download", extra={"reason": reason})
+                    log.warning("wechat api: retrying %s", what, extra={"reason": reason})
                     await self._sleep(self._backoff[attempt])
-        raise ApiError(f"media/get failed: {reason}", permanent=False)
+        raise ApiError(f"{what} failed: {reason}", permanent=False)
 
     async def token(self) -> str:
         """A valid access token, fetched when there is none or it is about to expire."""
@@ -188,6 +198,38 @@ class CustomerServiceApi:
             self._forget(token)
             if fresh:
                 raise _Retry(f"access token refused again ({code})")
+
+    async def _upload_once(self, form: dict[str, tuple[str, bytes, str]]) -> str:
+        for fresh in (False, True):
+            token = await self.token()
+            data = await self._post_form({"access_token": token, "type": "image"}, form)
+            media_id, code = data.get("media_id"), _errcode(data)
+            if code == 0 and isinstance(media_id, str) and media_id:
+                return media_id
+            if code not in TOKEN_ERRORS:
+                raise self._refusal("media/upload", data)
+            self._forget(token)
+            if fresh:
+                raise _Retry(f"access token refused again ({code})")
+        raise AssertionError("unreachable")
+
+    async def _post_form(
+        self, params: dict[str, str], form: dict[str, tuple[str, bytes, str]]
+    ) -> dict[str, Any]:
+        """A multipart POST to media/upload; its JSON answer."""
+        try:
+            response = await self._http.post(UPLOAD_PATH, params=params, files=form)
+        except httpx.HTTPError as exc:  # sent twice, an upload only leaves an unused copy
+            raise _Retry(f"{UPLOAD_PATH}: {type(exc).__name__}") from None
+        if response.status_code >= 500:
+            raise _Retry(f"{UPLOAD_PATH}: HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise ApiError(f"{UPLOAD_PATH}: HTTP {response.status_code}, not JSON", permanent=False)
+        return data
 
     async def _media_once(self, media_id: str, limit: int) -> bytes:
         for fresh in (False, True):

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 from bot.channels.wechat.api import CustomerServiceApi
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.endpoint import WechatEndpoint
+from bot.channels.wechat.mapping import STAFF_FILE_KINDS
 from bot.channels.wechat.media import InboundFiles
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.window import Window
@@ -34,7 +35,9 @@ class WechatChannel:
     outbound: WechatOutbound
     endpoint: WechatEndpoint
     name: ClassVar[str] = "wechat"
-    renders: ClassVar[Rendering] = Rendering(buttons=False, venue=False)  # numbered text
+    renders: ClassVar[Rendering] = Rendering(  # numbered text; images only, no documents
+        buttons=False, venue=False, files=True, file_kinds=STAFF_FILE_KINDS
+    )
     listeners: ClassVar[Sequence[TicketListener]] = ()
 
     def routes(self) -> list[BaseRoute]:

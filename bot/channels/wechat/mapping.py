@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from bot.channels import numbered
 from bot.channels.wechat.xml import WechatMessage
+from bot.core.files import JPEG, PNG
 from bot.core.language import parse_locale
 from bot.core.types import Incoming, Location, MerchantKey, Outgoing
 from bot.i18n import UiLocale
@@ -22,6 +23,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # messages carry files only as images; "file" (WeCom's shape: a MediaId, fetched the same way)
 # is taken too, should WeChat push one. Voice and video stay unsupported.
 FILE_MESSAGES = frozenset({"image", "file"})
+# What staff can send: an Official Account's customer-service messages carry images (uploaded
+# as temporary media: PNG, JPEG or GIF) but no documents, so PDFs and WebP stay on the web chat
+# and Telegram; the desk says so.
+STAFF_FILE_KINDS = frozenset({JPEG, PNG})
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,13 @@ class Rates:
     "did you mean" for 71 %). Answering and offering therefore use the fitted probability
     itself (its classes are balanced, so 0.5 is even odds); the rarer decisions keep a cut-off
     from the error rate they may cause. The values were set on the development case files and
-    one held-out folder (growth), never on the folders reported as held out.
+    one held-out folder (growth), never on the folders reported as held out; with the
+    projection (projection.py) 0.55 / 0.40 beat 0.60 / 0.50 on growth on every figure but
+    out-of-scope handling, which stayed level.
     """
 
-    answer: float = 0.60  # P(the top entry is right) needed to answer
-    offer: float = 0.50  # P(in scope) needed to offer "did you mean"
+    answer: float = 0.55  # P(the top entry is right) needed to answer
+    offer: float = 0.40  # P(in scope) needed to offer "did you mean"
     false_compliance: float = 0.05  # FAQ or out-of-scope messages taken for compliance
     false_special: float = 0.005  # messages taken for small talk or a vague cry for help
 

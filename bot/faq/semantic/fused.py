@@ -17,6 +17,7 @@ from bot.faq.semantic.calibration import Calibration, Rates, calibrate
 from bot.faq.semantic.evidence import Evidence, gather
 from bot.faq.semantic.index import SemanticIndex, entry_texts
 from bot.faq.semantic.pools import PoolVectors
+from bot.faq.semantic.projection import Projection
 from bot.faq.semantic.resources import Semantics
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,9 @@ class FusedModel:
     """Everything the fused decision needs for one FAQ version."""
 
     semantics: Semantics
+    projection: Projection  # applied to every vector: phrasings, pools, messages
     index: SemanticIndex
-    pools: dict[str, PoolVectors]
+    pools: dict[str, PoolVectors]  # projected
     calibration: Calibration
     escalates: npt.NDArray[np.bool_]
     ids: list[str]
@@ -47,9 +49,16 @@ class FusedModel:
         ``lexicon``: the hand lists of the matcher's lexical ranker (the shipped ones by default).
         """
         started = time.perf_counter()
-        pools = semantics.pools(progress)
+        shipped = semantics.pools(progress)
         texts, owners = entry_texts(faq)
-        index = SemanticIndex(semantics.cache.vectors(texts, progress), owners, len(faq))
+        phrasings = semantics.cache.vectors(texts, progress)
+        projection = Projection.fit(
+            np.vstack([phrasings, *(pv.vectors for pv in shipped.values())])
+        )
+        index = SemanticIndex(projection.apply(phrasings), owners, len(faq))
+        pools = {
+            name: PoolVectors(pv.pool, projection.apply(pv.vectors)) for name, pv in shipped.items()
+        }
         calibration = calibrate(faq, index, owners, pools, rates, lexicon)
         log.info(
             "semantic index ready",
@@ -61,11 +70,13 @@ class FusedModel:
             },
         )
         escalates = np.array([e.escalate for e in faq], dtype=bool)
-        return cls(semantics, index, pools, calibration, escalates, [e.id for e in faq])
+        return cls(
+            semantics, projection, index, pools, calibration, escalates, [e.id for e in faq]
+        )
 
     def evidence(self, text: str, lexical: LexicalRanking) -> Evidence:
         """Encode the message and gather what the decision needs."""
-        vector = self.semantics.encode_query(text)
+        vector = self.projection.apply(self.semantics.encode_query(text))
         return gather(
             lexical, self.index.scores(vector), vector, self.pools, self.escalates, self.ids
         )

@@ -14,23 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.faq.matcher import Matcher
-from bot.faq.review import EntryReview, Flag, review
-from bot.i18n import UiLocale, _, translate
+from bot.faq.review import FLAG_TEXTS, EntryReview, Flag, review
+from bot.i18n import UiLocale, translate
 from bot.staff.auth import SignedIn
 from bot.text.language import LANGS
 from bot.web.staff.pages import Pages, locale
-
-FLAG_LABELS = {
-    "missing-answer": _("no answer in this language"),
-    "missing-phrasings": _("no phrasings in this language: questions in it cannot reach the entry"),
-    "few-phrasings": _("only one phrasing in this language: add the ways merchants ask"),
-    "answer-language": _("the answer is written in another language"),
-    "phrasing-language": _("a phrasing is written in another language"),
-    "traditional-in-zh": _(
-        "the Chinese answer is in Traditional characters (write Simplified; Traditional "
-        "readers get it converted)"
-    ),
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,7 +32,7 @@ class FlagView:
 
 def flag_view(flag: Flag, ui: UiLocale) -> FlagView:
     """A flag with its label in the admin's language."""
-    return FlagView(flag.lang, translate(ui, FLAG_LABELS[flag.kind]), flag.text)
+    return FlagView(flag.lang, translate(ui, FLAG_TEXTS[flag.kind]), flag.text)
 
 
 class FaqBrowser:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.core.desk import NotFound, Refused
+from bot.core.files import kind_names
 from bot.core.tickets import Ticket
 from bot.formatting import duration
 from bot.i18n import _
@@ -193,6 +194,7 @@ class Tickets:
             "answered": t.first_response_at is not None,
             "target": duration(pages.desk.policy.first_response, ui),
         }
+        kinds = pages.desk.files.shown(t.channel) if pages.desk.files is not None else frozenset()
         return {
             **pages.common(signed),
             "ticket": t,
@@ -201,5 +203,6 @@ class Tickets:
             "colleagues": colleagues,
             "transfer_to": [team for team in pages.teams().teams() if team.id != t.team],
             "facts": facts,
-            "files_on": pages.desk.files is not None and t.channel in pages.desk.files.channels,
+            "file_kinds": sorted(kinds),  # what the merchant's channel carries (none: no input)
+            "file_names": kind_names(kinds),
         }
