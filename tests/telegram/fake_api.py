@@ -74,6 +74,7 @@ class Failure:
     times: int = 1
     chat_id: int | None = None
     when_offset: bool = False  # only calls that pass an offset (getUpdates confirming)
+    offset_above: int | None = None  # only getUpdates confirming update_ids past this one
     garbled: bool = False  # a 200 whose result is not what the method returns
 
 
@@ -180,12 +181,15 @@ class FakeBotApi:
         times: int = 1,
         chat_id: int | None = None,
         when_offset: bool = False,
+        offset_above: int | None = None,
     ) -> None:
         """Script an error for the next ``times`` matching calls."""
         text = description or {429: f"Too Many Requests: retry after {retry_after}"}.get(
             status, "Internal Server Error"
         )
-        failure = Failure(method, status, text, retry_after, times, chat_id, when_offset)
+        failure = Failure(
+            method, status, text, retry_after, times, chat_id, when_offset, offset_above
+        )
         self.failures.append(failure)
 
     def add_file(self, data: bytes, file_id: str = "") -> str:
@@ -275,6 +279,8 @@ class FakeBotApi:
             if f.chat_id is not None and _int(params.get("chat_id")) != f.chat_id:
                 continue
             if f.when_offset and not params.get("offset"):
+                continue
+            if f.offset_above is not None and _int(params.get("offset")) <= f.offset_above:
                 continue
             f.times -= 1
             if f.garbled:
