@@ -186,32 +186,41 @@ class CustomerServiceApi:
         if self._token == token:
             self._token, self._expires_at = "", 0.0
 
-    async def _send_once(self, body: dict[str, Any]) -> None:
+    async def _authorised(
+        self, what: str, call: Callable[[str], Awaitable[bytes | dict[str, Any]]]
+    ) -> bytes | dict[str, Any]:
+        """``call`` with the access token, once more with a fresh one when WeChat refuses it;
+        a file's bytes or an answer with errcode 0, else the refusal is raised."""
         for fresh in (False, True):
             token = await self.token()
-            data = await self._call("POST", SEND_PATH, {"access_token": token}, body)
+            data = await call(token)
+            if isinstance(data, bytes):
+                return data
             code = _errcode(data)
             if code == 0:
-                return
+                return data
             if code not in TOKEN_ERRORS:
-                raise self._refusal("custom/send", data)
-            self._forget(token)
-            if fresh:
-                raise _Retry(f"access token refused again ({code})")
-
-    async def _upload_once(self, form: dict[str, tuple[str, bytes, str]]) -> str:
-        for fresh in (False, True):
-            token = await self.token()
-            data = await self._post_form({"access_token": token, "type": "image"}, form)
-            media_id, code = data.get("media_id"), _errcode(data)
-            if code == 0 and isinstance(media_id, str) and media_id:
-                return media_id
-            if code not in TOKEN_ERRORS:
-                raise self._refusal("media/upload", data)
+                raise self._refusal(what, data)
             self._forget(token)
             if fresh:
                 raise _Retry(f"access token refused again ({code})")
         raise AssertionError("unreachable")
+
+    async def _send_once(self, body: dict[str, Any]) -> None:
+        await self._authorised(
+            "custom/send",
+            lambda token: self._call("POST", SEND_PATH, {"access_token": token}, body),
+        )
+
+    async def _upload_once(self, form: dict[str, tuple[str, bytes, str]]) -> str:
+        data = await self._authorised(
+            "media/upload",
+            lambda token: self._post_form({"access_token": token, "type": "image"}, form),
+        )
+        media_id = data.get("media_id") if isinstance(data, dict) else None
+        if not isinstance(media_id, str) or not media_id:
+            raise ApiError("media/upload: answer without a media_id", permanent=True)
+        return media_id
 
     async def _post_form(
         self, params: dict[str, str], form: dict[str, tuple[str, bytes, str]]
@@ -221,29 +230,16 @@ class CustomerServiceApi:
             response = await self._http.post(UPLOAD_PATH, params=params, files=form)
         except httpx.HTTPError as exc:  # sent twice, an upload only leaves an unused copy
             raise _Retry(f"{UPLOAD_PATH}: {type(exc).__name__}") from None
-        if response.status_code >= 500:
-            raise _Retry(f"{UPLOAD_PATH}: HTTP {response.status_code}")
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise ApiError(f"{UPLOAD_PATH}: HTTP {response.status_code}, not JSON", permanent=False)
-        return data
+        return _json_answer(UPLOAD_PATH, response)
 
     async def _media_once(self, media_id: str, limit: int) -> bytes:
-        for fresh in (False, True):
-            token = await self.token()
-            data = await self._download({"access_token": token, "media_id": media_id}, limit)
-            if isinstance(data, bytes):
-                return data
-            code = _errcode(data)
-            if code not in TOKEN_ERRORS:
-                raise self._refusal("media/get", data)
-            self._forget(token)
-            if fresh:
-                raise _Retry(f"access token refused again ({code})")
-        raise AssertionError("unreachable")
+        data = await self._authorised(
+            "media/get",
+            lambda token: self._download({"access_token": token, "media_id": media_id}, limit),
+        )
+        if isinstance(data, bytes):
+            return data
+        raise self._refusal("media/get", data)  # a JSON answer instead of the file
 
     async def _download(self, params: dict[str, str], limit: int) -> bytes | dict[str, Any]:
         """The body of a media/get (cut after ``limit`` + 1 bytes), or its JSON error."""
@@ -284,15 +280,7 @@ class CustomerServiceApi:
             raise _Retry(f"{path}: {type(exc).__name__}") from None  # never reached WeChat
         except httpx.HTTPError as exc:  # it may have arrived: sending again could double it
             raise ApiError(f"{path}: {type(exc).__name__}", permanent=False) from None
-        if response.status_code >= 500:
-            raise _Retry(f"{path}: HTTP {response.status_code}")
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise ApiError(f"{path}: HTTP {response.status_code}, not JSON", permanent=False)
-        return data
+        return _json_answer(path, response)
 
     def _refusal(self, what: str, data: dict[str, Any]) -> Exception:
         code = _errcode(data)
@@ -300,6 +288,19 @@ class CustomerServiceApi:
         if code in TRANSIENT_ERRORS:
             return _Retry(reason)
         return ApiError(reason, errcode=code, permanent=True)
+
+
+def _json_answer(path: str, response: httpx.Response) -> dict[str, Any]:
+    """WeChat's JSON answer; a 5xx may pass (retried), a body that is not JSON is refused."""
+    if response.status_code >= 500:
+        raise _Retry(f"{path}: HTTP {response.status_code}")
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(f"{path}: HTTP {response.status_code}, not JSON", permanent=False)
+    return data
 
 
 def _errcode(data: dict[str, Any]) -> int:
