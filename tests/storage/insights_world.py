@@ -47,11 +47,12 @@ class Data:
         self.messages: list[dict[str, Any]] = []
         self.feedback: list[dict[str, Any]] = []
 
-    def ask(self, merchant: int, at: datetime) -> None:
-        """A question, one or two replies 0.3 s apart, and sometimes a 👍/👎 (some a day on)."""
+    def ask(self, merchant: int, at: datetime, action: str | None = None) -> int:
+        """A question, one or two replies 0.3 s apart, and sometimes a 👍/👎 (some a day on);
+        returns the question's id."""
         rng = self.rng
         locale = LOCALES[(merchant + rng.randint(0, 1)) % len(LOCALES)]  # two languages each
-        action = rng.choice(KINDS)
+        action = action or rng.choice(KINDS)
         faq_id = f"entry-{rng.randint(1, 6)}" if action in ("answer", "escalate") else None
         question = self.next_id
         for offset in range(2 + rng.randint(0, 1)):
@@ -71,6 +72,7 @@ class Data:
                 "message_id": question, "merchant_id": merchant,
                 "helpful": rng.random() < 0.6, "created_at": given, "updated_at": given,
             })  # fmt: skip
+        return question
 
 
 def midnight(day: date) -> datetime:

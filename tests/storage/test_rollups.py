@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, insert, select, update
@@ -32,63 +30,22 @@ from bot.storage.models import (
 from bot.storage.rollups import GRACE, SqlRollups, live_ranges
 from bot.storage.uow import SqlStore
 from tests.fakes import FakeStore
-from tests.storage.conftest import SqlUnderTest, StoreUnderTest
+from tests.storage.conftest import StoreUnderTest
+from tests.storage.insights_world import Data, engine_of
 
 NOW = datetime(2026, 11, 20, 13, 37, tzinfo=UTC)  # the virtual clock: a Friday afternoon
 TODAY = NOW.date()
 DAYS = 12
 LOCALES = ("en", "zh_Hans", "zh_Hant", "ko", None)
 CHANNELS = ("web", "telegram", "wechat")
-ACTIONS = ("answer",) * 6 + ("clarify", "fallback", "escalate", "smalltalk")
 TEAMS = ("default", "seoul", "shenzhen")
 FIRST_RESPONSE = timedelta(hours=2)
 
 both = pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
 
 
-def engine_of(store: StoreUnderTest) -> AsyncEngine:
-    assert isinstance(store, SqlUnderTest)
-    return store.store.engine
-
-
-class Data:
-    """Generated conversations over the last ``DAYS`` days and today, with known ids."""
-
-    def __init__(self, seed: int = 18) -> None:
-        self.rng = random.Random(seed)
-        self.next_id = 1
-        self.messages: list[dict[str, Any]] = []
-        self.feedback: list[dict[str, Any]] = []
-
-    def ask(self, merchant: int, at: datetime, action: str | None = None) -> int:
-        """A question and the bot's one or two replies; returns the question's id."""
-        rng = self.rng
-        locale = LOCALES[(merchant + rng.randint(0, 1)) % len(LOCALES)]  # two languages each
-        action = action or rng.choice(ACTIONS)
-        faq_id = f"entry-{rng.randint(1, 6)}" if action in ("answer", "escalate") else None
-        question = self.next_id
-        for offset in range(1 + rng.randint(0, 1) + 1):
-            self.messages.append({
-                "id": self.next_id, "merchant_id": merchant, "seq": self.next_id,
-                "direction": "in" if offset == 0 else "out", "kind": "text", "text": "t",
-                "payload": "", "locale": locale, "buttons": [],
-                "created_at": at + timedelta(milliseconds=offset * 300),
-                "reply_to": None if offset == 0 else question,
-                "action": None if offset == 0 else action,
-                "faq_id": None if offset == 0 else faq_id, "score": 0.5,
-            })  # fmt: skip
-            self.next_id += 1
-        if action == "answer" and rng.random() < 0.4:
-            given = at + timedelta(minutes=rng.choice((1, 30, 60 * 20)))  # some the next day
-            self.feedback.append({
-                "message_id": question, "merchant_id": merchant,
-                "helpful": rng.random() < 0.6, "created_at": given, "updated_at": given,
-            })  # fmt: skip
-        return question
-
-
 async def seed(engine: AsyncEngine, merchants: int = 40, questions: int = 600) -> Data:
-    data = Data()
+    data = Data(18)
     rng = data.rng
     start = datetime.combine(TODAY - timedelta(days=DAYS), datetime.min.time(), UTC)
     span = (NOW - start).total_seconds()
