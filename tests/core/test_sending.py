@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,3 +92,34 @@ def test_the_loop_outlives_a_failed_pass_and_runs_again_when_woken(
 
 def test_both_outboxes_are_senders() -> None:
     assert issubclass(Deliverer, Sending) and issubclass(TeamMail, Sending)
+
+
+@pytest.mark.parametrize("steps_before_cancel", range(4))
+def test_a_shutdown_right_after_a_wake_stops_the_loop(steps_before_cancel: int) -> None:
+    """A cancel that lands while the loop is being woken must end it (Python 3.11's wait_for
+    swallowed such a cancel, and shutdown then waited for ever)."""
+
+    class Idle(Queue):
+        async def step(self) -> None:
+            self.passes += 1
+
+    async def scenario() -> bool:
+        queue = Idle()
+        task = asyncio.create_task(queue.run())
+        while queue.passes < 1:
+            await asyncio.sleep(0)
+        queue.wake()
+        for _ in range(steps_before_cancel):
+            await asyncio.sleep(0)
+        task.cancel()
+        for _ in range(20):  # event-loop turns, not time: a stopping task needs two or three
+            if task.done():
+                break
+            await asyncio.sleep(0)
+        stopped = task.done()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return stopped
+
+    assert asyncio.run(scenario())
