@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import UI_LOCALES, UiLocale
-from bot.text.chinese import to_traditional
+from bot.text.chinese import has_simplified
 from bot.text.language import Lang
 from bot.text.message import Message
 from bot.text.scripts import han_chars
@@ -55,9 +55,8 @@ def locale_of(message: Message, current: UiLocale | None, hint: UiLocale | None)
         return message.lang
     if message.traditional:
         return "zh_Hant"
-    han = han_chars(message.text)
-    if han and to_traditional(han) != han:
-        return "zh_Hans"  # has characters that only Simplified writes this way
+    if has_simplified(han_chars(message.text)):
+        return "zh_Hans"  # has characters or words that only Simplified writes this way
     for candidate in (current, hint):
         if candidate in ("zh_Hans", "zh_Hant"):
             return candidate

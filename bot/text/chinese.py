@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
@@ -22,6 +23,53 @@ def to_simplified(text: str) -> str:
 def to_traditional(text: str, region: str = "tw") -> str:
     """Simplified -> Traditional characters with Taiwan ('tw') or Hong Kong ('hk') conventions."""
     return str(_converter("s2tw" if region == "tw" else "s2hk").convert(text))
+
+
+@dataclass(frozen=True)
+class _SimplifiedTables:
+    # scripts/build_simplified_chars.py's answers, precomputed from s2tw.
+    chars: frozenset[str]  # rewritten on their own: 发, 这 (not 么)
+    words: frozenset[str]  # rewritten as words only: 什么, 周期
+    shared: frozenset[str]  # words that keep their characters of ``chars``: 佣金, 公里
+    word_sizes: tuple[int, ...]
+    shared_sizes: tuple[int, ...]
+
+
+@cache
+def _simplified_tables() -> _SimplifiedTables:
+    data = files("bot.text").joinpath("data")
+    words = frozenset(data.joinpath("simplified_words.txt").read_text(encoding="utf-8").split())
+    shared = frozenset(data.joinpath("shared_words.txt").read_text(encoding="utf-8").split())
+    return _SimplifiedTables(
+        chars=frozenset(data.joinpath("simplified_chars.txt").read_text(encoding="utf-8").strip()),
+        words=words,
+        shared=shared,
+        word_sizes=tuple(sorted({len(w) for w in words})),
+        shared_sizes=tuple(sorted({len(w) for w in shared})),
+    )
+
+
+def has_simplified(han: str) -> bool:
+    """True when Han text has a character or word that only Simplified writes so.
+
+    The answer ``to_traditional(han) != han`` gives, from tables built out of OpenCC's s2tw
+    (scripts/build_simplified_chars.py) so that asking does not load its ~42 MB of phrases.
+    """
+    t = _simplified_tables()
+    if any(han[i : i + n] in t.words for i in range(len(han)) for n in t.word_sizes):
+        return True
+    marked = [i for i, c in enumerate(han) if c in t.chars]
+    if not marked:
+        return False
+    # A marked character inside a shared word (佣 in 佣金) is written so in Traditional too.
+    kept = {
+        k
+        for i in range(len(han))
+        for n in t.shared_sizes
+        if han[i : i + n] in t.shared
+        for k in range(i, i + n)
+    }
+    return any(i not in kept for i in marked)
 
 
 # Written Cantonese function words -> Standard Written Chinese, so that Hong Kong sellers'

@@ -37,3 +37,24 @@ def test_payloads_round_trip_and_stay_within_telegrams_limit() -> None:
     assert decode("nope:x") is None and decode("") is None
     with pytest.raises(ValueError):
         encode("faq", "x" * MAX_BYTES)
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("保证金要交多少？", "zh_Hant", "zh_Hans"),  # Simplified characters
+        ("什么时候回款？", "zh_Hant", "zh_Hans"),  # only the word 什么 is Simplified
+        ("回款周期是多久", "zh_Hant", "zh_Hans"),  # only the word 周期 is
+        ("佢哋几时回款？", "zh_Hant", "zh_Hans"),  # Cantonese in Simplified
+        ("佢哋幾時回款？", "zh_Hans", "zh_Hant"),  # Cantonese in Traditional
+        ("保證金可以退嗎？", "zh_Hans", "zh_Hant"),  # Traditional
+        ("保证金可以退嗎？", "zh_Hans", "zh_Hant"),  # mixed: a Traditional form wins
+        ("SKU 保证金 refund", "zh_Hant", "zh_Hans"),  # with English words
+        ("佣金比例是多少？", "zh_Hant", "zh_Hant"),  # both scripts write 佣金 alike
+        ("佣金比例是多少？", "zh_Hans", "zh_Hans"),
+    ],
+)
+def test_the_script_decides_and_text_common_to_both_keeps_the_current_one(
+    text: str, current: str, expected: str
+) -> None:
+    assert locale_for_message(text, current, None) == expected  # type: ignore[arg-type]
