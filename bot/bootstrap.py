@@ -41,14 +41,14 @@ from bot.core.outbound import Outbound
 from bot.core.ports import Store
 from bot.core.rollups import LEAD as ROLLUP_LEAD
 from bot.core.rollups import RollupJob
-from bot.core.shared import Shared
+from bot.core.shared import Leadership, Shared
 from bot.core.teams import TeamDirectory
 from bot.faq.engine import semantics_for
 from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
 from bot.shared.redis_store import shared_from
 from bot.staff.macros import MACROS_FILE, MacroHolder
-from bot.storage.files import LocalFileStore
+from bot.storage.files import file_store_from
 from bot.storage.leader import elect_for
 from bot.storage.migrate import upgrade
 from bot.storage.privacy import TextRetention
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from bot.web.staff import AdminParts
 
 log = logging.getLogger(__name__)
+METRICS_LEAD = "metrics:fleet-gauges"  # the advisory lock of the replica reporting the backlog
 
 
 class StartupError(Exception):
@@ -110,8 +111,9 @@ class Services:
     metrics: Metrics = NO_METRICS  # Prometheus (GET /metrics) unless METRICS_ENABLED=false
     mail: TeamMail | None = None  # e-mail to teams (SMTP_URL), sent in the background
     shared: Shared | None = None  # state the replicas share (REDIS_URL), None: in memory
-    files: Files | None = None  # images and PDFs both ways (FILES_DIR), old ones purged
+    files: Files | None = None  # images and PDFs both ways (FILES_DIR or S3), old ones purged
     rollups: RollupJob | None = None  # the insights' daily roll-ups (INSIGHTS_ROLLUP_MINUTES)
+    metrics_lead: Leadership | None = None  # the one replica exporting fleet-wide gauges
 
     async def health(self) -> dict[str, Any]:
         """Status for /healthz: ``ok`` while the bot answers, ``degraded`` what needs a look."""
@@ -231,7 +233,7 @@ async def build(
         ack_interval=timedelta(seconds=settings.ack_interval_seconds),
     )
     files = Files(
-        LocalFileStore(settings.files_dir, clock),  # its files' times for the retention sweep
+        file_store_from(settings, clock),  # its files' times for the retention sweep
         store.uow,
         max_bytes=settings.file_max_bytes,
         retention_days=settings.file_retention_days,
@@ -349,7 +351,7 @@ async def _start(services: Services, channel: Channel) -> None:
     services.listeners += channel.listeners
     renders = channel.renders
     if renders.files and services.files is not None:  # staff may attach files on its tickets
-        services.files.allow(channel.name, renders.file_kinds)
+        services.files.allow(channel.name, renders.file_kinds, renders.file_max_bytes)
     log.info(
         "channel on",
         extra={"channel": channel.name, "buttons": renders.buttons, "venue": renders.venue},
@@ -394,6 +396,8 @@ async def running(services: Services) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await _stop(services.channels)
+        if services.metrics_lead is not None:
+            await services.metrics_lead.resign()
         await services.store.close()
         if services.shared is not None:
             await services.shared.close()
@@ -447,7 +451,11 @@ def app(services: Services) -> Starlette:
     if isinstance(metrics, PrometheusMetrics):
         allow = parse_networks(services.settings.metrics_allow)
         gauged = partial(gauges, services.store.uow)
-        routes.append(metrics_route(metrics, gauged, allow=allow, clock=services.clock))
+        elect = elect_for(services.settings.database_url)  # PostgreSQL: one replica reports
+        lead = services.metrics_lead = elect(METRICS_LEAD) if elect is not None else None
+        reports = lead.try_lead if lead is not None else None
+        route = metrics_route(metrics, gauged, allow=allow, clock=services.clock, lead=reports)
+        routes.append(route)
         middleware.append(Middleware(HttpTimer, metrics=metrics))
     return create_app(
         services.conversation,

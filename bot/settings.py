@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     files_dir: Path = Path("data/files")
     file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     file_retention_days: int = Field(default=90, ge=0, le=36500)
+    # Several replicas: the bytes in an S3-compatible bucket instead of FILES_DIR when
+    # FILES_S3_BUCKET is set. FILES_S3_URL: the server (empty: AWS); keys are PREFIX + file id;
+    # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or a profile, or a role).
+    files_s3_bucket: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$")
+    files_s3_url: str = Field(default="", pattern=r"^(https?://[^/?#\s]+/?)?$")
+    files_s3_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9!_.*'()/-]*$")
+    files_s3_region: str = ""
     # After how many days message texts are blanked (rows and counts stay; 0: kept for ever)
     message_retention_days: int = Field(default=0, ge=0, le=36500)
 
@@ -116,6 +123,12 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
+
+    @field_validator("files_s3_prefix")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        value = value.strip("/")
+        return f"{value}/" if value else ""
 
     @field_validator("database_url")
     @classmethod

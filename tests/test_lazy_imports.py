@@ -106,3 +106,7 @@ def test_wechat_is_imported_and_built_when_its_token_is_set() -> None:
     assert bootstrap.wechat_from(Settings(wechat_token="")) is None
     assert bootstrap.wechat_from(Settings(wechat_token="a-token")) is not None
     assert "bot.channels.wechat.crypto" in sys.modules  # the positive case of the check above
+
+
+def test_boto3_is_not_imported_without_a_files_bucket(built: dict[str, object]) -> None:
+    assert _loaded(built, "boto3") == [] and _loaded(built, "bot.storage.s3files") == []

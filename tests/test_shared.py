@@ -69,3 +69,41 @@ async def test_quotas_are_taken_all_or_none_and_count_from_done(
     assert later.ticket is None and later.wait == pytest.approx(60.0)  # from when it was done
     clock.now += 60.0
     assert (await shared.take([group], hold=30)).ticket
+
+
+# Redis expires keys on its own clock: a lease that "runs out" is deleted here instead.
+
+
+async def test_a_claim_is_renewed_only_by_its_owner(shared_and_clock: tuple[Shared, Clock]) -> None:
+    shared, _ = shared_and_clock
+    assert await shared.claim("lease", 6, "a")
+    assert await shared.renew("lease", "a", 60)
+    held = await shared.get("lease")
+    assert held is not None and held.value == "a" and 6 < held.ttl <= 60
+    assert await shared.delete("lease")  # a stalled past its lease; b takes the lease over
+    assert await shared.claim("lease", 6, "b")
+    assert not await shared.renew("lease", "a", 60)  # a wakes up: the lease stays b's
+    held = await shared.get("lease")
+    assert held is not None and held.value == "b" and held.ttl <= 6
+    assert await shared.delete("lease", "b")
+    assert await shared.renew("lease", "a", 6)  # nobody holds it: a takes it again
+
+
+async def test_a_fenced_claim_is_won_once_and_only_while_owning_the_fence(
+    shared_and_clock: tuple[Shared, Clock],
+) -> None:
+    shared, _ = shared_and_clock
+    assert await shared.claim("lease", 6, "a")
+    assert await shared.delete("lease")  # a's lease ran out, and b took it over
+    assert await shared.claim("lease", 6, "b")
+    assert not await shared.claim_fenced("answer", "late", 60, fence="lease", token="a")
+    assert await shared.get("answer") is None
+    won = await asyncio.gather(
+        *(shared.claim_fenced("answer", f"b{i}", 60, fence="lease", token="b") for i in range(4))
+    )
+    assert sorted(won) == [False, False, False, True]
+    assert await shared.delete("lease")  # nobody holds the lease: its last owner may answer
+    assert not await shared.claim_fenced("answer", "again", 60, fence="lease", token="b")
+    assert await shared.claim_fenced("other", "x", 60, fence="lease", token="a")
+    held = await shared.get("other")
+    assert held is not None and held.value == "x"

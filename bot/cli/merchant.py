@@ -8,9 +8,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.core.files import FileStore
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,7 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action.add_argument("--database-url", default=None, help="default: $DATABASE_URL")
         action.add_argument(
             "--files-dir", type=Path, default=None,
-            help="where file bytes are kept (default: $FILES_DIR, else data/files)",
+            help="where file bytes are kept (default: the bucket of $FILES_S3_BUCKET, "
+            "else $FILES_DIR, else data/files)",
         )  # fmt: skip
     actions.choices["export"].add_argument(
         "--with-files", type=Path, default=None, metavar="DIR",
@@ -41,17 +45,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export or erase; exit 1 when no such merchant."""
     url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    files = args.files_dir or Path(os.environ.get("FILES_DIR") or "data/files")
+    try:
+        files = _file_store(args)
+    except SettingsError as exc:
+        print(f"merchant-bot merchant: {exc}", file=sys.stderr)
+        return 2
     return asyncio.run(_run(args, url, files))
 
 
-async def _run(args: argparse.Namespace, url: str, files_dir: Path) -> int:
-    from bot.storage.files import LocalFileStore
+def _file_store(args: argparse.Namespace) -> FileStore:
+    """Where the bot keeps the bytes: --files-dir, else its bucket (FILES_S3_BUCKET and the
+    other FILES_S3_* settings), else FILES_DIR, else data/files."""
+    from bot.storage.files import LocalFileStore, file_store_from
+
+    if args.files_dir is None and os.environ.get("FILES_S3_BUCKET"):
+        return file_store_from(load_settings())
+    return LocalFileStore(args.files_dir or Path(os.environ.get("FILES_DIR") or "data/files"))
+
+
+async def _run(args: argparse.Namespace, url: str, files: FileStore) -> int:
     from bot.storage.privacy import erase_merchant, export_merchant, find_merchant
     from bot.storage.uow import SqlStore
 
     store = SqlStore(url)
-    files = LocalFileStore(files_dir)
     try:
         merchant_id = await find_merchant(store.sessions, args.ref)
         if merchant_id is None:

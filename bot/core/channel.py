@@ -38,12 +38,15 @@ class Rendering:
     ``files``: an image or PDF staff attach to a reply (``Outgoing.attachment``); without, the
     desk refuses attachments on the channel's tickets. ``file_kinds``: the kinds it can carry
     (WeChat: JPEG and PNG images only); the desk refuses the others, saying which it takes.
+    ``file_max_bytes``: the largest file it can carry, when below FILE_MAX_BYTES (WeChat's
+    temporary media: 10 MB); the desk refuses larger ones, saying the limit.
     """
 
     buttons: bool
     venue: bool
     files: bool = False
     file_kinds: frozenset[str] = frozenset(KINDS)
+    file_max_bytes: int | None = None
 
 
 class Channel(Protocol):

@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 
 from bot.core.accounts import StaffAccount
 from bot.core.escalation import Policy, rating_request
-from bot.core.files import FileRefused, Files, StoredFile, Upload, kind_names
+from bot.core.files import (
+    TOO_LARGE,
+    FileRefused,
+    Files,
+    StoredFile,
+    Upload,
+    kind_names,
+    megabytes,
+)
 from bot.core.notify import TicketListener, notify
 from bot.core.ports import MerchantRecord, NewMessage, StoredMessage, UnitOfWork
 from bot.core.teams import TeamDirectory, team_by_id
@@ -24,7 +32,7 @@ from bot.core.tickets import (
     TicketFilter,
     utcnow,
 )
-from bot.core.types import Button, storable
+from bot.core.types import Attachment, Button, storable
 from bot.i18n import LocalizedError, _
 
 MAX_REPLY = 4000
@@ -199,7 +207,7 @@ class Desk:
                     return found
             self._active(ticket)
             if attachment is not None:
-                self._carried(ticket.channel, attachment.kind)
+                self._carried(ticket.channel, attachment)
             message = await self._send(uow, ticket, text, STAFF_KIND)
             if attachment is not None and self.files is not None:
                 kept = await self.files.keep(
@@ -217,12 +225,12 @@ class Desk:
         await notify(self.listeners, ticket, event, message)
         return message
 
-    def _carried(self, channel: str, kind: str) -> None:
+    def _carried(self, channel: str, attachment: Attachment) -> None:
         """Refuse a file the merchant's channel cannot carry, saying what it can."""
         shown = self.files.shown(channel) if self.files is not None else frozenset()
-        if not shown:
+        if not shown or self.files is None:
             raise Refused(_("this merchant's channel cannot carry files; send text"))
-        if kind not in shown:
+        if attachment.kind not in shown:
             raise Refused(
                 _(
                     "this merchant's channel carries only {kinds} files; "
@@ -230,6 +238,9 @@ class Desk:
                 ),
                 kinds=kind_names(shown),
             )
+        most = self.files.sendable(channel)
+        if len(attachment.data) > most:  # the cleaned bytes: what the channel is sent
+            raise Refused(TOO_LARGE, limit=megabytes(most))
 
     async def note(self, staff: StaffAccount, ticket_id: int, text: str) -> TicketEvent:
         """An internal note: staff see it in the thread, the merchant never does."""

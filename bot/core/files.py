@@ -4,7 +4,7 @@ A channel hands in what a person sent (``Upload``); ``Files.check`` sniffs the t
 content (never the name or a header), enforces the size limit and strips image metadata
 (``bot.core.images``), giving an ``Attachment`` the conversation (or the desk) stores before it
 acknowledges anything: the bytes behind the ``FileStore`` port (a local folder by default:
-``bot/storage/files.py``; an S3-compatible bucket can implement the same four calls), the
+``bot/storage/files.py``; an S3-compatible bucket for replicas: ``bot/storage/s3files.py``), the
 metadata as a ``StoredFile`` row next to the message. File ids are random tokens; every read
 goes through an access check (the merchant's own chat, staff who may see the ticket).
 """
@@ -89,7 +89,8 @@ class StoredFile:
 
 
 class FileStore(Protocol):
-    """Where the bytes of files live (``bot.storage.files.LocalFileStore``: a folder)."""
+    """Where the bytes of files live (``bot.storage.files.LocalFileStore``: a folder;
+    ``bot.storage.s3files.S3FileStore``: a bucket)."""
 
     async def put(self, data: bytes, kind: str) -> str:
         """Keep the bytes; returns a new random, unguessable file id."""
@@ -209,6 +210,7 @@ class Files:
         # the kinds of file each channel can show when staff send one: web's, and those of the
         # channels whose ``Rendering`` says so (added by the composition root as it starts them)
         self.kinds: dict[str, frozenset[str]] = dict.fromkeys(channels, frozenset(KINDS))
+        self.caps: dict[str, int] = {}  # a channel's own, lower limit for the files staff send
 
     @property
     def channels(self) -> frozenset[str]:
@@ -222,9 +224,18 @@ class Files:
         for name in self.kinds.keys() - names:
             del self.kinds[name]
 
-    def allow(self, channel: str, kinds: frozenset[str]) -> None:
-        """Let staff send files of ``kinds`` on ``channel``'s tickets (none: no files)."""
+    def allow(self, channel: str, kinds: frozenset[str], max_bytes: int | None = None) -> None:
+        """Let staff send files of ``kinds`` on ``channel``'s tickets (none: no files), each at
+        most ``max_bytes`` (None: FILE_MAX_BYTES)."""
         self.kinds[channel] = frozenset(kinds) & frozenset(KINDS)
+        if max_bytes is None:
+            self.caps.pop(channel, None)
+        else:
+            self.caps[channel] = max_bytes
+
+    def sendable(self, channel: str) -> int:
+        """The largest file staff may send on the channel's tickets."""
+        return self.limit(self.caps.get(channel))
 
     def shown(self, channel: str) -> frozenset[str]:
         """The kinds of file staff may send on the channel's tickets (empty: none)."""

@@ -1,8 +1,11 @@
 """State the replicas of one bot share: claims, values and rates that expire (issue 16).
 
-``Shared`` is the port: a claim that only one caller wins (``claim``), values with a time to
-live (``get``/``set``/``delete``), counters (``incr``) and rate quotas over sliding windows
-(``take``/``done``: all of a request's quotas at once, or none). With ``REDIS_URL`` set the
+``Shared`` is the port: a claim that only one caller wins (``claim``), kept alive by its owner
+(``renew``: a compare-and-set on the owner's token, so a caller whose lease ran out and was
+taken over cannot take it back), a claim fenced by another (``claim_fenced``: won only while
+the caller still owns a lease), values with a time to live (``get``/``set``/``delete``),
+counters (``incr``) and rate quotas over sliding windows (``take``/``done``: all of a
+request's quotas at once, or none). With ``REDIS_URL`` set the
 composition root hands the channels the Redis implementation (``bot/shared/redis_store.py``),
 which every replica sees; ``MemoryShared`` is the same contract inside one process (one
 replica, and the tests).
@@ -48,8 +51,20 @@ class Taken(NamedTuple):
 class Shared(Protocol):
     """Expiring state shared by every replica; keys are plain strings."""
 
-    async def claim(self, key: str, ttl: float) -> bool:
+    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
         """Set ``key`` for ``ttl`` seconds unless it is set: True for the one caller that set it."""
+        ...
+
+    async def renew(self, key: str, value: str, ttl: float) -> bool:
+        """Keep ``key`` ``ttl`` more seconds while it holds ``value`` (take it when unset);
+        False when another caller holds it."""
+        ...
+
+    async def claim_fenced(
+        self, key: str, value: str, ttl: float, *, fence: str, token: str
+    ) -> bool:
+        """``claim`` only while ``fence`` holds ``token`` or nothing, in one atomic step: a
+        caller whose lease (``fence``) another caller took over can no longer win ``key``."""
         ...
 
     async def get(self, key: str) -> Held | None:
@@ -123,11 +138,26 @@ class MemoryShared:
             return None
         return held
 
-    async def claim(self, key: str, ttl: float) -> bool:
+    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
         if self._live(key) is not None:
             return False
-        self._values[key] = ("1", self._clock() + ttl)
+        self._values[key] = (value, self._clock() + ttl)
         return True
+
+    async def renew(self, key: str, value: str, ttl: float) -> bool:
+        held = self._live(key)
+        if held is not None and held[0] != value:
+            return False
+        self._values[key] = (value, self._clock() + ttl)
+        return True
+
+    async def claim_fenced(
+        self, key: str, value: str, ttl: float, *, fence: str, token: str
+    ) -> bool:
+        owner = self._live(fence)
+        if owner is not None and owner[0] != token:
+            return False
+        return await self.claim(key, ttl, value)
 
     async def get(self, key: str) -> Held | None:
         held = self._live(key)

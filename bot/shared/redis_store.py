@@ -1,7 +1,8 @@
 """``Shared`` (``bot/core/shared.py``) on Redis: what every replica of the bot sees.
 
 The only module that imports redis (import-linter says so). Claims are ``SET NX PX``; values
-``SET PX`` with ``PTTL``; conditional deletes and rate quotas are Lua scripts, so each is one
+``SET PX`` with ``PTTL``; renewals, fenced claims, conditional deletes and rate quotas are Lua
+scripts, so each is one
 atomic step on the server. A quota is a sorted set of tickets scored by time: a request in
 flight is scored ``now + hold`` (it counts until it is done, or ``hold`` runs out when its
 replica died), a finished one by when it finished. Time is the Redis server's own (``TIME``),
@@ -74,6 +75,23 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+# KEYS: the key; ARGV: the owner's value, ttl in ms. 1 when kept (or taken: it was unset).
+_RENEW = """
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+# KEYS: the key to claim, its fence; ARGV: value, ttl in ms, the fence's token.
+_CLAIM_FENCED = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local owner = redis.call('GET', KEYS[2])
+if owner and owner ~= ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
 _INCR = """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -102,6 +120,8 @@ class RedisShared:
         self._done = client.register_script(_DONE)
         self._delete_if = client.register_script(_DELETE_IF)
         self._incr = client.register_script(_INCR)
+        self._renew = client.register_script(_RENEW)
+        self._claim_fenced = client.register_script(_CLAIM_FENCED)
 
     @classmethod
     def from_url(
@@ -128,8 +148,17 @@ class RedisShared:
         except Exception:
             return False
 
-    async def claim(self, key: str, ttl: float) -> bool:
-        return bool(await self._redis.set(self._key(key), "1", nx=True, px=_ms(ttl)))
+    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
+        return bool(await self._redis.set(self._key(key), value, nx=True, px=_ms(ttl)))
+
+    async def renew(self, key: str, value: str, ttl: float) -> bool:
+        return bool(await self._renew(keys=[self._key(key)], args=[value, _ms(ttl)]))
+
+    async def claim_fenced(
+        self, key: str, value: str, ttl: float, *, fence: str, token: str
+    ) -> bool:
+        keys = [self._key(key), self._key(fence)]
+        return bool(await self._claim_fenced(keys=keys, args=[value, _ms(ttl), token]))
 
     async def get(self, key: str) -> Held | None:
         async with self._redis.pipeline(transaction=True) as pipe:

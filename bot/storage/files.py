@@ -1,5 +1,6 @@
 """Files: the ``files`` table (``SqlFileRepository``) and the bytes in a local folder
-(``LocalFileStore``, FILES_DIR). An S3-compatible bucket would implement ``FileStore`` beside it.
+(``LocalFileStore``, FILES_DIR) or, for several replicas, an S3-compatible bucket
+(``bot.storage.s3files.S3FileStore``, FILES_S3_BUCKET): ``file_store_from`` picks one.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock, system_clock
-from bot.core.files import EXTENSIONS, FILE_ID_RE, StoredFile
+from bot.core.files import EXTENSIONS, FILE_ID_RE, FileStore, StoredFile
 from bot.storage.models import FileRow
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 KIND_OF = {ext: kind for kind, ext in EXTENSIONS.items()}
 
@@ -165,3 +170,18 @@ class LocalFileStore:
             return removed
 
         return await asyncio.to_thread(sweep)
+
+
+def file_store_from(settings: Settings, clock: Clock = system_clock) -> FileStore:
+    """The bucket of FILES_S3_BUCKET when set (boto3 is imported only then), else FILES_DIR."""
+    if not settings.files_s3_bucket:
+        return LocalFileStore(settings.files_dir, clock)
+    from bot.storage.s3files import S3FileStore
+
+    return S3FileStore(
+        settings.files_s3_bucket,
+        prefix=settings.files_s3_prefix,
+        endpoint_url=settings.files_s3_url,
+        region=settings.files_s3_region,
+        clock=clock,
+    )

@@ -1,5 +1,6 @@
 """Files both ways (issue 17) through the real composition root: the web chat's upload API,
-the console's attachments, access checks and retention, over SQLite and a temporary FILES_DIR."""
+the console's attachments, access checks and retention, over SQLite and a temporary FILES_DIR
+(and once over a bucket on a real S3 server at 127.0.0.1: FILES_S3_BUCKET)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from bot.storage.files import LocalFileStore
 from bot.storage.migrate import upgrade
 from bot.storage.uow import SqlStore
 from tests.conftest import FAQ_DIR
+from tests.s3server import REGION, Bucket, s3_bucket, s3_server
 from tests.staff.conftest import FAST, PASSWORD, csrf_of, sign_in
+
+__all__ = ["s3_bucket", "s3_server"]  # the fixtures, used by name
 
 GPS_TAG = 0x8825
 
@@ -55,6 +59,11 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
+    yield from stack_on(tmp_path)
+
+
+def stack_on(tmp_path: Path, bucket: Bucket | None = None) -> Iterator[Stack]:
+    """The bot through ``LateApp``: its files in FILES_DIR, or in ``bucket`` when given."""
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     files_dir = tmp_path / "files"
 
@@ -73,6 +82,10 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         files_dir=files_dir,
         file_max_bytes=64 * 1024,
         snapshot_dir=tmp_path / "snapshots",
+        files_s3_bucket=bucket.name if bucket else "",
+        files_s3_url=bucket.url if bucket else "",
+        files_s3_prefix="merchant-bot/",
+        files_s3_region=REGION,
     )
     late = LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly())
     with TestClient(late, base_url="http://testserver") as client:
@@ -142,6 +155,33 @@ def test_png_with_gps_is_stored_once_and_staff_see_it_without_the_gps_tag(stack:
     exif = Image.open(io.BytesIO(seen.content)).getexif()
     assert GPS_TAG not in exif and b"PhoneMaker" not in seen.content
     assert Image.open(io.BytesIO(seen.content)).size == (32, 16)
+
+
+def test_an_upload_kept_in_a_bucket_is_shown_to_staff_from_the_console(
+    tmp_path: Path, s3_bucket: Bucket
+) -> None:
+    for stack in stack_on(tmp_path, s3_bucket):
+        merchant_with_ticket(stack.client)
+        sent = upload(stack.client, png_with_gps(), "shop.png", 1)
+        assert sent.status_code == 200, sent.text
+        file_id = sent.json()["file"]["url"].rsplit("/", 1)[1]
+        assert s3_bucket.keys() == [f"merchant-bot/{file_id}"]  # the bucket, not the folder
+        assert stored_files(stack.files_dir) == []
+        kept = s3_bucket.client.get_object(Bucket=s3_bucket.name, Key=f"merchant-bot/{file_id}")
+        assert kept["ContentType"] == "image/png"
+
+        staff = TestClient(stack.late, base_url="http://testserver", follow_redirects=False)
+        sign_in(staff, "ana")
+        page = staff.get(f"/staff/tickets/{ticket_id(staff)}")
+        assert f"/staff/files/{file_id}" in page.text
+        seen = staff.get(f"/staff/files/{file_id}")
+        assert seen.status_code == 200 and seen.headers["content-type"] == "image/png"
+        assert seen.content == kept["Body"].read()
+        assert GPS_TAG not in Image.open(io.BytesIO(seen.content)).getexif()
+        outsider = TestClient(stack.late, base_url="http://testserver", follow_redirects=False)
+        sign_in(outsider, "sora")  # another team's agent
+        assert outsider.get(f"/staff/files/{file_id}").status_code == 404
+        assert TestClient(stack.late).get(f"/staff/files/{file_id}").status_code != 200
 
 
 def test_an_executable_named_png_is_refused_in_the_merchants_language(stack: Stack) -> None:

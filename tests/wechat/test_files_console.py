@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import threading
 import time
@@ -51,6 +52,11 @@ def api_on_its_own_loop() -> Iterator[FakeWechatApi]:
 
 @pytest.fixture
 def app(tmp_path: Path, api_on_its_own_loop: FakeWechatApi) -> Iterator[LateApp]:
+    yield late_app(tmp_path, api_on_its_own_loop)
+
+
+def late_app(tmp_path: Path, api: FakeWechatApi, file_max_bytes: int = 10 * 1024 * 1024) -> LateApp:
+    """The bot with WeChat on ``api``, two agents (ana: default team, sora: Seoul)."""
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
 
     async def prepare() -> None:
@@ -66,14 +72,15 @@ def app(tmp_path: Path, api_on_its_own_loop: FakeWechatApi) -> Iterator[LateApp]
         database_url=db_url,
         faq_dir=FAQ_DIR,
         files_dir=tmp_path / "files",
+        file_max_bytes=file_max_bytes,
         snapshot_dir=tmp_path / "snapshots",
         wechat_token=TOKEN,
         wechat_app_id=APP_ID,
         wechat_app_secret=SECRET,
         wechat_encoding_aes_key=AES_KEY,
-        wechat_api_url=api_on_its_own_loop.url,
+        wechat_api_url=api.url,
     )
-    yield LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly())
+    return LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly())
 
 
 def push(client: TestClient, xml: str) -> dict[str, object]:
@@ -149,3 +156,45 @@ def test_an_agent_attaches_an_image_to_a_wechat_reply_and_a_pdf_is_refused(
     assert uploaded.filename == "label.png" and uploaded.content_type == "image/png"
     assert GPS_TAG not in Image.open(io.BytesIO(uploaded.data)).getexif()
     assert len(api.uploads) == 1  # the PDF never left
+
+
+def noise_png(side: int) -> bytes:
+    """A PNG of random pixels: it compresses to about 3 bytes a pixel, metadata cleaned or not."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_an_image_over_wechats_10_mb_is_refused_when_file_max_bytes_allows_it(
+    tmp_path: Path, api_on_its_own_loop: FakeWechatApi
+) -> None:
+    """FILE_MAX_BYTES at 16 MB (the web chat and Telegram take such a file): WeChat's temporary
+    media take at most 10 MB, so the desk refuses a larger image on a WeChat ticket, saying the
+    limit, and nothing is uploaded; an image within it still goes."""
+    big = noise_png(1900)  # ~10.8 MB
+    assert 10 * 1024 * 1024 < len(big) < 16 * 1024 * 1024
+    app = late_app(tmp_path, api_on_its_own_loop, file_max_bytes=16 * 1024 * 1024)
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as staff:
+        push(staff, wire.text(OPENID, "转人工"))
+        csrf = sign_in(staff, "ana")
+        found = re.search(r"/staff/tickets/(\d+)", staff.get("/staff/").text)
+        assert found is not None, "no ticket in the queue"
+
+        def reply(data: bytes) -> httpx.Response:
+            return staff.post(
+                f"/staff/tickets/{found.group(1)}/reply",
+                data={"text": "请看附件", "csrf": csrf},
+                files={"file": ("label.png", data, "image/png")},
+                headers={"accept": "application/json"},
+            )
+
+        refused = reply(big)
+        assert refused.status_code == 409, refused.text
+        assert "10 MB" in refused.json()["message"]
+        sent = reply(png_with_gps())
+        assert sent.status_code == 200, sent.text
+        deadline = time.monotonic() + 30  # only ends a broken test
+        while not any(s.msgtype == "image" for s in api_on_its_own_loop.sent):
+            assert time.monotonic() < deadline, "the image was not sent"
+            time.sleep(0.02)
+    assert [len(u.data) < 1024 * 1024 for u in api_on_its_own_loop.uploads.values()] == [True]

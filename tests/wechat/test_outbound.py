@@ -13,7 +13,7 @@ from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.window import Window
 from bot.core.outbound import DeliveryError, Outbound
 from bot.core.ports import StoredMessage
-from bot.core.types import Button, MerchantKey, Outgoing
+from bot.core.types import Attachment, Button, MerchantKey, Outgoing
 from tests.wechat.fake_api import FakeWechatApi
 from tests.wechat.wire import APP_ID, SECRET
 
@@ -127,3 +127,13 @@ async def test_without_credentials_or_for_another_channel_it_is_permanent() -> N
     assert caught.value.permanent
     with pytest.raises(DeliveryError):
         await WechatOutbound(None).send(MerchantKey("telegram", "1"), STAFF, "en")
+
+
+async def test_an_image_over_wechats_10_mb_is_never_uploaded_and_fails_for_good(
+    api: CustomerServiceApi, fake_api: FakeWechatApi
+) -> None:
+    big = Attachment("image/png", b"\x89PNG\r\n\x1a\n" + bytes(10 * 1024 * 1024), "big.png")
+    with pytest.raises(DeliveryError) as caught:
+        await WechatOutbound(api).send(ME, (Outgoing("附件", attachment=big),), "zh_Hans")
+    assert caught.value.permanent and "10 MB" in str(caught.value)
+    assert fake_api.uploads == {} and fake_api.sent == []  # not even the text went

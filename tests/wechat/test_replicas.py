@@ -4,7 +4,7 @@ a MsgId may land on either, and the merchant still gets one answer; one access t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import httpx
 import pytest
@@ -16,6 +16,7 @@ from bot.channels.wechat.window import MAX_SENDS
 from bot.core.conversation import ConversationService
 from bot.core.outbound import DeliveryError
 from bot.core.ports import Conversation
+from bot.core.shared import Held, Quota, Shared, Taken
 from bot.core.types import MerchantKey, Outgoing
 from bot.web import create_app
 from tests.fakes import FakeStore
@@ -34,12 +35,13 @@ Replica = Callable[..., Awaitable[Bot]]
 
 @pytest.fixture
 async def replica(fake_api: FakeWechatApi, make_redis: MakeShared) -> AsyncIterator[Replica]:
-    """``replica(service, budget=...)``: one more replica, with its own Redis client."""
+    """``replica(service, budget=..., shared=...)``: one more replica, with its own Redis client
+    (or ``shared``, wrapping one)."""
     made: list[Bot] = []
 
-    async def make(service: Conversation, budget: float = 4.0) -> Bot:
+    async def make(service: Conversation, budget: float = 4.0, shared: Shared | None = None) -> Bot:
         config = WechatConfig(TOKEN, APP_ID, SECRET, "", fake_api.url, passive_budget=budget)
-        channel = build_channel(service, config, shared=make_redis())
+        channel = build_channel(service, config, shared=shared or make_redis())
         app = create_app(service, healthy, routes=channel.routes())  # type: ignore[arg-type]
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r")
         bot = Bot(client, Wire(), channel)
@@ -161,3 +163,151 @@ async def test_a_message_whose_replica_died_mid_answer_is_taken_over_by_a_retry(
     again = await b.post(xml)  # a later retry gets the same answer, not a second one
     assert b.wire.read(again.content) == reply
     assert inbound(store) == 1
+
+
+class Stalling:
+    """A replica's view of Redis that freezes when the test says so (a stalled or dying process:
+    nothing it sends reaches Redis until ``thaw``), the store behind it unchanged."""
+
+    def __init__(self, inner: Shared) -> None:
+        self.inner = inner
+        self.frozen = False
+        self.thawed = asyncio.Event()
+
+    def freeze(self) -> None:
+        self.frozen = True
+
+    def thaw(self) -> None:
+        self.frozen = False
+        self.thawed.set()
+
+    async def _wait(self) -> None:
+        if self.frozen:
+            await self.thawed.wait()
+
+    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
+        await self._wait()
+        return await self.inner.claim(key, ttl, value)
+
+    async def renew(self, key: str, value: str, ttl: float) -> bool:
+        await self._wait()
+        return await self.inner.renew(key, value, ttl)
+
+    async def claim_fenced(
+        self, key: str, value: str, ttl: float, *, fence: str, token: str
+    ) -> bool:
+        await self._wait()
+        return await self.inner.claim_fenced(key, value, ttl, fence=fence, token=token)
+
+    async def get(self, key: str) -> Held | None:
+        await self._wait()
+        return await self.inner.get(key)
+
+    async def set(self, key: str, value: str, ttl: float) -> None:
+        await self._wait()
+        await self.inner.set(key, value, ttl)
+
+    async def delete(self, key: str, value: str | None = None) -> bool:
+        await self._wait()
+        return await self.inner.delete(key, value)
+
+    async def incr(self, key: str, ttl: float) -> int:
+        await self._wait()
+        return await self.inner.incr(key, ttl)
+
+    async def take(self, quotas: Sequence[Quota], hold: float) -> Taken:
+        await self._wait()
+        return await self.inner.take(quotas, hold)
+
+    async def done(self, quotas: Sequence[Quota], ticket: str) -> None:
+        await self._wait()
+        await self.inner.done(quotas, ticket)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def stalled_mid_answer(
+    replica: Replica,
+    conversation: ConversationService,
+    make_redis: MakeShared,
+    msg_id: str,
+    xml: str,
+) -> tuple[Bot, Gated, Stalling]:
+    """Replica A claims the message, starts answering and stalls past WeChat's window (its
+    answer due by the customer-service API); its lease on the message runs out unrenewed."""
+    stalling = Stalling(make_redis())
+    slow = Gated(conversation)
+    a = await replica(slow, budget=0.2, shared=stalling)
+    first = asyncio.create_task(a.post(xml))
+    while slow.calls == 0:  # A holds the claim and is answering
+        await asyncio.sleep(0.01)
+    stalling.freeze()
+    assert (await first).text == "success"  # past the budget: the answer is A's to send late
+    assert await make_redis().delete(claim_key(f"msg:{msg_id}"))  # the lease ran out
+    return a, slow, stalling
+
+
+async def test_a_stalled_replica_whose_message_was_taken_over_never_sends_its_late_answer(
+    replica: Replica,
+    conversation: ConversationService,
+    store: FakeStore,
+    fake_api: FakeWechatApi,
+    make_redis: MakeShared,
+) -> None:
+    msg_id = wire.next_msg_id()
+    xml = wire.text(OPENID, "How much is the security deposit?", msg_id=msg_id)
+    a, slow, stalling = await stalled_mid_answer(replica, conversation, make_redis, msg_id, xml)
+    b = await replica(conversation)
+    taken = await b.content(xml)  # WeChat's retry on B: B takes the message over, answers
+    stalling.thaw()  # A wakes up with its answer ready for the customer-service API
+    slow.gate.set()
+    await a.channel.endpoint.aclose()
+    assert fake_api.send_calls == 0  # the merchant got B's passive answer, and only that
+    later = await a.say(xml)  # a last retry on A: B's answer again, or "success"
+    assert later is None or later["Content"] == taken
+    assert inbound(store) == 1
+
+
+async def test_a_stalled_replica_waking_while_another_answers_leaves_the_answer_to_it(
+    replica: Replica,
+    conversation: ConversationService,
+    fake_api: FakeWechatApi,
+    make_redis: MakeShared,
+) -> None:
+    msg_id = wire.next_msg_id()
+    xml = wire.text(OPENID, "How long until I get paid?", msg_id=msg_id)
+    a, slow_a, stalling = await stalled_mid_answer(replica, conversation, make_redis, msg_id, xml)
+    slow_b = Gated(conversation)
+    b = await replica(slow_b, budget=30.0)
+    retry = asyncio.create_task(b.content(xml))  # B takes the message over, still answering
+    while slow_b.calls == 0:
+        await asyncio.sleep(0.01)
+    stalling.thaw()  # A wakes first: the message is B's now, A must not send its answer
+    slow_a.gate.set()
+    await a.channel.endpoint.aclose()
+    assert fake_api.send_calls == 0
+    slow_b.gate.set()
+    assert "days" in await retry  # B's passive answer: the one the merchant gets
+    await b.channel.endpoint.aclose()
+    assert fake_api.send_calls == 0
+
+
+async def test_a_stalled_replica_whose_lease_ran_out_still_answers_when_nobody_took_over(
+    replica: Replica,
+    conversation: ConversationService,
+    fake_api: FakeWechatApi,
+    make_redis: MakeShared,
+) -> None:
+    msg_id = wire.next_msg_id()
+    xml = wire.text(OPENID, "How much is the security deposit?", msg_id=msg_id)
+    a, slow, stalling = await stalled_mid_answer(replica, conversation, make_redis, msg_id, xml)
+    stalling.thaw()
+    slow.gate.set()
+    [sent] = await fake_api.wait_sent(1)  # no retry came: A's late answer is the one
+    assert sent.touser == OPENID and "500" in sent.content
+    await a.channel.endpoint.aclose()
+    b = await replica(conversation)
+    assert (await b.post(xml)).text == "success"  # a retry after it: never a second answer
+    await b.channel.endpoint.aclose()
+    assert fake_api.send_calls == 1

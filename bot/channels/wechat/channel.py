@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from bot.channels.wechat.api import CustomerServiceApi
 from bot.channels.wechat.config import WechatConfig
 from bot.channels.wechat.endpoint import WechatEndpoint
-from bot.channels.wechat.mapping import STAFF_FILE_KINDS
+from bot.channels.wechat.mapping import STAFF_FILE_KINDS, STAFF_IMAGE_MAX_BYTES
 from bot.channels.wechat.media import InboundFiles
 from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.window import Window
@@ -36,7 +36,11 @@ class WechatChannel:
     endpoint: WechatEndpoint
     name: ClassVar[str] = "wechat"
     renders: ClassVar[Rendering] = Rendering(  # numbered text; images only, no documents
-        buttons=False, venue=False, files=True, file_kinds=STAFF_FILE_KINDS
+        buttons=False,
+        venue=False,
+        files=True,
+        file_kinds=STAFF_FILE_KINDS,
+        file_max_bytes=STAFF_IMAGE_MAX_BYTES,
     )
     listeners: ClassVar[Sequence[TicketListener]] = ()
 

@@ -5,6 +5,8 @@ back in the HTTP reply when it is ready within the passive budget; otherwise WeC
 ``success`` at once and the answer follows through the customer-service API (``flights``).
 A delivery is answered by one replica: the one that claims it in ``Shared`` (Redis with
 REDIS_URL); WeChat's retry on another replica gets the same passive text, or ``success``.
+A replica that stalled past its claim and finds the message taken over on waking sends
+nothing: the answer is published by a claim fenced on the flight's token (``flights``).
 An image's download (``media``) is part of its answer: a slow one goes the same way.
 """
 
@@ -31,7 +33,9 @@ from bot.channels.wechat.flights import (
     Flights,
     answer_key,
     claim_key,
+    new_token,
 )
+from bot.channels.wechat.flights import Route as FlightRoute
 from bot.channels.wechat.mapping import (
     DEFAULT_LOCALE,
     Media,
@@ -45,7 +49,7 @@ from bot.channels.wechat.outbound import WechatOutbound
 from bot.channels.wechat.xml import MAX_XML_BYTES
 from bot.core.outbound import DeliveryError
 from bot.core.ports import Conversation
-from bot.core.shared import MemoryShared, Shared
+from bot.core.shared import Held, MemoryShared, Shared
 from bot.core.texts import t
 from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
 
@@ -81,7 +85,7 @@ class WechatEndpoint:
         self._envelope = Envelope(config)
         self._clock = clock
         self._flights = Flights()
-        self._late: set[asyncio.Task[None]] = set()
+        self._late: set[asyncio.Task[object]] = set()
 
     def routes(self) -> list[BaseRoute]:
         """GET (verification) and POST (messages) on /wechat."""
@@ -134,24 +138,28 @@ class WechatEndpoint:
             flight = taken
         if flight.late:
             return None  # a retry of a message answered through the API: never a second answer
+        if flight.lost:
+            return await self._winner(key)
         try:
             await asyncio.wait({flight.task}, timeout=self._budget)
         except asyncio.CancelledError:  # the connection went away: the API takes the answer
             self._hand_over(flight, event.merchant)
             raise
+        if flight.route == "pending" and (not flight.task.done() or not _fits(flight.task)):
+            self._hand_over(flight, event.merchant)
         if flight.late:
             return None
-        if not flight.task.done() or not _fits(flight.task):
-            self._hand_over(flight, event.merchant)
-            return None
+        if flight.lost:
+            return await self._winner(key)
         if flight.task.exception() is not None:
             reply = Reply((Outgoing(t(DEFAULT_LOCALE, texts.SERVICE_FAILED)),), DEFAULT_LOCALE)
         else:
             reply = flight.task.result()
         text = render(reply.messages, reply.locale) if reply.messages else ""
         if flight.route == "pending":
-            flight.route = "passive"
-            await self._publish(key, f"passive:{text}")
+            self._settle(flight, "passive", f"passive:{text}")
+        if flight.settled is not None and not await asyncio.shield(flight.settled):
+            return await self._winner(key)  # a replica that took the message over answers it
         return text or None
 
     async def _flight(self, key: str, event: Incoming, media: Media | None = None) -> Flight | None:
@@ -164,37 +172,43 @@ class WechatEndpoint:
         async with lock:  # one claim per key in this process; later arrivals find the flight
             flight = self._flights.get(key)
             if flight is None:
+                token = new_token()
                 try:
                     answered = await self._shared.get(answer_key(key))
                     won = answered is None and await self._shared.claim(
-                        claim_key(key), CLAIM_SECONDS
+                        claim_key(key), CLAIM_SECONDS, token
                     )
                 except Exception as exc:  # better a rare second answer than none
                     log.warning("wechat: claim failed", extra={"reason": type(exc).__name__})
                     won = True
                 if won:
                     await self._outbound.windows.opened(event.merchant.user_id)
-                    flight = self._flights.start(key, self._handle(event, media))
+                    flight = self._flights.start(key, self._handle(event, media), token)
                     self._renew(flight)
         if self._claiming.get(key) is lock and not lock.locked():
             del self._claiming[key]
         return flight
 
     def _renew(self, flight: Flight) -> None:
-        """Keep the claim alive while the answer is in work, then as long as the answer."""
+        """Keep the claim alive while the answer is in work, then as long as the answer; stop
+        when another replica took it over (this one stalled past it)."""
 
         async def renew() -> None:
+            key, token = claim_key(flight.key), flight.token
             until = asyncio.get_running_loop().time() + KEEP_SECONDS  # never renew for ever
             try:
                 while (not flight.task.done() or flight.route == "pending") and (
                     asyncio.get_running_loop().time() < until
                 ):
-                    await self._shared.set(claim_key(flight.key), "1", CLAIM_SECONDS)
+                    if not await self._shared.renew(key, token, CLAIM_SECONDS):
+                        log.warning("wechat: another replica took a message over")
+                        return
                     done = asyncio.ensure_future(asyncio.shield(flight.task))
                     await asyncio.wait({done}, timeout=CLAIM_RENEW_SECONDS)
                     if flight.task.done() and flight.route == "pending":
                         await asyncio.sleep(CLAIM_RENEW_SECONDS)  # its request is replying
-                await self._shared.set(claim_key(flight.key), "1", KEEP_SECONDS)
+                if not flight.lost:
+                    await self._shared.renew(key, token, KEEP_SECONDS)
             except Exception as exc:  # the claim then runs out: a retry may take over
                 log.warning("wechat: renewing a claim failed", extra={"reason": repr(exc)})
 
@@ -214,8 +228,7 @@ class WechatEndpoint:
             try:
                 held = await self._shared.get(answer_key(key))
                 if held is not None:
-                    route, _, text = held.value.partition(":")
-                    return text or None if route == "passive" else None
+                    return _published(held)
                 if await self._shared.get(claim_key(key)) is None:  # nobody works on it
                     flight = await self._flight(key, event, media)
                     if flight is not None:
@@ -228,12 +241,51 @@ class WechatEndpoint:
                 raise NotYetAnswered(key)
             await asyncio.sleep(ELSEWHERE_POLL_SECONDS)
 
-    async def _publish(self, key: str, outcome: str) -> None:
-        """Tell the other replicas how this one answered a delivery."""
+    async def _winner(self, key: str) -> str | None:
+        """The answer of the replica that took this one's message over: its passive text, None
+        (``success``) when it answers through the API, NotYetAnswered while it has not said
+        within the budget."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._budget
+        while True:
+            try:
+                held = await self._shared.get(answer_key(key))
+            except Exception as exc:
+                reason = type(exc).__name__
+                log.warning("wechat: reading an answer failed", extra={"reason": reason})
+                return None
+            if held is not None:
+                return _published(held)
+            if loop.time() >= deadline:
+                raise NotYetAnswered(key)
+            await asyncio.sleep(ELSEWHERE_POLL_SECONDS)
+
+    def _settle(self, flight: Flight, route: FlightRoute, outcome: str) -> None:
+        """Take the route now (so this replica's later requests follow it), and win the
+        delivery's one answer in ``Shared`` in the background (``flight.settled``)."""
+        flight.route = route
+        flight.settled = asyncio.create_task(self._publish(flight, outcome))
+        self._late.add(flight.settled)
+        flight.settled.add_done_callback(self._late.discard)
+
+    async def _publish(self, flight: Flight, outcome: str) -> bool:
+        """Tell the other replicas how this one answers, if the answer is still its to give: no
+        answer published yet, and the claim this flight's (or nobody's). False: lost."""
         try:
-            await self._shared.set(answer_key(key), outcome, KEEP_SECONDS)
-        except Exception as exc:
+            won = await self._shared.claim_fenced(
+                answer_key(flight.key),
+                outcome,
+                KEEP_SECONDS,
+                fence=claim_key(flight.key),
+                token=flight.token,
+            )
+        except Exception as exc:  # better a rare second answer than none
             log.warning("wechat: publishing an answer failed", extra={"reason": type(exc).__name__})
+            return True
+        if not won:
+            flight.route = "lost"
+            log.warning("wechat: another replica took the message over and answers it")
+        return won
 
     async def _handle(self, event: Incoming, media: Media | None = None) -> Reply:
         if media is not None and self._files is not None:
@@ -249,13 +301,14 @@ class WechatEndpoint:
     def _hand_over(self, flight: Flight, merchant: MerchantKey) -> None:
         if flight.route != "pending":
             return
-        flight.route = "late"
+        self._settle(flight, "late", "late")
         task = asyncio.create_task(self._deliver_late(flight, merchant))
         self._late.add(task)
         task.add_done_callback(self._late.discard)
 
     async def _deliver_late(self, flight: Flight, merchant: MerchantKey) -> None:
-        await self._publish(flight.key, "late")
+        if flight.settled is None or not await flight.settled:
+            return  # a replica that took the message over answers it: never a second answer
         try:
             reply = await flight.task
         except Exception:
@@ -272,6 +325,12 @@ class WechatEndpoint:
             )
         else:
             log.info("wechat: answered through the customer-service API")
+
+
+def _published(held: Held) -> str | None:
+    """What a retry answers once a replica published its answer: the passive text, or None."""
+    route, _, text = held.value.partition(":")
+    return text or None if route == "passive" else None
 
 
 def _fits(task: asyncio.Task[Reply]) -> bool:

@@ -27,6 +27,9 @@ FILE_MESSAGES = frozenset({"image", "file"})
 # as temporary media: PNG, JPEG or GIF) but no documents, so PDFs and WebP stay on the web chat
 # and Telegram; the desk says so.
 STAFF_FILE_KINDS = frozenset({JPEG, PNG})
+# The largest image media/upload takes as temporary media (type=image); the desk refuses a
+# larger one when FILE_MAX_BYTES is above it, and the outbound never tries to upload one.
+STAFF_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)

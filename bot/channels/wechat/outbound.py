@@ -8,7 +8,13 @@ from datetime import UTC
 from functools import partial
 
 from bot.channels.wechat.api import WINDOW_ERRORS, ApiError, CustomerServiceApi
-from bot.channels.wechat.mapping import CHANNEL, STAFF_FILE_KINDS, chunks, render
+from bot.channels.wechat.mapping import (
+    CHANNEL,
+    STAFF_FILE_KINDS,
+    STAFF_IMAGE_MAX_BYTES,
+    chunks,
+    render,
+)
 from bot.channels.wechat.window import LocalWindow, SharedWindow, Window
 from bot.core.outbound import DeliveryError
 from bot.core.ports import Conversation
@@ -64,6 +70,8 @@ class WechatOutbound:
     async def _upload(self, api: CustomerServiceApi, file: Attachment) -> str:
         if file.kind not in STAFF_FILE_KINDS:  # the desk refuses these; a guard all the same
             raise DeliveryError(f"WeChat cannot carry {file.kind} files", permanent=True)
+        if len(file.data) > STAFF_IMAGE_MAX_BYTES:  # WeChat would refuse it at every attempt
+            raise DeliveryError("image larger than WeChat's 10 MB", permanent=True)
         return await api.upload_image(file.data, file.kind, file.name)
 
     async def _open(self, openid: str) -> None:
