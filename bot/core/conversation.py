@@ -23,17 +23,18 @@ from bot.core.ports import (
     UnansweredQuestion,
     UnitOfWork,
 )
+from bot.core.report import unsure
 from bot.core.responder import Outcome, Responder
 from bot.core.smalltalk import is_small_talk
 from bot.core.teams import DefaultTeamOnly
 from bot.core.texts import t
 from bot.core.tickets import Ticket, TicketEvent
 from bot.core.types import Button, Incoming, MerchantKey, Outgoing, Reply, storable_event
+from bot.faq.decision import Decision
 from bot.faq.matcher import Matcher
 
 log = logging.getLogger(__name__)
 
-LOW_CONFIDENCE_MARGIN = 0.10  # answers this close to the answer threshold are logged for admins
 # A repeat delivery that arrives while the first is still being answered waits for that answer
 # (WeChat retries after 5 s and must get the same reply), but not for ever.
 REPLAY_WAIT_SECONDS = 3.0
@@ -446,7 +447,7 @@ class ConversationService:
             question = await uow.messages.get(question_id)
             if question is not None and question.merchant_id == merchant.id:
                 await uow.feedback.record(question_id, merchant.id, helpful)
-        if event is not None and d is not None and self._worth_logging(d.action, d.score):
+        if event is not None and d is not None and self._worth_logging(d):
             await uow.unanswered.add(
                 UnansweredQuestion(
                     message_id=inbound.id,
@@ -465,13 +466,10 @@ class ConversationService:
     def _clear(self, outcome: Outcome) -> bool:
         """An FAQ answer the matcher is sure of (not one logged as low-confidence)."""
         d = outcome.decision
-        return d is not None and d.action == "answer" and not self._worth_logging(d.action, d.score)
+        return d is not None and d.action == "answer" and not self._worth_logging(d)
 
-    def _worth_logging(self, action: str, score: float) -> bool:
-        if action in ("fallback", "clarify"):
-            return True
-        answer = self._matcher().thresholds.answer
-        return action == "answer" and score < answer + LOW_CONFIDENCE_MARGIN
+    def _worth_logging(self, d: Decision) -> bool:
+        return unsure(self._matcher(), d)
 
     async def _replay(
         self, merchant: MerchantRecord, message_id: int | None, channel: str, key: str | None

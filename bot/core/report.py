@@ -10,6 +10,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from bot.core.ports import UnansweredQuestion
+from bot.faq.decision import Decision
 from bot.faq.matcher import Matcher
 from bot.text.normalize import normalize
 
@@ -18,6 +19,7 @@ SAME_QUESTION = 75.0  # token_set_ratio of normalised texts
 # same thing: paraphrases in any of the three languages land in one group.
 SAME_MEANING = 0.9
 SHOWN_CHARS = 160  # a report line shows this much of a long message
+LOW_CONFIDENCE_MARGIN = 0.10  # answers this close to the answer cut-off are logged for admins
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]  # unit vectors, one row per text
 
@@ -79,9 +81,26 @@ def group_questions(
     return groups
 
 
+def answer_cutoff(matcher: Matcher, d: Decision) -> float:
+    """The answer cut-off of the ranker that decided: a score is only near the cut-off it was
+    compared with (the encoder's is fitted, the lexical one fixed)."""
+    if d.mode == "fused" and matcher.fused is not None:
+        return matcher.fused.calibration.right.cutoff
+    return matcher.thresholds.answer
+
+
+def unsure(matcher: Matcher, d: Decision) -> bool:
+    """Whether admins should see the question: a fallback, a did-you-mean, or an answer within
+    ``LOW_CONFIDENCE_MARGIN`` of its cut-off."""
+    if d.action in ("fallback", "clarify"):
+        return True
+    return d.action == "answer" and d.score < answer_cutoff(matcher, d) + LOW_CONFIDENCE_MARGIN
+
+
 def still_open(questions: list[UnansweredQuestion], matcher: Matcher) -> list[UnansweredQuestion]:
-    """The questions today's FAQ still does not answer (an entry added since answers the rest)."""
-    return [q for q in questions if matcher.ask(q.text).action != "answer"]
+    """The questions today's FAQ still does not answer surely (a phrasing or an entry added
+    since answers the rest; an answer still close to the cut-off stays)."""
+    return [q for q in questions if unsure(matcher, matcher.ask(q.text))]
 
 
 def shorten(text: str, most: int = SHOWN_CHARS) -> str:

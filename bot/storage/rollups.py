@@ -10,7 +10,9 @@ What a built day was built from is kept with it: its replies and a fingerprint o
 feedback (rows, sums of their question ids). ``refresh`` rebuilds a day whose feedback changed
 since (a 👍/👎 given late, changed or removed: its last change moves it to another day), and
 re-counts the replies of the last ``RECHECK_DAYS`` days, for a reply committed just after its
-day was built.
+day was built. ``missing`` lists the closed days never built, which ``serve``'s job backfills
+after start-up (``bot.core.rollups.RollupJob.backfill``); a day found missing is built only if
+it still is once its lock is held, so the job and ``report stats`` do not build it twice.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, delete, func, insert, select, text, union
+from sqlalchemy import Date, case, delete, func, insert, literal, select, text, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.database import create_sessionmaker
@@ -119,6 +121,31 @@ async def forget_merchant(session: AsyncSession, merchant_id: int) -> list[date]
     return days
 
 
+def _last_closed(now: datetime) -> date:
+    """The latest day closed for ``GRACE`` at ``now``."""
+    return (now - GRACE).astimezone(UTC).date() - timedelta(days=1)
+
+
+async def _first_reply_at(session: AsyncSession) -> datetime | None:
+    """When the first bot reply was sent (no day before it has anything to roll up)."""
+    return await session.scalar(
+        select(func.min(Message.created_at)).where(
+            Message.direction == "out", Message.reply_to.is_not(None)
+        )
+    )
+
+
+def _days(first: datetime | None, last: date) -> list[date]:
+    """The days from ``first``'s to ``last``, both included (none without ``first``)."""
+    if first is None:
+        return []
+    day, days = first.astimezone(UTC).date(), []
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -134,24 +161,30 @@ class SqlRollups:
     ) -> list[date]:
         """Build the closed days not built yet and rebuild the changed ones (only those lying
         wholly inside [since, until), when given: the ones a period's figures read); returns
-        them."""
-        days = await self.stale(now)
+        the days it built."""
+        days, missing = await self._stale(now)
         if since is not None and until is not None:
             first, last = whole_days(since, until)
             days = [day for day in days if first <= day < last]
-        for day in days:
-            await self.build(day, now)
-        return days
+        # a missing day built meanwhile (by serve's backfill) is not built again
+        return [day for day in days if await self.build(day, now, if_missing=day in missing)]
 
     async def stale(self, now: datetime) -> list[date]:
         """The closed days to build or rebuild, oldest first."""
-        last = (now - GRACE).astimezone(UTC).date() - timedelta(days=1)  # the latest closed
+        return (await self._stale(now))[0]
+
+    async def missing(self, now: datetime) -> list[date]:
+        """The closed days never built, oldest first (what ``RollupJob.backfill`` builds)."""
         async with self.sessions() as session:
-            first_reply = await session.scalar(
-                select(func.min(Message.created_at)).where(
-                    Message.direction == "out", Message.reply_to.is_not(None)
-                )
-            )
+            first = await _first_reply_at(session)
+            built = set(map(_as_date, await session.scalars(select(InsightsDay.day))))
+        return [day for day in _days(first, _last_closed(now)) if day not in built]
+
+    async def _stale(self, now: datetime) -> tuple[list[date], set[date]]:
+        """The closed days to build or rebuild, oldest first, and those never built."""
+        last = _last_closed(now)
+        async with self.sessions() as session:
+            first_reply = await _first_reply_at(session)
             built = {
                 _as_date(day): (replies, (rows, total, up))
                 for day, replies, rows, total, up in await session.execute(
@@ -165,13 +198,7 @@ class SqlRollups:
                 )
             }
             feedback = await self._fingerprints(session)
-            stale = set()
-            if first_reply is not None:
-                day = first_reply.astimezone(UTC).date()
-                while day <= last:
-                    if day not in built:
-                        stale.add(day)
-                    day += timedelta(days=1)
+            stale = {day for day in _days(first_reply, last) if day not in built}
             for day in {*built, *feedback}:
                 if day > last:
                     continue
@@ -182,13 +209,19 @@ class SqlRollups:
             for day in sorted(built, reverse=True)[:RECHECK_DAYS]:
                 if await self._replies(session, day) != built[day][0]:
                     stale.add(day)
-        return sorted(stale)
+        return sorted(stale), stale - set(built)
 
-    async def build(self, day: date, now: datetime) -> None:
-        """(Re)build one day's roll-ups from the raw rows, in one transaction."""
+    async def build(self, day: date, now: datetime, *, if_missing: bool = False) -> bool:
+        """(Re)build one day's roll-ups from the raw rows, in one transaction; with
+        ``if_missing``, only if it is still not built once its lock is held (another builder
+        may have just built it). Whether it was built."""
         period = day_range(day)
         async with self.sessions() as session:
             await _lock_day(session, day)
+            if if_missing and await session.scalar(
+                select(InsightsDay.day).where(InsightsDay.day == day)
+            ):
+                return False  # rolled back when the session closes: the lock goes
             questions = [
                 {"day": day, "channel": ch, "locale": loc, "action": act, "questions": int(n)}
                 for ch, loc, act, _d, n in await session.execute(questions_select(session, period))
@@ -201,10 +234,6 @@ class SqlRollups:
                 {"day": day, "channel": c, "locale": loc, "action": a, "questions": n}
                 for (c, loc, a), n in merged.items()
             ]
-            active = [
-                {"day": day, "merchant_id": m, "channel": ch, "locale": loc}
-                for m, ch, loc in await session.execute(active_select(period))
-            ]
             feedback = [
                 {"day": day, "channel": ch, "locale": loc, "faq_id": str(faq), "helpful": bool(h),
                  "answers": int(n)}
@@ -214,13 +243,19 @@ class SqlRollups:
             rows, total, up = (await self._fingerprints(session, day)).get(day, (0, 0, 0))
             for table in (*ROLLUP_TABLES, InsightsDay):
                 await session.execute(delete(table).where(table.day == day))
-            for table, values in (
-                (InsightsQuestions, questions),
-                (InsightsActive, active),
-                (InsightsFeedback, feedback),
-            ):
+            for table, values in ((InsightsQuestions, questions), (InsightsFeedback, feedback)):
                 if values:
                     await session.execute(insert(table), values)
+            # thousands of merchants a day: copied inside the database, not through Python
+            # (which would hold the event loop while it converts them)
+            active = active_select(period).subquery()
+            await session.execute(
+                insert(InsightsActive).from_select(
+                    ["day", "merchant_id", "channel", "locale"],
+                    select(literal(day, Date), active.c.merchant_id, active.c.channel,
+                           active.c.locale),
+                )
+            )  # fmt: skip
             await session.execute(
                 insert(InsightsDay).values(
                     day=day,
@@ -232,6 +267,7 @@ class SqlRollups:
                 )
             )
             await session.commit()
+        return True
 
     async def _replies(self, session: AsyncSession, day: date) -> int:
         count = await session.scalar(

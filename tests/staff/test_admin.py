@@ -14,12 +14,15 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.channels import numbered
+from bot.cli.main import main
 from bot.core.conversation import ConversationService
 from bot.core.desk import Desk
 from bot.core.escalation import Escalation
 from bot.core.responder import Responder
 from bot.core.types import Incoming, MerchantKey, Reply
-from bot.faq.reloader import FaqHolder
+from bot.faq.reloader import FaqHolder, SemanticsLoader
+from bot.faq.semantic.encoder import EncoderStatus
+from bot.faq.semantic.resources import Semantics
 from bot.staff.accounts import Accounts
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import MacroHolder
@@ -29,6 +32,7 @@ from bot.storage.uow import SqlStore
 from bot.web.app import create_app
 from bot.web.staff import AdminParts, staff_routes
 from tests.conftest import FAQ_DIR
+from tests.faq.fake_encoder import HashingEncoder
 from tests.staff.conftest import FAST, PASSWORD, Clock, Teams, Ticker, sign_in
 
 PAGES = (
@@ -56,11 +60,22 @@ class Bench:
 
 
 @pytest.fixture
-def bench(db_url: str, tmp_path: Path) -> Iterator[Bench]:
+def encoder(request: pytest.FixtureRequest, tmp_path: Path) -> SemanticsLoader | None:
+    """No encoder (lexical), unless a test asks for the fake one (parametrized with True)."""
+    if not getattr(request, "param", False):
+        return None
+    fake = HashingEncoder()
+    return lambda: (Semantics(fake, tmp_path / "vectors"), EncoderStatus(fake.model_id, True))
+
+
+@pytest.fixture
+def bench(db_url: str, tmp_path: Path, encoder: SemanticsLoader | None) -> Iterator[Bench]:
     folder = tmp_path / "faq"
     shutil.copytree(FAQ_DIR, folder)
-    faq = FaqHolder(folder)  # lexical: no encoder in these tests
+    faq = FaqHolder(folder, encoder)  # lexical unless a test asks for the encoder
     faq.reload()
+    if encoder is not None:
+        assert faq.upgrade()  # what serve's watcher does after start-up
     store, clock, teams = SqlStore(db_url), Clock(), Teams()
     chat = ConversationService(
         faq.matcher, store.uow, escalation=Escalation(lambda: teams, clock=clock)
@@ -217,3 +232,66 @@ def test_the_faq_browser_flags_what_a_language_cannot_reach_or_would_misread(
     assert "parcel-insurance" in {entry for entry, _f, _a in counts}
     assert all(int(f) + int(a) > 0 for _entry, f, a in counts)
     assert len(counts) < len(re.findall(r'<section class="entry"', page.text))
+
+
+TWIN = """\
+entries:
+  - id: deposit-top-up
+    category: fees
+    escalate: false
+    questions:
+      en: ["How much is the security deposit??", "deposit deducted, do i need to top up?!"]
+      zh: ["保证金被扣了要补吗", "保证金扣了以后需要补缴吗"]
+      ko: ["보증금이 차감되면 다시 채워야 하나요?", "보증금 차감 후 충전해야 해요?"]
+    answer:
+      en: "Top the deposit up to USD 500 in Seller Center."
+      zh: "请在卖家中心把保证金补足到500美元。"
+      ko: "셀러 센터에서 보증금을 500달러로 다시 채워 주세요."
+"""
+
+
+def test_the_faq_browser_shows_the_confusable_pairs_faq_check_warns_about(
+    bench: Bench, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (bench.folder / "twin.yaml").write_text(TWIN, encoding="utf-8")
+    bench.faq.reload()
+    assert main(["faq", "check", "--faq-dir", str(bench.folder)]) == 0
+    warned = capsys.readouterr().err
+    assert "'deposit-top-up'" in warned and "'security-deposit'" in warned
+    sign_in(bench.client, "ada")
+    page = bench.client.get("/staff/admin/faq?flagged=1").text
+    for entry, other in (
+        ("deposit-top-up", "security-deposit"),
+        ("security-deposit", "deposit-top-up"),
+    ):
+        section = page.split(f'id="entry-{entry}"', 1)[1].split("</section>", 1)[0]
+        assert re.search(rf'class="confusable">[^<]*<a href="#entry-{other}">', section), entry
+
+
+def test_the_workbench_lists_unsure_answers_with_the_entry_the_matcher_leaned_to(
+    bench: Bench,
+) -> None:
+    assert bench.faq.matcher().ask("shipping").action == "clarify"  # did you mean ...?
+    refund = bench.faq.matcher().ask("refund")
+    assert refund.action == "answer" and refund.score < 0.5  # answered, but unsure
+    bench.say("u1", "shipping")
+    bench.say("u2", "refund")
+    sign_in(bench.client, "ada")
+    page = bench.client.get("/staff/admin/unanswered").text
+    sections = page.split('<section class="cluster">')[1:]
+    for wording, entry in (("shipping", "shipping-options"), ("refund", "refunds-disputes")):
+        (section,) = [s for s in sections if f">{wording}</q>" in s]
+        assert f"Suggested entry: <strong>{entry}</strong>" in section
+        assert f'name="entry" list="entries" value="{entry}"' in section  # one click adds it
+
+
+@pytest.mark.parametrize("encoder", [True], indirect=True)
+def test_the_test_pane_shows_each_rankers_score(bench: Bench) -> None:
+    sign_in(bench.client, "ada")
+    page = bench.client.get("/staff/admin/test", params={"q": "보증금은 얼마인가요?"}).text
+    assert re.search(r"<dt>Matcher</dt><dd>fused</dd>", page)
+    table = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr><th scope="row">([\w-]+)</th>(.*?)</tr>', table, re.S)
+    assert rows and rows[0][0] == "security-deposit"
+    score, lexical, semantic = re.findall(r'<td class="num">([^<]*)</td>', rows[0][1])
+    assert all(re.fullmatch(r"\d\.\d{3}", v) for v in (score, lexical, semantic)), rows[0]

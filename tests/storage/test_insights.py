@@ -85,7 +85,17 @@ async def test_the_figures_of_a_known_data_set(store: StoreUnderTest) -> None:
     assert t.first_response.median == pytest.approx((30 + 240) / 2 * 60)
     assert t.first_response.within == 1
     assert t.resolution.median == pytest.approx(3 * 3600)
-    assert t.csat == {1: 0, 2: 0, 3: 0, 4: 1, 5: 0}
+    assert t.csat == {1: 0, 2: 0, 3: 0, 4: 1, 5: 0} and t.csat_mean == 4
+    assert t.deflection == pytest.approx(1 / 3)
+    assert t.first_response.p90 == pytest.approx((30 + 0.9 * (240 - 30)) * 60)  # interpolated
+    assert (t.first_response.target, t.resolution.target) == (2 * 3600, 24 * 3600)
+    assert (t.resolution.count, t.resolution.p90, t.resolution.within) == (1, 3 * 3600, 1)
+    seoul, default = found.by_team["seoul"], found.by_team["default"]
+    assert (seoul.tickets_opened, seoul.tickets_resolved, seoul.rated) == (1, 1, 1)
+    assert (seoul.first_response.median, seoul.resolution.median) == (30 * 60, 3 * 3600)
+    assert (default.tickets_opened, default.tickets_resolved, default.rated) == (1, 0, 0)
+    assert (default.first_response.median, default.first_response.within) == (240 * 60, 0)
+    assert found.by_language["ko"].deflection == 0 and found.by_language["en"].deflection == 1
     assert {(f.faq_id, f.up, f.down) for f in found.feedback} == {("fees", 1, 0), ("refunds", 0, 1)}
     assert found.feedback[0].faq_id == "refunds"  # most 👎 first
     assert set(found.by_language) == {"en", "ko", "zh_Hans"}

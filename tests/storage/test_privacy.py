@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from bot import bootstrap
 from bot.cli.main import main
+from bot.core.insights import InsightsQuery, compute
 from bot.core.types import Attachment, Incoming, MerchantKey
+from bot.storage.insights import SqlInsights
 from bot.storage.models import FileRow, Merchant, Message, TicketRow, UnansweredQuestionRow
 from bot.storage.privacy import TextRetention
 from bot.storage.uow import SqlStore
@@ -114,10 +116,16 @@ async def test_export_gives_one_merchants_data_and_erase_removes_only_it(
 async def test_retention_blanks_old_texts_and_keeps_every_row(world: World) -> None:
     async with world.store.sessions() as session:
         rows = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
+    query = InsightsQuery(START - timedelta(days=1), START + timedelta(days=3))
+    figures = compute(query, await SqlInsights(world.store.engine).rows(query),
+                      first_response=timedelta(hours=2))  # fmt: skip
     world.clock.at(START + timedelta(days=5, hours=12))
     sweep = TextRetention(world.store.sessions, days=5, clock=world.clock)
     changed = await sweep.sweep()
     assert changed > 0
+    after = compute(query, await SqlInsights(world.store.engine).rows(query),
+                    first_response=timedelta(hours=2))  # fmt: skip
+    assert after.as_dict() == figures.as_dict() and figures.total.questions >= 4  # aggregates
     async with world.store.sessions() as session:
         kept = (await session.execute(select(Message.created_at, Message.text))).all()
         logged = (await session.scalars(select(UnansweredQuestionRow.text))).all()

@@ -4,6 +4,7 @@ and filters, whether the days are read raw or from the roll-ups, on SQLite and P
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -33,6 +34,7 @@ from tests.conftest import FAQ_DIR
 from tests.staff.conftest import FAST, PASSWORD, Clock, Teams, Ticker, sign_in
 from tests.storage.conftest import StoreUnderTest
 from tests.storage.insights_world import World, period, run_report
+from tests.storage.test_insights import _seed as seed_known
 
 # (page query, report options): the same filters in each one's words
 FILTERS = [
@@ -135,3 +137,55 @@ def test_the_page_and_report_stats_give_the_same_figures(
             assert shown is not None and int(shown[1]) == reported["total"]["questions"]
             seen.append(reported["total"]["questions"])
     assert min(seen) > 0 and seen[0] == world.expected(since, until)["questions"]
+
+
+def table_rows(page: str) -> dict[str, list[str]]:
+    """Each table row of the page by its heading cell: the cells' texts (the first row of a
+    heading wins)."""
+    rows: dict[str, list[str]] = {}
+    for name, cells in re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', page, re.S):
+        rows.setdefault(html.unescape(name), re.findall(r"<td[^>]*>([^<]*)</td>", cells))
+    return rows
+
+
+def bars_of(page: str, label: str) -> dict[str, int]:
+    """A bar chart's values by bar, read from its SVG."""
+    svg = page.split(f'aria-label="{label}"', 1)[1].split("</svg>", 1)[0]
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    return dict(zip(texts[::2], map(int, texts[1::2]), strict=True))
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_page_shows_the_figures_of_a_known_data_set(
+    console: tuple[TestClient, SqlStore],
+) -> None:
+    client, sql = console
+    assert client.portal is not None
+    client.portal.call(seed_known, sql)  # the console's store: its engine is on that loop
+    page = client.get("/staff/admin/insights").text
+    figure = dict(re.findall(r'data-figure="(\w+)">([^<]*)<', page))
+    assert figure == {"conversations": "3", "deflection": "33%", "questions": "5",
+                      "tickets_opened": "2", "tickets_resolved": "1"}  # fmt: skip
+    rows = table_rows(page)
+    # tickets, median, p90, target, within target: first responses of 30 min and 4 h (p90
+    # interpolated: 3 h 39 min), one resolution in 3 h
+    assert rows["First response"] == ["2", "2.2 h", "3.6 h", "2.0 h", "50%"]
+    assert rows["Resolution"] == ["1", "3.0 h", "3.0 h", "24.0 h", "100%"]
+    # conversations, solved without a person, questions, answered, did you mean, fallback,
+    # escalated, tickets opened, resolved
+    assert rows["English"] == ["1", "100%", "2", "2", "0", "0", "0", "0", "0"]
+    assert rows["한국어"] == ["1", "0%", "1", "0", "0", "1", "0", "1", "1"]
+    assert rows["简体中文"] == ["1", "0%", "2", "0", "1", "0", "1", "1", "0"]
+    assert rows["web"] == ["2", "50%", "3", "2", "0", "1", "0", "1", "1"]
+    assert rows["wechat"] == ["1", "0%", "2", "0", "1", "0", "1", "1", "0"]
+    # opened, resolved, first response median and p90, resolution median, rated
+    assert rows["Seoul centre"] == ["1", "1", "30 min", "30 min", "3.0 h", "1"]
+    assert rows["seller-support"] == ["1", "0", "4.0 h", "4.0 h", "–", "0"]
+    assert (rows["refunds"], rows["fees"]) == (["0", "1"], ["1", "0"])  # 👍, 👎
+    assert page.index(">refunds<") < page.index(">fees<")  # most 👎 first
+    assert bars_of(page, "Questions by outcome") == {"answered": 2, "did you mean": 1,
+                                                     "fallback": 1, "escalated": 1}  # fmt: skip
+    assert bars_of(page, "Satisfaction ratings") == {"5 ★": 0, "4 ★": 1, "3 ★": 0, "2 ★": 0,
+                                                     "1 ★": 0}  # fmt: skip
+    days = re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+)</title>", page)
+    assert sum(int(n) for _day, n in days) == 5  # questions per day

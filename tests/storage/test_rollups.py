@@ -27,7 +27,7 @@ from bot.storage.models import (
     Message,
     TicketRow,
 )
-from bot.storage.rollups import GRACE, SqlRollups, live_ranges
+from bot.storage.rollups import GRACE, ROLLUP_TABLES, SqlRollups, live_ranges
 from bot.storage.uow import SqlStore
 from tests.fakes import FakeStore
 from tests.storage.conftest import StoreUnderTest
@@ -187,6 +187,57 @@ async def test_a_day_is_built_only_after_its_grace(store: StoreUnderTest) -> Non
     assert (await built(engine))[-1] == TODAY - timedelta(days=2)  # yesterday still open
     await assert_same_figures(engine)  # yesterday read live meanwhile
     assert await rollups.refresh(midnight + GRACE) == [TODAY - timedelta(days=1)]
+
+
+@both
+async def test_the_jobs_backfill_builds_the_missing_days(store: StoreUnderTest) -> None:
+    engine = engine_of(store)
+    await seed(engine)
+    rollups = SqlRollups(engine)
+    closed = [TODAY - timedelta(days=n) for n in range(DAYS, 0, -1)]
+    assert await rollups.build(closed[3], NOW)  # one day built before (by report stats)
+    assert await rollups.missing(NOW) == closed[:3] + closed[4:]
+    job = RollupJob(rollups, every=600, clock=lambda: NOW)
+    assert await job.backfill() == (closed[:3] + closed[4:])[::-1]  # newest first
+    assert await built(engine) == closed and await rollups.missing(NOW) == []
+    await assert_same_figures(engine)  # the backfilled days give the raw rows' figures
+    assert await rollups.refresh(NOW) == [] and await job.backfill() == []
+
+
+async def built_at(engine: AsyncEngine, day: date) -> datetime | None:
+    async with engine.connect() as connection:
+        return await connection.scalar(select(InsightsDay.built_at).where(InsightsDay.day == day))
+
+
+@both
+async def test_a_missing_day_built_meanwhile_is_not_built_again(store: StoreUnderTest) -> None:
+    engine = engine_of(store)
+    await seed(engine)
+    closed = [TODAY - timedelta(days=n) for n in range(DAYS, 0, -1)]
+    later = NOW + timedelta(hours=1)
+    assert await SqlRollups(engine).build(closed[-1], NOW, if_missing=True)
+    assert not await SqlRollups(engine).build(closed[-1], later, if_missing=True)
+    first = await built_at(engine, closed[-1])
+
+    class Racing(SqlRollups):  # another builder builds the next missing day as this one looks
+        async def missing(self, now: datetime) -> list[date]:
+            days = await super().missing(now)
+            assert await SqlRollups(engine).build(days[-1], NOW)
+            return days
+
+        async def _stale(self, now: datetime) -> tuple[list[date], set[date]]:
+            days, missing = await super()._stale(now)
+            assert await SqlRollups(engine).build(max(missing), NOW)
+            return days, missing
+
+    job = RollupJob(Racing(engine), every=600, clock=lambda: later)
+    assert await job.backfill() == closed[-3::-1]  # serve's backfill: all but the raced one
+    async with engine.begin() as connection:  # two days unbuilt (a merchant erased)
+        for table in (*ROLLUP_TABLES, InsightsDay):
+            await connection.execute(delete(table).where(table.day.in_(closed[:2])))
+    assert await Racing(engine).refresh(later) == closed[:1]  # report stats: the other one
+    assert await built(engine) == closed and await built_at(engine, closed[-1]) == first
+    await assert_same_figures(engine)
 
 
 def test_live_ranges_are_what_no_built_day_covers() -> None:
