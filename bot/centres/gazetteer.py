@@ -28,6 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.centres.geo import EARTH_RADIUS_KM, haversine_km
 from bot.centres.names import is_latin_key, name_key, name_keys
+from bot.centres.regions import region_capital
 from bot.text.scripts import HAN, HANGUL, only
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
@@ -83,6 +84,9 @@ class Resolution:
     place: Place
     alternatives: tuple[Place, ...] = ()
     corrected: bool = False  # found by typo-tolerant matching, not by an exact name
+
+
+_HAN_ADMIN = frozenset("省市区县")  # the unit after a Chinese place name (广东省, 苏州市)
 
 
 class Gazetteer:
@@ -290,9 +294,25 @@ class Gazetteer:
         for start in range(1, len(key) - 1):
             tail = key[start:]
             ids = self._ids(tail)
-            if any(int(self._pop[i]) >= PART_MIN_POPULATION for i in ids):
+            if any(int(self._pop[i]) >= PART_MIN_POPULATION for i in ids) and self._chain(
+                key[:start]
+            ):
                 return tail
         return None
+
+    def _chain(self, prefix: str) -> bool:
+        """True when Chinese words before a town are places and regions ("广东省", "江苏苏州"),
+        so that "美国注册商标要多久" does not end in a town (多久, Taku) by chance."""
+        if not prefix:
+            return True
+        for cut in range(len(prefix), 0, -1):
+            head = prefix[:cut]
+            bare = head[:-1] if head[-1] in _HAN_ADMIN and len(head) > 2 else head
+            if (region_capital(head) or self.known(head) or self.known(bare)) and self._chain(
+                prefix[cut:]
+            ):
+                return True
+        return False
 
     def _last_word(self, text: str) -> str | None:
         """The key of the smallest town in a spaced Korean address ("경기도 수원시" -> "수원").

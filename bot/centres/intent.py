@@ -14,7 +14,18 @@ _OTHER_CENTRES = re.compile(
     r"training|learning|education)\s*cent(?:er|re)s?|\b(?:post|box|ticket|tax|her|his|their|my|our)\s*offices?\b|"
     r"卖家中心|帮助中心|客服中心|物流中心|仓储中心|配送中心|购物中心|培训中心|学习中心|邮局|"
     r"셀러\s*센터|판매자\s*센터|고객\s*센터|물류\s*센터|헬프\s*센터|풀필먼트\s*센터|교육\s*센터|우체국|"
-    r"쇼핑\s*센터|콜\s*센터|서비스\s*센터|문화\s*센터|컨벤션\s*센터|전시\s*센터"
+    r"쇼핑\s*센터|콜\s*센터|서비스\s*센터|문화\s*센터|컨벤션\s*센터|전시\s*센터|"
+    # The merchant's own office ("我们只有釜山的办公室", "저희 부산 사무실"), not one of ours;
+    # "我们想去你们办公室" still asks for ours.
+    r"(?:我们|我司|我的|本公司|自己)(?:(?!你们|您|贵)[^，,。.!！?？；;\s]){0,6}?(?:办公室|办事处)|"
+    r"(?:저희|우리)\s*(?:회사\s*)?(?:[가-힣]{1,4}\s*)?(?:사무실|사무소|지사)"
+)
+# A return or shipping address is an address, but not where a centre is.
+_OTHER_ADDRESSES = re.compile(
+    r"\b(?:return|returns|shipping|delivery|billing|warehouse|registered|pickup|invoice|"
+    r"sender|recipient|buyer'?s?|customer'?s?)\s+address(?:es)?\b|"
+    r"(?:退货|退件|收货|发货|寄件|收件|仓库|注册|邮寄|账单|买家|客户|海外仓)地址|"
+    r"(?:반품|배송|수령|수취|발송|창고|회수|청구|등록|구매자|고객)\s*주소"
 )
 # "보내 주실 수 있나요" asks whether something can be done, not whether a centre is there.
 _CAN = re.compile(r"수\s*(?:있나요|있어요|있을까요|있는지|있습니까)")
@@ -46,7 +57,7 @@ _CORRECTION_REACH = 12  # characters either side of the marker where the correct
 
 def asks_for_centre(prepared: str) -> bool:
     """True when the (prepared: case-folded, Simplified) message asks about a centre."""
-    text = _OTHER_CENTRES.sub(" ", prepared)
+    text = _OTHER_ADDRESSES.sub(" ", _OTHER_CENTRES.sub(" ", prepared))
     centre, visit = (bool(p.search(text)) for p in (_CENTRE_WORD, _VISIT_WORD))
     where = bool(_WHERE_WORD.search(_CAN.sub("수", text)))  # "갈 수" stays a where word
     return (centre and (where or visit)) or (visit and where)

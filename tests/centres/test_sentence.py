@@ -67,6 +67,19 @@ def test_a_corrected_place_wins_over_the_one_denied(finder: CentreFinder) -> Non
         assert found.place.name == place, text
 
 
+def test_the_merchants_own_office_is_not_a_centre(finder: CentreFinder) -> None:
+    for text in [
+        "我们的办公室在宁波，跨境发货的面单地址怎么填",
+        "저희 부산 사무실 주소로 샘플을 받아도 되나요?",
+        "사무실은 울산에 하나뿐인데 미국 쪽 반품 주소 문제는 누구한테 물어봐요?",
+        "Our only office is in Xiamen, what return address should UK buyers use?",
+    ]:
+        assert finder.from_message(text) is None, text
+    for text, centre in [("我们在佛山，想去你们办公室聊聊，地址在哪", "foshan")]:
+        found = finder.from_message(text)
+        assert isinstance(found, Nearest) and found.centre.id == centre, text
+
+
 def test_a_sentence_that_merely_holds_not_x_but_y_is_no_place_correction(
     finder: CentreFinder,
 ) -> None:
