@@ -138,12 +138,21 @@ class Services:
         ok = bool(database["ok"]) and state.entries > 0
         # each channel's own health ("unreachable, retrying"): one channel down is "degraded"
         channels = {channel.name: dict(channel.status()) for channel in self.channels}
+        # where files' bytes live (a folder, a bucket): unreachable is "degraded", since text
+        # still flows; the store reuses its answer a while, so probes never hammer a bucket
+        files: dict[str, Any] = {"ok": True}
+        if self.files is not None:
+            try:
+                files = dict(await self.files.store.health())
+            except Exception as exc:  # a store's own check failing is its problem, not /healthz's
+                files = {"ok": False, "problem": type(exc).__name__}
         degraded = [
             name
             for name, fine in (
                 ("faq", faq["ok"]),
                 ("matcher", not matcher["degraded"]),
                 ("centres", centres["ok"] is True),
+                ("files", bool(files["ok"])),
                 *((name, bool(st["ok"])) for name, st in channels.items()),
             )
             if not fine
@@ -154,6 +163,7 @@ class Services:
             "database": database,
             "faq": faq,
             "centres": centres,
+            "files": files,
             "channels": channels,
         }
 

@@ -1,5 +1,6 @@
-"""deploy/compose.yaml: it parses, its topology is the documented one, and every variable it
-sets on the bot is a real setting (a typo would be ignored silently at run time)."""
+"""deploy/compose.yaml: it parses, its topology is the documented one, every variable it sets on
+the bot is a real setting (a typo would be ignored silently at run time), and replicas share
+one bucket for files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import yaml
 
 from bot.settings import Settings
 
+# boto3 reads these itself (its credential chain); they are no settings of the bot
+BOTO3_ENV = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 
@@ -28,11 +31,12 @@ def interpolated(value: object) -> str:
 
 def test_the_topology() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "bot", "proxy"}
+    assert set(services) == {"postgres", "redis", "minio", "bucket", "migrate", "bot", "proxy"}
     bot, migrate = services["bot"], services["migrate"]
     assert migrate["command"] == ["merchant-bot", "db", "upgrade"]
     assert migrate["restart"] == "no"
     assert bot["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert bot["depends_on"]["bucket"]["condition"] == "service_completed_successfully"
     assert bot["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert bot["depends_on"]["redis"]["condition"] == "service_healthy"
     assert int(interpolated(bot["deploy"]["replicas"])) >= 2
@@ -50,13 +54,71 @@ def test_every_variable_set_on_the_bot_is_a_setting() -> None:
     fields = set(Settings.model_fields)
     for name in ("bot", "migrate"):
         environment = services[name]["environment"]
-        unknown = [key for key in environment if key.lower() not in fields]
+        allowed = BOTO3_ENV if name == "bot" else frozenset()
+        unknown = [key for key in environment if key.lower() not in fields and key not in allowed]
         assert unknown == [], f"{name}: not settings: {unknown}"
     environment = services["bot"]["environment"]
     assert "REDIS_URL" in environment
     assert environment["DATABASE_URL"].startswith("postgresql://")
     # and their values (defaults taken) are valid settings
-    values = {key.lower(): interpolated(value) for key, value in environment.items()}
+    values = {
+        key.lower(): interpolated(value)
+        for key, value in environment.items()
+        if key not in BOTO3_ENV
+    }
     settings = Settings.model_validate(values)
     assert settings.database_pool_size == 5 and settings.database_max_overflow == 5
     assert settings.metrics_enabled and settings.faq_dir == Path("/app/faq")
+
+
+def serving(services: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The services that run ``merchant-bot serve``, by name."""
+    return {
+        name: service
+        for name, service in services.items()
+        if "serve" in service.get("command", []) and "merchant-bot" in service.get("command", [])
+    }
+
+
+def test_every_replica_of_serve_keeps_files_in_the_same_bucket() -> None:
+    services = compose()["services"]
+    servers = serving(services)
+    assert servers, "no service runs serve"
+    replicas = sum(
+        int(interpolated(service.get("deploy", {}).get("replicas", 1)))
+        for service in servers.values()
+    )
+    assert replicas >= 2
+    # A folder (FILES_DIR) is each container's own: with more than one replica, a file sent to
+    # one would be missing on the others. Every replica names one bucket on one server.
+    where = {
+        name: tuple(
+            interpolated(service["environment"].get(key, ""))
+            for key in ("FILES_S3_BUCKET", "FILES_S3_URL", "FILES_S3_PREFIX")
+        )
+        for name, service in servers.items()
+    }
+    assert len(set(where.values())) == 1, f"replicas keep files apart: {where}"
+    bucket, url, _ = next(iter(where.values()))
+    assert bucket, "several replicas without FILES_S3_BUCKET keep files per container"
+    # on the bucket server of this compose file, which the one-shot step fills in first
+    assert url == "http://minio:9000"
+    minio = services["minio"]
+    assert minio["command"] == ["minio", "server", "/data"]
+    assert re.fullmatch(r"minio/minio:RELEASE\.[0-9TZ-]+", minio["image"])  # pinned
+    assert "minio-data:/data" in minio["volumes"]
+    step = services["bucket"]
+    assert re.fullmatch(r"minio/mc:RELEASE\.[0-9TZ-]+", step["image"])
+    assert step["restart"] == "no"
+    assert step["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert interpolated(step["environment"]["FILES_S3_BUCKET"]) == bucket
+    script = " ".join(step["command"])
+    assert 'mc mb --ignore-existing "minio/$$FILES_S3_BUCKET"' in script
+    for service in servers.values():
+        assert service["depends_on"]["bucket"]["condition"] == "service_completed_successfully"
+        # the replicas log in as the server's user (boto3 reads these from the environment)
+        environment = service["environment"]
+        assert environment["AWS_ACCESS_KEY_ID"] == minio["environment"]["MINIO_ROOT_USER"]
+        assert environment["AWS_SECRET_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"]
+        assert step["environment"]["MINIO_ROOT_USER"] == environment["AWS_ACCESS_KEY_ID"]
+        assert step["environment"]["MINIO_ROOT_PASSWORD"] == environment["AWS_SECRET_ACCESS_KEY"]

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -106,6 +106,11 @@ class FileStore(Protocol):
 
     async def delete_older_than(self, cutoff: datetime) -> int:
         """Delete every file kept before ``cutoff`` (also one no row points to); how many."""
+        ...
+
+    async def health(self) -> Mapping[str, object]:
+        """For /healthz, cheap and never raising: ``{"ok": True}``, or ``{"ok": False,
+        "problem": why}`` when files cannot be kept or read (the bot still answers)."""
         ...
 
 

@@ -171,6 +171,26 @@ class LocalFileStore:
 
         return await asyncio.to_thread(sweep)
 
+    async def health(self) -> dict[str, object]:
+        """``{"ok": True}`` while files can be written: the folder, or the nearest existing
+        folder above it (the first file makes it), is a folder this process may write in."""
+
+        def problem() -> str | None:
+            folder = self.root
+            while not folder.exists() and folder.parent != folder:
+                folder = folder.parent
+            if not folder.is_dir():
+                return f"FILES_DIR: {folder} is not a folder"
+            if not os.access(folder, os.W_OK | os.X_OK):
+                return f"FILES_DIR: {folder} is not writable"
+            return None
+
+        try:
+            found = await asyncio.to_thread(problem)
+        except OSError as exc:  # a broken mount: reported, never raised into /healthz
+            found = f"FILES_DIR: {type(exc).__name__}"
+        return {"ok": True} if found is None else {"ok": False, "problem": found}
+
 
 def file_store_from(settings: Settings, clock: Clock = system_clock) -> FileStore:
     """The bucket of FILES_S3_BUCKET when set (boto3 is imported only then), else FILES_DIR."""

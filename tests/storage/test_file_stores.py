@@ -8,6 +8,7 @@ times, which the sweep must not trust alone.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -251,3 +252,73 @@ def test_a_malformed_bucket_setting_is_named_in_one_line(
     assert "FILES_S3_URL" in capsys.readouterr().err
     with pytest.raises(ValueError):
         Settings(files_s3_bucket="Not_A_Bucket")
+
+
+class Ticks:
+    """A monotonic clock moved by hand: how long a health answer is reused."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_each_store_is_healthy_while_it_can_keep_files(made: Made) -> None:
+    async def scenario() -> None:
+        assert await made.store.health() == {"ok": True}
+        await made.store.put(PDF_BYTES, PDF)  # and still after use (the folder now exists)
+        assert await made.store.health() == {"ok": True}
+
+    asyncio.run(scenario())
+
+
+def test_a_files_dir_that_is_not_a_folder_is_reported(tmp_path: Path) -> None:
+    blocked = tmp_path / "files"
+    blocked.write_text("not a folder")
+    for root in (blocked, blocked / "deeper"):  # the folder itself, or where it would be made
+        health = asyncio.run(LocalFileStore(root).health())
+        assert health["ok"] is False
+        assert health["problem"] == f"FILES_DIR: {blocked} is not a folder"
+
+
+def test_a_missing_bucket_is_reported_and_the_answer_is_reused_for_a_while(
+    s3_bucket: Bucket,
+) -> None:
+    ticks = Ticks()
+    store = S3FileStore(
+        s3_bucket.name, endpoint_url=s3_bucket.url, region=REGION, health_ttl=30, monotonic=ticks
+    )
+
+    async def scenario() -> None:
+        assert await store.health() == {"ok": True}
+        s3_bucket.client.delete_bucket(Bucket=s3_bucket.name)
+        ticks.now += 29
+        assert await store.health() == {"ok": True}  # reused: no request within the TTL
+        ticks.now += 1
+        health = await store.health()
+        assert health == {
+            "ok": False,
+            "problem": f"no bucket {s3_bucket.name!r} on the server (FILES_S3_BUCKET)",
+        }
+        s3_bucket.client.create_bucket(
+            Bucket=s3_bucket.name, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        ticks.now += 10
+        assert await store.health() == health  # the failure is reused too
+        ticks.now += 20
+        assert await store.health() == {"ok": True}  # back once the bucket is
+
+    asyncio.run(scenario())
+
+
+def test_a_bucket_server_that_cannot_be_reached_is_reported(s3_bucket: Bucket) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = S3FileStore(s3_bucket.name, endpoint_url=f"http://127.0.0.1:{port}", region=REGION)
+    health = asyncio.run(store.health())
+    assert health["ok"] is False
+    assert str(health["problem"]).startswith(
+        "the bucket's server cannot be reached (FILES_S3_URL): EndpointConnectionError"
+    )
