@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from bot.centres.model import WEEKDAYS, Centre, Centres, Interval, Weekday
+from bot.content.fields import field_problems, ident
 from bot.content.langtexts import lang_texts
 from bot.content.problems import Problem, errors
 from bot.content.yamlnodes import (
@@ -24,7 +25,6 @@ from bot.content.yamlnodes import (
     scalar_str,
 )
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_CODE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,24}$")
 # "09:00-18:00", several ranges separated by commas; 24:00 only as a closing time.
@@ -83,12 +83,8 @@ def _centre(node: Node, file: str, problems: list[Problem]) -> Centre | None:
     found: list[Problem] = []
     fields, dup = mapping_items(node, file)
     found.extend(dup)
-    for key in sorted(fields.keys() - set(REQUIRED) - set(OPTIONAL)):
-        found.append(Problem(file, line_of(fields[key]), f"unknown field '{key}'"))
-    for key in REQUIRED:
-        if key not in fields:
-            found.append(Problem(file, line, f"missing field '{key}'"))
-    centre_id = _ident(fields.get("id"), file, "id", found)
+    found += field_problems(fields, file, line, REQUIRED, OPTIONAL)
+    centre_id = ident(fields.get("id"), file, "id", found)
     name = lang_texts(fields.get("name"), file, "name", found)
     address = lang_texts(fields.get("address"), file, "address", found)
     point = _location(fields.get("location"), file, found)
@@ -96,7 +92,7 @@ def _centre(node: Node, file: str, problems: list[Problem]) -> Centre | None:
     hours = _hours(fields.get("hours"), file, found)
     languages = _languages(fields.get("languages"), file, found)
     holidays = _holidays(fields.get("holidays"), file, found)
-    team = _ident(fields.get("team"), file, "team", found)
+    team = ident(fields.get("team"), file, "team", found)
     phone = _optional_text(fields.get("phone"), file, "phone", found, PHONE_RE)
     map_url = _optional_text(fields.get("map_url"), file, "map_url", found, re.compile("^https://"))
     email = _optional_text(fields.get("email"), file, "email", found, EMAIL_RE)
@@ -122,18 +118,6 @@ def _centre(node: Node, file: str, problems: list[Problem]) -> Centre | None:
     )
 
 
-def _ident(node: Node | None, file: str, what: str, problems: list[Problem]) -> str | None:
-    if node is None:
-        return None
-    value = scalar_str(node)
-    if value is None or not ID_RE.match(value):
-        problems.append(
-            Problem(file, line_of(node), f"{what} must be lowercase letters, digits and '-'")
-        )
-        return None
-    return value
-
-
 def _number(node: Node) -> float | None:
     if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
         try:
@@ -144,14 +128,25 @@ def _number(node: Node) -> float | None:
     return None
 
 
-def _location(node: Node | None, file: str, problems: list[Problem]) -> tuple[float, float] | None:
+def _mapping(
+    node: Node | None, file: str, otherwise: str, problems: list[Problem]
+) -> dict[str, Node] | None:
+    """A field's items when it is a mapping; None when it is absent, or when it is not a
+    mapping (the problem ``otherwise``)."""
     if node is None:
         return None
     if not isinstance(node, MappingNode):
-        problems.append(Problem(file, line_of(node), "'location' must be {lat: ..., lon: ...}"))
+        problems.append(Problem(file, line_of(node), otherwise))
         return None
     items, found = mapping_items(node, file)
     problems.extend(found)
+    return items
+
+
+def _location(node: Node | None, file: str, problems: list[Problem]) -> tuple[float, float] | None:
+    items = _mapping(node, file, "'location' must be {lat: ..., lon: ...}", problems)
+    if node is None or items is None:
+        return None
     for key in sorted(items.keys() - {"lat", "lon"}):
         problems.append(Problem(file, line_of(items[key]), f"unknown field '{key}' in 'location'"))
     out: list[float] = []
@@ -215,13 +210,9 @@ def parse_ranges(text: str) -> tuple[tuple[Interval, ...], str | None]:
 def _hours(
     node: Node | None, file: str, problems: list[Problem]
 ) -> dict[Weekday, tuple[Interval, ...]] | None:
-    if node is None:
+    items = _mapping(node, file, "'hours' must map weekdays (mon..sun)", problems)
+    if node is None or items is None:
         return None
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(file, line_of(node), "'hours' must map weekdays (mon..sun)"))
-        return None
-    items, found = mapping_items(node, file)
-    problems.extend(found)
     out: dict[Weekday, tuple[Interval, ...]] = {}
     for key, value in items.items():
         day = next((d for d in WEEKDAYS if d == key), None)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
+from bot.content.fields import field_problems, ident
 from bot.content.langtexts import lang_map
 from bot.content.problems import Problem, errors
 from bot.content.yamlnodes import (
@@ -20,7 +20,6 @@ from bot.content.yamlnodes import (
 )
 from bot.faq.model import Faq, FaqEntry
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "category", "escalate", "questions", "answer")
 OPTIONAL = ("related",)
 # Top-level keys of the other content files that live beside the FAQ (not FAQ files).
@@ -93,16 +92,8 @@ def _entry(node: Node, file: str) -> tuple[FaqEntry | None, list[Problem]]:
     if not isinstance(node, MappingNode):
         return None, [Problem(file, line, "each entry must be a mapping")]
     fields, problems = mapping_items(node, file)
-    for key in fields.keys() - set(REQUIRED) - set(OPTIONAL):
-        problems.append(Problem(file, line_of(fields[key]), f"unknown field '{key}'"))
-    for key in REQUIRED:
-        if key not in fields:
-            problems.append(Problem(file, line, f"missing field '{key}'"))
-    entry_id = scalar_str(fields["id"]) if "id" in fields else None
-    if "id" in fields and (entry_id is None or not ID_RE.match(entry_id)):
-        problems.append(
-            Problem(file, line_of(fields["id"]), "id must be lowercase letters, digits and '-'")
-        )
+    problems += field_problems(fields, file, line, REQUIRED, OPTIONAL)
+    entry_id = ident(fields.get("id"), file, "id", problems)
     category = scalar_str(fields["category"]) if "category" in fields else None
     if "category" in fields and not (category or "").strip():
         problems.append(Problem(file, line_of(fields["category"]), "category must be text"))

@@ -7,12 +7,12 @@ stored: merchants who read it get the Simplified text converted (OpenCC, Taiwan 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.content.fields import field_problems, ident
 from bot.content.holder import ContentHolder
 from bot.content.langtexts import lang_texts
 from bot.content.problems import Problem, errors
@@ -23,14 +23,12 @@ from bot.content.yamlnodes import (
     compose_file,
     line_of,
     mapping_items,
-    scalar_str,
 )
 from bot.text.chinese import to_traditional
 from bot.text.language import Lang
 
 log = logging.getLogger(__name__)
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELDS = ("id", "title", "text")
 MAX_TEXT = 4000  # what the desk accepts as one reply
 MACROS_FILE = "macros.yaml"  # beside the FAQ files, in the FAQ folder
@@ -124,16 +122,8 @@ def _macro(node: Node, file: str, problems: list[Problem]) -> Macro | None:
     fields, found = mapping_items(node, file)
     before = len(problems) + len(found)
     problems.extend(found)
-    for key in fields.keys() - set(FIELDS):
-        problems.append(Problem(file, line_of(fields[key]), f"unknown field '{key}'"))
-    for key in FIELDS:
-        if key not in fields:
-            problems.append(Problem(file, line, f"missing field '{key}'"))
-    macro_id = scalar_str(fields["id"]) if "id" in fields else None
-    if "id" in fields and (macro_id is None or not ID_RE.match(macro_id)):
-        problems.append(
-            Problem(file, line_of(fields["id"]), "id must be lowercase letters, digits and '-'")
-        )
+    problems += field_problems(fields, file, line, FIELDS)
+    macro_id = ident(fields.get("id"), file, "id", problems)
     title = lang_texts(fields.get("title"), file, "title", problems, max_len=80)
     text = lang_texts(fields.get("text"), file, "text", problems, max_len=MAX_TEXT)
     if len(problems) > before or macro_id is None:

@@ -13,6 +13,7 @@ from the same statements (``bot.storage.insights_sql``), so the figures are the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -68,6 +69,16 @@ def _on(column: InstrumentedAttribute[date], days: Sequence[date]) -> ColumnElem
     return column.between(days[0], days[-1])
 
 
+@dataclass(frozen=True)
+class _Span:
+    """One read of a period: its session and query, its built days and the live ranges."""
+
+    session: AsyncSession
+    query: InsightsQuery
+    days: Sequence[date]  # read from the roll-ups
+    live: Ranges  # read from the raw rows
+
+
 class SqlInsights:
     """The aggregates behind the insights page and ``report stats``."""
 
@@ -81,48 +92,34 @@ class SqlInsights:
             days = await built_days(session, query.since, query.until) if self.rollups else []
             live = live_ranges(query.since, query.until, days)
             rows = InsightsRows()
-            await self._questions(session, query, days, live, rows)
-            await self._conversations(session, query, days, live, rows)
-            await self._feedback(session, query, days, live, rows)
+            span = _Span(session, query, days, live)
+            await self._questions(span, rows)
+            await self._conversations(span, rows)
+            await self._feedback(span, rows)
             await self._tickets(session, query, rows)
             return rows
 
-    async def _questions(
-        self,
-        session: AsyncSession,
-        query: InsightsQuery,
-        days: Sequence[date],
-        live: Ranges,
-        rows: InsightsRows,
-    ) -> None:
-        found: list[QuestionCount] = []
-        for period in live:
-            result = await session.execute(
-                questions_select(session, period, query.locale, query.channel)
-            )
-            found += [
-                QuestionCount(channel, locale, action, str(d)[:10], int(n))
-                for channel, locale, action, d, n in result
-            ]
+    async def _questions(self, span: _Span, rows: InsightsRows) -> None:
+        session, query, days = span.session, span.query, span.days
+        # the raw rows' statement and the roll-up's give the same columns
+        statements = [
+            questions_select(session, period, query.locale, query.channel) for period in span.live
+        ]
         if days:
             q = InsightsQuestions
             statement = select(q.channel, q.locale, q.action, q.day, q.questions)
-            result = await session.execute(_filtered(statement.where(_on(q.day, days)), q, query))
+            statements.append(_filtered(statement.where(_on(q.day, days)), q, query))
+        found: list[QuestionCount] = []
+        for statement in statements:
             found += [
                 QuestionCount(channel, locale, action, str(d)[:10], int(n))
-                for channel, locale, action, d, n in result
+                for channel, locale, action, d, n in await session.execute(statement)
             ]
         rows.questions = found
 
-    async def _conversations(
-        self,
-        session: AsyncSession,
-        query: InsightsQuery,
-        days: Sequence[date],
-        live: Ranges,
-        rows: InsightsRows,
-    ) -> None:
-        parts = [active_select(period, query.locale, query.channel) for period in live]
+    async def _conversations(self, span: _Span, rows: InsightsRows) -> None:
+        session, query, days = span.session, span.query, span.days
+        parts = [active_select(period, query.locale, query.channel) for period in span.live]
         if days:
             a = InsightsActive
             statement = select(a.merchant_id, a.channel, a.locale).where(_on(a.day, days))
@@ -161,17 +158,11 @@ class SqlInsights:
         ).one()
         rows.conversations_total, rows.deflected_total = int(total[0]), int(total[1] or 0)
 
-    async def _feedback(
-        self,
-        session: AsyncSession,
-        query: InsightsQuery,
-        days: Sequence[date],
-        live: Ranges,
-        rows: InsightsRows,
-    ) -> None:
+    async def _feedback(self, span: _Span, rows: InsightsRows) -> None:
+        session, query, days = span.session, span.query, span.days
         counts: dict[str, list[int]] = {}
         found: list[Any] = []
-        for period in live:
+        for period in span.live:
             result = await session.execute(feedback_select(period, query.locale, query.channel))
             found += [(faq_id, helpful, n) for _ch, _loc, faq_id, helpful, n in result]
         if days:

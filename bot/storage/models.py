@@ -208,7 +208,19 @@ class TicketEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OutboxRow(Base):
+class _Leased:
+    """The columns of a queue whose items a sender claims for a lease and retries (the outbox,
+    team alerts); they come after the table's own columns."""
+
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxRow(_Leased, Base):
     __tablename__ = "outbox"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
@@ -225,12 +237,6 @@ class OutboxRow(Base):
     )
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class OutboxAttemptRow(Base):
@@ -290,7 +296,7 @@ class TicketRefRow(Base):
     ref: Mapped[str] = mapped_column(String(255))
 
 
-class TeamAlertRow(Base):
+class TeamAlertRow(_Leased, Base):
     """E-mail to a team about a ticket (new, past its target), sent like the outbox's items."""
 
     __tablename__ = "team_alerts"
@@ -308,12 +314,6 @@ class TeamAlertRow(Base):
     address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # while "sending"
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class FileRow(Base):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
 
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +15,10 @@ from bot.core.tickets import (
     NewTicket,
     OpenTicketExists,
     OutboxItem,
-    OutboxStatus,
     SendAttempt,
     Ticket,
     TicketEvent,
     TicketFilter,
-    TicketStatus,
 )
 from bot.storage.models import (
     UNRESOLVED,
@@ -33,6 +30,7 @@ from bot.storage.models import (
     TicketRow,
 )
 from bot.storage.repositories import insert_for
+from bot.storage.rows import from_row, values_of
 
 _TICKET_FIELDS = (
     "status",
@@ -47,34 +45,11 @@ _TICKET_FIELDS = (
 
 
 def _ticket(row: TicketRow) -> Ticket:
-    return Ticket(
-        id=row.id,
-        merchant_id=row.merchant_id,
-        channel=row.channel,
-        reason=row.reason,
-        locale=row.locale,
-        team=row.team,
-        status=cast(TicketStatus, row.status),
-        assignee=row.assignee,
-        rating=row.rating,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        first_response_at=row.first_response_at,
-        resolved_at=row.resolved_at,
-        last_merchant_at=row.last_merchant_at,
-    )
+    return from_row(Ticket, row)
 
 
 def _event(row: TicketEventRow) -> TicketEvent:
-    return TicketEvent(
-        ticket_id=row.ticket_id,
-        actor=row.actor,
-        action=row.action,
-        detail=row.detail,
-        message_id=row.message_id,
-        created_at=row.created_at,
-        id=row.id,
-    )
+    return from_row(TicketEvent, row)
 
 
 class SqlTicketRepository:
@@ -183,14 +158,7 @@ class SqlTicketRepository:
 
     async def log(self, event: TicketEvent) -> TicketEvent:
         """Append to the audit trail."""
-        row = TicketEventRow(
-            ticket_id=event.ticket_id,
-            actor=event.actor,
-            action=event.action,
-            detail=event.detail,
-            message_id=event.message_id,
-            created_at=event.created_at,
-        )
+        row = TicketEventRow(**values_of(event, "id"))  # the database numbers it
         self.session.add(row)
         await self.session.flush()
         return _event(row)
@@ -215,30 +183,11 @@ class SqlTicketRepository:
 
 
 def _item(row: OutboxRow, attempt: int = 0) -> OutboxItem:
-    return OutboxItem(
-        id=row.id,
-        message_id=row.message_id,
-        ticket_id=row.ticket_id,
-        merchant_id=row.merchant_id,
-        channel=row.channel,
-        status=cast(OutboxStatus, row.status),
-        attempts=row.attempts,
-        error=row.error,
-        next_attempt_at=row.next_attempt_at,
-        lease_until=row.lease_until,
-        attempt=attempt,
-    )
+    return from_row(OutboxItem, row, attempt=attempt)
 
 
 def _attempt(row: OutboxAttemptRow) -> SendAttempt:
-    return SendAttempt(
-        outbox_id=row.outbox_id,
-        attempt=row.attempt,
-        started_at=row.started_at,
-        result=cast(AttemptResult, row.result),
-        error=row.error,
-        finished_at=row.finished_at,
-    )
+    return from_row(SendAttempt, row)
 
 
 class SqlOutboxRepository:
@@ -342,9 +291,7 @@ class SqlOutboxRepository:
         """Record how a claimed item's send attempt (``item.attempt``) ended."""
         await self.session.execute(
             update(OutboxAttemptRow)
-            .where(
-                OutboxAttemptRow.outbox_id == item.id, OutboxAttemptRow.attempt == item.attempt
-            )
+            .where(OutboxAttemptRow.outbox_id == item.id, OutboxAttemptRow.attempt == item.attempt)
             .values(result=result, error=error[:500], finished_at=at)
             .execution_options(synchronize_session=False)
         )

@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.clock import Clock, system_clock
 from bot.core.metrics import Gauges
+from bot.web.asgi import HttpMiddleware, on_response_start
 
 log = logging.getLogger(__name__)
 
@@ -251,30 +252,26 @@ def _allowed(request: Request, allow: Sequence[Network]) -> bool:
     return any(address in network for network in allow)
 
 
-class HttpTimer:
+class HttpTimer(HttpMiddleware):
     """ASGI middleware: the time of each HTTP request, by method, route template and status
     (the template, ``/api/chat``, not the path, so the series stay few)."""
 
     def __init__(self, app: ASGIApp, metrics: PrometheusMetrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on and time it until it ends (or fails)."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         started = time.perf_counter()
         status = 500
 
-        async def send_status(message: Message) -> None:
+        def seen(message: Message) -> Message:
             nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
+            status = int(message["status"])
+            return message
 
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, on_response_start(send, seen))
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"

@@ -69,7 +69,15 @@ def encoder(request: pytest.FixtureRequest, tmp_path: Path) -> SemanticsLoader |
 
 
 @pytest.fixture
-def bench(db_url: str, tmp_path: Path, encoder: SemanticsLoader | None) -> Iterator[Bench]:
+def with_insights(request: pytest.FixtureRequest) -> bool:
+    """The SQL insights on, unless a test asks for none (parametrized with False)."""
+    return bool(getattr(request, "param", True))
+
+
+@pytest.fixture
+def bench(
+    db_url: str, tmp_path: Path, encoder: SemanticsLoader | None, with_insights: bool
+) -> Iterator[Bench]:
     folder = tmp_path / "faq"
     shutil.copytree(FAQ_DIR, folder)
     faq = FaqHolder(folder, encoder)  # lexical unless a test asks for the encoder
@@ -92,7 +100,7 @@ def bench(db_url: str, tmp_path: Path, encoder: SemanticsLoader | None) -> Itera
         reload=faq.reload,
         responder=Responder(faq.matcher),
         numbered=numbered.render,
-        insights=SqlInsights(store.engine),
+        insights=SqlInsights(store.engine) if with_insights else None,
     )
     routes = staff_routes(
         desk, auth, macros, lambda: teams, clock=clock,
@@ -118,6 +126,20 @@ def test_an_agent_is_refused_every_admin_page_and_sees_no_links(bench: Bench) ->
         assert bench.client.get(page).status_code == 403, page
     bench.client.cookies.clear()
     assert bench.client.get(PAGES[0]).status_code == 303  # signed out: to the sign-in form
+
+
+@pytest.mark.parametrize("with_insights", [False], indirect=True)
+def test_without_sql_insights_their_pages_are_not_found_but_still_admin_only(
+    bench: Bench,
+) -> None:
+    sign_in(bench.client, "mei")
+    for page in PAGES[:2]:
+        assert bench.client.get(page).status_code == 403, page
+    bench.client.cookies.clear()
+    sign_in(bench.client, "ada")
+    for page in PAGES[:2]:
+        got = bench.client.get(page)
+        assert got.status_code == 404 and "Insights need the SQL database." in got.text, page
 
 
 def test_an_admin_sees_the_insights_with_charts_and_csv(bench: Bench) -> None:

@@ -27,12 +27,9 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
     BufferedInputFile,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     Update,
-    User,
 )
 from pydantic import ValidationError
 
@@ -40,17 +37,7 @@ from bot.channels.telegram.api import FileTooLarge, TgApiError
 from bot.channels.telegram.botcalls import SameOnBoth
 from bot.channels.telegram.redact import hide_token
 from bot.channels.telegram.sends import CommandSpec, Keyboard
-from bot.channels.telegram.updates import (
-    TgCallback,
-    TgLocation,
-    TgMessage,
-    TgUpdate,
-    TgUser,
-    command_of,
-    file_of,
-    full_name,
-    unsupported_kind,
-)
+from bot.channels.telegram.updates import TgUpdate, update_of
 
 T = TypeVar("T")
 SLACK = 10  # seconds the HTTP timeout of a long poll exceeds the poll itself
@@ -125,12 +112,12 @@ class AiogramApi(SameOnBoth):
                 request_timeout=timeout + SLACK,
             )
         )
-        return [to_update(u) for u in updates]
+        return [update_of(u) for u in updates]
 
     def parse_update(self, data: Mapping[str, Any]) -> TgUpdate:
         """aiogram's own validation of a pushed update (pydantic's error is a ValueError)."""
         try:
-            return to_update(Update.model_validate(data, context={"bot": self.bot}))
+            return update_of(Update.model_validate(data, context={"bot": self.bot}))
         except ValidationError as exc:
             raise ValueError(str(exc)) from None
 
@@ -169,47 +156,3 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
         return None
     rows = [[InlineKeyboardButton(text=b.text, callback_data=b.data) for b in r] for r in keyboard]
     return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def to_update(update: Update) -> TgUpdate:
-    """Our update for aiogram's (only a new message or a button press is kept)."""
-    if update.message is not None:
-        return TgUpdate(update.update_id, message=to_message(update.message))
-    if update.callback_query is not None:
-        return TgUpdate(update.update_id, callback=to_callback(update.callback_query))
-    return TgUpdate(update.update_id)
-
-
-def to_message(m: Message) -> TgMessage:
-    """Our message for aiogram's."""
-    leading = any(e.type == "bot_command" and e.offset == 0 for e in m.entities or ())
-    return TgMessage(
-        message_id=m.message_id,
-        chat_id=m.chat.id,
-        chat_type=str(m.chat.type),
-        user=to_user(m.from_user) if m.from_user else None,
-        text=m.text,
-        command=command_of(m.text, leading),
-        location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
-        unsupported=unsupported_kind(m),
-        thread_id=m.message_thread_id,
-        file=file_of(m),
-        caption=m.caption,
-    )
-
-
-def to_callback(q: CallbackQuery) -> TgCallback:
-    """Our button press for aiogram's (its message may be inaccessible, never its chat)."""
-    return TgCallback(
-        id=q.id,
-        user=to_user(q.from_user),
-        data=q.data,
-        chat_id=q.message.chat.id if q.message else None,
-        chat_type=str(q.message.chat.type) if q.message else None,
-        message_id=q.message.message_id if q.message else None,
-    )
-
-
-def to_user(u: User) -> TgUser:
-    """Our user for aiogram's."""
-    return TgUser(u.id, u.is_bot, u.language_code, full_name(u.first_name, u.last_name))

@@ -9,7 +9,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import ClassVar, TypeVar
+from typing import ClassVar, TypedDict, TypeVar, Unpack
 
 from starlette.routing import BaseRoute
 
@@ -342,20 +342,25 @@ async def _step(setting: str, call: Awaitable[T]) -> T:
         raise TelegramConfigError(f"{setting}: Telegram refused it: {exc}") from None
 
 
+class ChannelOptions(TypedDict, total=False):
+    """What ``build_channel`` hands on to ``TelegramChannel`` as it is (with its defaults)."""
+
+    desk: Desk | None
+    uow: Callable[[], UnitOfWork] | None
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[None]]
+    metrics: Metrics
+    shared: Shared | None
+    leadership: Leadership | None
+    lead_retry: float
+    files: Files | None
+
+
 def build_channel(
     config: TelegramConfig,
     conversation: Conversation,
     on_failure: FailureHook | None = None,
-    *,
-    desk: Desk | None = None,
-    uow: Callable[[], UnitOfWork] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    metrics: Metrics = NO_METRICS,
-    shared: Shared | None = None,
-    leadership: Leadership | None = None,
-    lead_retry: float = LEAD_RETRY_SECONDS,
-    files: Files | None = None,
+    **options: Unpack[ChannelOptions],
 ) -> TelegramChannel:
     """The channel with the configured framework's client (only that framework is imported).
 
@@ -373,21 +378,7 @@ def build_channel(
         from bot.channels.telegram.aiogram_adapter import AiogramApi
 
         api = AiogramApi(config.token, config.api_url)
-    return TelegramChannel(
-        config,
-        api,
-        conversation,
-        on_failure,
-        desk,
-        uow,
-        clock=clock,
-        sleep=sleep,
-        metrics=metrics,
-        shared=shared,
-        leadership=leadership,
-        lead_retry=lead_retry,
-        files=files,
-    )
+    return TelegramChannel(config, api, conversation, on_failure, **options)
 
 
 def telegram_from(settings: Settings) -> ChannelFactory | None:

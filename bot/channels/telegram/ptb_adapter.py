@@ -11,13 +11,10 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeAllPrivateChats,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
-    Message,
     Update,
-    User,
 )
 from telegram.error import (
     BadRequest,
@@ -36,18 +33,7 @@ from bot.channels.telegram.api import FileTooLarge, TgApiError
 from bot.channels.telegram.botcalls import SameOnBoth
 from bot.channels.telegram.redact import hide_token
 from bot.channels.telegram.sends import CommandSpec, Keyboard
-from bot.channels.telegram.updates import (
-    TgCallback,
-    TgLocation,
-    TgMessage,
-    TgUpdate,
-    TgUser,
-    command_of,
-    file_of,
-    full_name,
-    unsupported_kind,
-    well_typed,
-)
+from bot.channels.telegram.updates import TgUpdate, update_of, well_typed
 
 # PTB 22 warns on every 429 (even inside its own RetryAfter) unless durations are opted in to
 # the coming timedelta type; this documented switch is read by PTB at each access.
@@ -118,12 +104,12 @@ class PtbApi(SameOnBoth):
                 offset=offset, limit=limit, timeout=timeout, allowed_updates=list(allowed)
             )
         )
-        return [to_update(u) for u in updates]
+        return [update_of(u) for u in updates]
 
     def parse_update(self, data: Mapping[str, Any]) -> TgUpdate:
         """PTB's own parsing of a pushed update; ValueError when it is not one."""
         try:  # PTB checks no types: ours are checked on our own dataclasses
-            return well_typed(to_update(Update.de_json(dict(data), self.bot)))
+            return well_typed(update_of(Update.de_json(dict(data), self.bot)))
         except (KeyError, TypeError, AttributeError, IndexError, OverflowError, OSError) as exc:
             # OverflowError/OSError: a "date" past what datetime.fromtimestamp can hold
             raise ValueError(f"not an update: {type(exc).__name__}") from None
@@ -166,47 +152,3 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
         return None
     rows = [[InlineKeyboardButton(b.text, callback_data=b.data) for b in r] for r in keyboard]
     return InlineKeyboardMarkup(rows)
-
-
-def to_update(update: Update) -> TgUpdate:
-    """Our update for PTB's (only a new message or a button press is kept)."""
-    if update.message is not None:
-        return TgUpdate(update.update_id, message=to_message(update.message))
-    if update.callback_query is not None:
-        return TgUpdate(update.update_id, callback=to_callback(update.callback_query))
-    return TgUpdate(update.update_id)
-
-
-def to_message(m: Message) -> TgMessage:
-    """Our message for PTB's."""
-    leading = any(e.type == "bot_command" and e.offset == 0 for e in m.entities)
-    return TgMessage(
-        message_id=m.message_id,
-        chat_id=m.chat.id,
-        chat_type=str(m.chat.type),
-        user=to_user(m.from_user) if m.from_user else None,
-        text=m.text,
-        command=command_of(m.text, leading),
-        location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
-        unsupported=unsupported_kind(m),
-        thread_id=m.message_thread_id,
-        file=file_of(m),
-        caption=m.caption,
-    )
-
-
-def to_callback(q: CallbackQuery) -> TgCallback:
-    """Our button press for PTB's (its message may be inaccessible, never its chat)."""
-    return TgCallback(
-        id=q.id,
-        user=to_user(q.from_user),
-        data=q.data if isinstance(q.data, str) else None,
-        chat_id=q.message.chat.id if q.message else None,
-        chat_type=str(q.message.chat.type) if q.message else None,
-        message_id=q.message.message_id if q.message else None,
-    )
-
-
-def to_user(u: User) -> TgUser:
-    """Our user for PTB's."""
-    return TgUser(u.id, u.is_bot, u.language_code, full_name(u.first_name, u.last_name))

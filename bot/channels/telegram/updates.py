@@ -1,7 +1,8 @@
 """A Telegram update as the channel needs it: our own frozen dataclasses, framework-free.
 
-Each framework adapter fills these from its library objects; everything after that (routing,
-dedupe keys, the core's events) is shared and written once.
+Both libraries' objects name their fields as the Bot API does, so the mapping from them
+(``update_of``) is written once here: each framework adapter hands over its own objects, and
+everything after that (routing, dedupe keys, the core's events) is shared too.
 """
 
 from __future__ import annotations
@@ -148,3 +149,52 @@ def file_of(message: Any) -> TgFile | None:
 def unsupported_kind(message: object) -> str | None:
     """The first unreadable content field a library message object has set, if any."""
     return next((name for name in UNSUPPORTED_CONTENT if getattr(message, name, None)), None)
+
+
+def update_of(update: Any) -> TgUpdate:
+    """Our update for a library's update object (only a new message or a button press is
+    kept): aiogram and python-telegram-bot name the fields as the Bot API does, so the
+    mapping is written once and each adapter hands over its own objects."""
+    if update.message is not None:
+        return TgUpdate(update.update_id, message=message_of(update.message))
+    if update.callback_query is not None:
+        return TgUpdate(update.update_id, callback=callback_of(update.callback_query))
+    return TgUpdate(update.update_id)
+
+
+def message_of(m: Any) -> TgMessage:
+    """Our message for a library's message object."""
+    # aiogram leaves ``entities`` None when there are none, PTB an empty tuple
+    leading = any(e.type == "bot_command" and e.offset == 0 for e in m.entities or ())
+    return TgMessage(
+        message_id=m.message_id,
+        chat_id=m.chat.id,
+        chat_type=str(m.chat.type),
+        user=user_of(m.from_user) if m.from_user else None,
+        text=m.text,
+        command=command_of(m.text, leading),
+        location=TgLocation(m.location.latitude, m.location.longitude) if m.location else None,
+        unsupported=unsupported_kind(m),
+        thread_id=m.message_thread_id,
+        file=file_of(m),
+        caption=m.caption,
+    )
+
+
+def callback_of(q: Any) -> TgCallback:
+    """Our button press for a library's callback query (its message may be inaccessible,
+    never its chat)."""
+    return TgCallback(
+        id=q.id,
+        user=user_of(q.from_user),
+        # PTB's arbitrary callback data may stand an object in for the string; ours is text
+        data=q.data if isinstance(q.data, str) else None,
+        chat_id=q.message.chat.id if q.message else None,
+        chat_type=str(q.message.chat.type) if q.message else None,
+        message_id=q.message.message_id if q.message else None,
+    )
+
+
+def user_of(u: Any) -> TgUser:
+    """Our user for a library's user object."""
+    return TgUser(u.id, u.is_bot, u.language_code, full_name(u.first_name, u.last_name))

@@ -232,24 +232,28 @@ class Admin:
     def _teams(self) -> list[str]:
         return [t.id for t in self.pages.teams().teams()]
 
-    async def _insights(self, request: Request) -> Insights | None:
+    async def _insights(self, request: Request) -> tuple[SignedIn, Insights] | Response:
+        """The admin and the period's figures; else the sign-in page, a 403, or a 404 where
+        there are no insights (no SQL database)."""
+        signed = await self._admin(request)
+        if not isinstance(signed, SignedIn):
+            return signed
         source = self.parts.insights
         if source is None:
-            return None
+            return self.pages.error(request, signed, 404, say(request, NO_INSIGHTS))
         query = period_query(request, self._teams(), self.pages.clock())
         rows = await source.rows(query)
-        return compute(query, rows, first_response=self.pages.desk.policy.first_response)
+        found = compute(query, rows, first_response=self.pages.desk.policy.first_response)
+        return signed, found
 
     # -- insights ----------------------------------------------------------------------------
 
     async def insights(self, request: Request) -> Response:
         """The period's figures, tables and charts."""
-        signed = await self._admin(request)
-        if not isinstance(signed, SignedIn):
-            return signed
-        found = await self._insights(request)
-        if found is None:
-            return self.pages.error(request, signed, 404, say(request, NO_INSIGHTS))
+        got = await self._insights(request)
+        if isinstance(got, Response):
+            return got
+        signed, found = got
         ui = locale(request)
         t = found.total
 
@@ -290,12 +294,10 @@ class Admin:
 
     async def insights_csv(self, request: Request) -> Response:
         """The same figures as CSV."""
-        signed = await self._admin(request)
-        if not isinstance(signed, SignedIn):
-            return signed
-        found = await self._insights(request)
-        if found is None:
-            return self.pages.error(request, signed, 404, say(request, NO_INSIGHTS))
+        got = await self._insights(request)
+        if isinstance(got, Response):
+            return got
+        found = got[1]
         name = f"insights-{found.query.since:%Y%m%d}-{found.query.until:%Y%m%d}.csv"
         response = Response(to_csv(found), media_type="text/csv; charset=utf-8")
         response.headers["content-disposition"] = f'attachment; filename="{name}"'

@@ -15,17 +15,21 @@ GRID = "#d9dee4"
 TEXT = "#3b4756"
 
 
+def _svg(label: str, width: int, height: int) -> list[str]:
+    """A chart's opening tag and title: an image named ``label`` for screen readers."""
+    return [
+        f'<svg class="chart" role="img" aria-label="{escape(label)}" width="{width}"'
+        f' height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+    ]
+
+
 def bars(items: Sequence[tuple[str, int]], label: str, *, colours: Sequence[str] = ()) -> Markup:
     """Horizontal bars, one row per item, the value at the end of each bar."""
     row, left, width, right = 26, 150, 280, 60
     height = row * max(len(items), 1) + 8
     top = max((v for _k, v in items), default=0) or 1
-    parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(label)}" width="{left + width + right}"'
-        f' height="{height}" viewBox="0 0 {left + width + right} {height}"'
-        ' xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(label)}</title>",
-    ]
+    parts = _svg(label, left + width + right, height)
     for i, (name, value) in enumerate(items):
         y = 4 + i * row
         size = round(width * value / top)
@@ -48,10 +52,7 @@ def columns(series: Sequence[tuple[str, int]], label: str) -> Markup:
     step = width / n
     top = max((v for _k, v in series), default=0) or 1
     parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(label)}" width="{left + width + 10}"'
-        f' height="{height + bottom}" viewBox="0 0 {left + width + 10} {height + bottom}"'
-        ' xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(label)}</title>",
+        *_svg(label, left + width + 10, height + bottom),
         f'<line x1="{left}" y1="{height}" x2="{left + width}" y2="{height}" stroke="{GRID}"/>',
         f'<text x="{left - 6}" y="12" text-anchor="end" font-size="11" fill="{TEXT}">{top}</text>',
         f'<text x="{left - 6}" y="{height}" text-anchor="end" font-size="11" fill="{TEXT}">'
