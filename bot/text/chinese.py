@@ -20,6 +20,11 @@ def to_simplified(text: str) -> str:
     return str(_converter("tw2sp").convert(text))
 
 
+def simplified_characters(text: str) -> str:
+    """Traditional -> Simplified character by character, no phrase tables (軟體 -> 软体)."""
+    return str(_converter("tw2s").convert(text))
+
+
 def to_traditional(text: str, region: str = "tw") -> str:
     """Simplified -> Traditional characters with Taiwan ('tw') or Hong Kong ('hk') conventions."""
     return str(_converter("s2tw" if region == "tw" else "s2hk").convert(text))

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Literal, TypeGuard
 
-from bot.text.chinese import to_simplified
+from bot.text.chinese import simplified_characters
 from bot.text.scripts import HAN_RE, KANA_RE, KOREAN_RE, han_chars
 
 Lang = Literal["en", "zh", "ko"]
@@ -44,6 +44,10 @@ def detect_language(text: str, hint: Lang | None = None) -> Lang:
 
 
 def is_traditional(text: str) -> bool:
-    """True when the text has Han characters that change under Traditional -> Simplified."""
+    """True when the text has Han characters that only Traditional writes that way.
+
+    Characters, not phrases: Taiwan's phrase tables rewrite words common to both scripts
+    (文件 -> 文档, 程序 -> 程式), which would read "上传文件" as Traditional.
+    """
     han = han_chars(text)
-    return bool(han) and to_simplified(han) != han
+    return bool(han) and simplified_characters(han) != han

@@ -31,6 +31,14 @@ def test_messages_pick_the_script_and_shared_characters_keep_the_current_one() -
     assert locale_for_message("👍", "ko", None) == "ko"
 
 
+def test_words_taiwan_phrases_differently_do_not_make_a_simplified_message_traditional() -> None:
+    # 文件 and 程序 are written alike in both scripts; only Taiwan's phrase tables rewrite them.
+    assert locale_for_message("上传文件", None, None) == "zh_Hans"
+    assert locale_for_message("这个程序打不开文件", "zh_Hant", None) == "zh_Hans"
+    assert locale_for_message("這個文件怎麼上傳", None, None) == "zh_Hant"
+    assert locale_for_message("文件", "zh_Hant", None) == "zh_Hant"  # common to both: kept
+
+
 def test_payloads_round_trip_and_stay_within_telegrams_limit() -> None:
     assert decode(encode("fb", "123", "1")) is not None
     assert encode("menu") == "menu" and decode("menu") is not None
