@@ -3,53 +3,29 @@ Telegram framework, and Alembic once the database is at the newest revision."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from bot import bootstrap
 from bot.settings import Settings
+from tests.serve_like import run_build
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# Builds the app as `serve` does (Telegram with python-telegram-bot, the default framework, on
-# the tests' Bot API server; WeChat not configured; SQLite migrated by a child process), runs
-# and stops it, then prints the channels and every module the process imported.
+# Builds the app as `serve` does (tests/serve_like.py: Telegram with python-telegram-bot, the
+# default framework; WeChat not configured), runs and stops it, then prints the channels and
+# every module the process imported.
 BUILD = """
 import asyncio, json, sys
 from pathlib import Path
 
 async def main(folder: Path) -> None:
-    from bot import bootstrap
-    from bot.settings import Settings
-    from bot.storage.migrate import upgrade_apart
-    from tests.telegram.fake_api import TOKEN, FakeBotApi
+    from tests.serve_like import serving
 
-    api = FakeBotApi()
-    await api.start()
-    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
-    migrated = await upgrade_apart(url)
-    settings = Settings(
-        database_url=url,
-        faq_dir=Path("faq"),
-        snapshot_dir=folder / "snapshots",
-        files_dir=folder / "files",
-        matcher_encoder="none",
-        telegram_bot_token=TOKEN,
-        telegram_api_url=api.url,
-        wechat_token="",
-    )
-    services = await bootstrap.build(settings)
-    bootstrap.app(services)
-    async with bootstrap.running(services):
+    async with serving(folder) as served:
         pass
-    await api.close()
     print(json.dumps({
-        "migrated": migrated,
-        "channels": [channel.name for channel in services.channels],
+        "migrated": served.migrated,
+        "channels": [channel.name for channel in served.services.channels],
         "modules": sorted(sys.modules),
     }))
 
@@ -60,19 +36,8 @@ asyncio.run(main(Path(sys.argv[1])))
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """What one `serve`-like build imported, in a fresh interpreter."""
-    folder = tmp_path_factory.mktemp("lazy")
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "WARNING"}
-    out = subprocess.run(
-        [sys.executable, "-c", BUILD, str(folder)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,  # only so that a hung build ends the test; never a measure
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_build(BUILD, tmp_path_factory.mktemp("lazy"))
+    assert isinstance(result, dict)
     return result
 
 

@@ -4,16 +4,11 @@ not the ~42 MB converter, which only a Traditional reader's replies need."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.serve_like import run_build
 
-# Builds the app as `serve` does (as in tests/test_lazy_imports.py), with every OpenCC converter
+# Builds the app as `serve` does (tests/serve_like.py), with every OpenCC converter
 # the process creates recorded by name; two Simplified merchants (one writing Cantonese) ask,
 # then a Traditional one. Prints the converters created before and after the Traditional one.
 BUILD = """
@@ -35,29 +30,11 @@ opencc.OpenCC = Recording
 
 
 async def main(folder: Path) -> None:
-    from bot import bootstrap
-    from bot.settings import Settings
-    from bot.storage.migrate import upgrade_apart
+    from tests.serve_like import serving
     from tests.telegram import builders
-    from tests.telegram.fake_api import TOKEN, FakeBotApi
 
-    api = FakeBotApi()
-    await api.start()
-    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
-    await upgrade_apart(url)
-    settings = Settings(
-        database_url=url,
-        faq_dir=Path("faq"),
-        snapshot_dir=folder / "snapshots",
-        files_dir=folder / "files",
-        matcher_encoder="none",
-        telegram_bot_token=TOKEN,
-        telegram_api_url=api.url,
-        wechat_token="",
-    )
-    services = await bootstrap.build(settings)
-    bootstrap.app(services)
-    async with bootstrap.running(services):
+    async with serving(folder) as served:
+        api = served.api
         asked = {
             7001: ["保证金要交多少？", "什么时候回款？"],
             7002: ["点样发货？", "佢哋几时回款？"],
@@ -71,7 +48,6 @@ async def main(folder: Path) -> None:
         simplified = sorted(set(created))
         await api.add_update(builders.text(7003, "保證金可以退嗎？", lang="zh-hant"))
         await api.wait_until(lambda: len(api.delivered(7003)) >= 1, 120)
-    await api.close()
     print(json.dumps({"simplified": simplified, "all": sorted(set(created))}))
 
 asyncio.run(main(Path(sys.argv[1])))
@@ -81,19 +57,8 @@ asyncio.run(main(Path(sys.argv[1])))
 @pytest.fixture(scope="module")
 def converters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """The OpenCC configs one `serve`-like process created, in a fresh interpreter."""
-    folder = tmp_path_factory.mktemp("opencc")
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "WARNING"}
-    out = subprocess.run(
-        [sys.executable, "-c", BUILD, str(folder)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,  # only so that a hung build ends the test; never a measure
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    result: dict[str, list[str]] = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_build(BUILD, tmp_path_factory.mktemp("opencc"))
+    assert isinstance(result, dict)
     return result
 
 

@@ -4,9 +4,6 @@ person held the thread."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pytest
 
 from bot.core.conversation import ConversationService
@@ -15,33 +12,23 @@ from bot.core.ports import UnansweredQuestion
 from bot.core.report import still_open
 from bot.core.teams import DefaultTeamOnly
 from bot.faq.loader import load_faq
-from bot.faq.logistic import Logistic
 from bot.faq.matcher import Matcher, Thresholds
 from bot.faq.model import Faq
-from bot.faq.semantic.calibration import Calibration, Model
-from bot.faq.semantic.fused import FusedModel
-from bot.faq.semantic.index import SemanticIndex, entry_texts
-from bot.faq.semantic.projection import Projection
 from bot.faq.semantic.resources import Semantics
 from tests.conftest import WriteFaq
 from tests.conversing import say
 from tests.fakes import FakeStore
 from tests.faq.fake_encoder import HashingEncoder
+from tests.faq.pinned import RIGHT_CUTOFF, fused_matcher
 from tests.faq.samples import SMALL
 
 DEPOSIT = "How much is the security deposit?"
 ODD = "Could my parrot run the shop while I travel?"
-CUTOFF = 0.6  # the encoder's answer cut-off in these tests (a fitted one in service)
+CUTOFF = RIGHT_CUTOFF
 
 
 def chat(matcher: Matcher, store: FakeStore) -> ConversationService:
     return ConversationService(lambda: matcher, store.uow, escalation=Escalation(DefaultTeamOnly))
-
-
-def pinned(p: float, cutoff: float, features: int) -> Model:
-    """A model that says ``p`` whatever it is shown."""
-    logit = math.log(p / (1 - p))
-    return Model(Logistic(np.zeros(features), logit, np.zeros(features), np.ones(features)), cutoff)
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +45,7 @@ def small(write_faq: WriteFaq) -> Faq:
 
 def fused(faq: Faq, semantics: Semantics, right: float) -> Matcher:
     """The matcher with the encoder, sure of its top entry with probability ``right``."""
-    texts, owners = entry_texts(faq)
-    index = SemanticIndex(semantics.cache.vectors(texts), owners, len(faq))
-    cal = Calibration(
-        right=pinned(right, CUTOFF, 8), in_scope=pinned(0.9, 0.55, 8),
-        compliance=pinned(0.01, 0.5, 5), smalltalk=pinned(0.01, 0.5, 2),
-        vague=pinned(0.01, 0.5, 2), questions=0,
-    )  # fmt: skip
-    model = FusedModel(
-        semantics, Projection.identity(index.vectors.shape[1]), index, semantics.pools(), cal,
-        np.array([e.escalate for e in faq]), [e.id for e in faq],
-    )  # fmt: skip
-    return Matcher(faq).with_fused(model)
+    return fused_matcher(Matcher(faq), semantics, right=right, in_scope=0.9)
 
 
 def test_an_answer_just_past_the_encoders_cut_off_is_logged(

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from bot.faq.loader import load_faq
-from bot.faq.logistic import Logistic
 from bot.faq.matcher import Matcher
-from bot.faq.semantic.calibration import Calibration, Model
-from bot.faq.semantic.fused import FusedModel
-from bot.faq.semantic.index import SemanticIndex, entry_texts
-from bot.faq.semantic.projection import Projection
 from bot.faq.semantic.resources import Semantics
 from tests.conftest import WriteFaq
 from tests.faq.fake_encoder import HashingEncoder
+from tests.faq.pinned import fused_matcher
 from tests.faq.samples import SMALL
-
-
-def pinned(p: float, cutoff: float, features: int) -> Model:
-    """A model that says ``p`` whatever it is shown."""
-    logit = math.log(p / (1 - p))
-    return Model(Logistic(np.zeros(features), logit, np.zeros(features), np.ones(features)), cutoff)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +24,6 @@ def semantics() -> Semantics:
 def build(write_faq: WriteFaq, semantics: Semantics):  # type: ignore[no-untyped-def]
     faq, problems = load_faq(write_faq(a__yaml=SMALL))
     assert faq is not None, problems
-    texts, owners = entry_texts(faq)
-    index = SemanticIndex(semantics.cache.vectors(texts), owners, len(faq))
     base = Matcher(faq)
 
     def make(
@@ -47,19 +33,10 @@ def build(write_faq: WriteFaq, semantics: Semantics):  # type: ignore[no-untyped
         smalltalk: float = 0.01,
         vague: float = 0.01,
     ) -> Matcher:
-        cal = Calibration(
-            right=pinned(right, 0.6, 8),
-            in_scope=pinned(in_scope, 0.55, 8),
-            compliance=pinned(compliance, 0.5, 5),
-            smalltalk=pinned(smalltalk, 0.5, 2),
-            vague=pinned(vague, 0.5, 2),
-            questions=0,
-        )
-        fused = FusedModel(
-            semantics, Projection.identity(index.vectors.shape[1]), index, semantics.pools(), cal,
-            np.array([e.escalate for e in faq]), [e.id for e in faq],
-        )
-        return base.with_fused(fused)
+        return fused_matcher(
+            base, semantics, right=right, in_scope=in_scope, compliance=compliance,
+            smalltalk=smalltalk, vague=vague,
+        )  # fmt: skip
 
     return make
 

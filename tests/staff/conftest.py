@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from bot.bootstrap import LateApp
 from bot.core.accounts import StaffAccount
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
@@ -22,16 +24,18 @@ from bot.core.desk import Desk
 from bot.core.escalation import Escalation
 from bot.core.outbound import DeliveryError
 from bot.core.ports import StoredMessage
-from bot.core.teams import DEFAULT, Availability, Team
+from bot.core.teams import DEFAULT, Availability, DefaultTeamOnly, Team
 from bot.core.tickets import OutboxItem, Ticket, TicketEvent
 from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
 from bot.faq.matcher import Matcher
+from bot.settings import Settings
 from bot.staff.accounts import Accounts
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import MacroHolder
 from bot.staff.passwords import Passwords
 from bot.staff.throttle import HashGate, SlidingWindow
 from bot.storage.migrate import upgrade
+from bot.storage.uow import SqlStore
 from bot.web.app import create_app
 from bot.web.staff import staff_routes
 from tests.conftest import FAQ_DIR
@@ -46,6 +50,33 @@ FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 LEGACY = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
 SEOUL = Team("seoul", {"en": "Seoul centre", "ko": "서울"}, ("ko",), "Asia/Seoul")
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def late_app_with_agents(
+    folder: Path, agents: Mapping[str, Sequence[str]], **settings: Any
+) -> LateApp:
+    """The bot from its composition root over SQLite, FILES_DIR and snapshots in ``folder``,
+    with an agent (password ``PASSWORD``) for each name in ``agents``, in the teams given;
+    ``settings`` add to the rest."""
+    db_url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+
+    async def prepare() -> None:
+        await upgrade(db_url)
+        store = SqlStore(db_url)
+        accounts = Accounts(store.uow, passwords=FAST)
+        for name, teams in agents.items():
+            await accounts.add(name, "agent", PASSWORD, list(teams))
+        await store.close()
+
+    asyncio.run(prepare())
+    chosen = Settings(
+        database_url=db_url,
+        faq_dir=FAQ_DIR,
+        files_dir=folder / "files",
+        snapshot_dir=folder / "snapshots",
+        **settings,
+    )
+    return LateApp(chosen, store=SqlStore(db_url), teams=DefaultTeamOnly())
 
 
 @dataclass

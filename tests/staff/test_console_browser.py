@@ -19,7 +19,7 @@ from bot.core.outbound import DeliveryError
 from bot.core.types import MerchantKey, Outgoing
 from tests.conftest import FAQ_DIR, ROOT
 from tests.staff.stack import whole_app
-from tests.web.browsing import ServerThread, browser, free_port
+from tests.web.browsing import ServerThread, ask_for_a_person, browser, free_port
 
 __all__ = ["browser"]  # the Chromium fixture of the web chat's browser tests
 
@@ -76,12 +76,7 @@ def test_escalate_answer_resolve_and_rate_across_two_browsers(
     try:
         # The merchant asks for a person in the web chat.
         merchant = watch(browser.new_context(locale="en-US").new_page(), problems)
-        merchant.goto(server.url)
-        chat = merchant.locator("#log")
-        expect(chat.locator(".msg.out").first).to_contain_text("seller-support assistant")
-        merchant.locator("#input").fill("I want to talk to a real person")
-        merchant.locator("#input").press("Enter")
-        expect(chat.locator(".msg.out").last).to_contain_text("seller-support team")
+        chat = ask_for_a_person(merchant, server.url)
 
         # The server restarts (a deploy): the escalation is in the database and survives.
         server.stop()

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.core.files import FILE_ID_RE, JPEG, KINDS, PDF, PNG, Files, FileStore, Upload
+from bot.core.files import FILE_ID_RE, JPEG, KINDS, PDF, PNG, Files, FileStore
 from bot.core.images import strip_metadata
-from bot.core.ports import NewMessage
 from bot.core.types import MerchantKey
 from bot.settings import Settings
 from bot.storage.files import LocalFileStore, file_store_from
@@ -27,6 +26,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.s3files import S3FileStore
 from bot.storage.uow import SqlStore
 from tests.s3server import REGION, Bucket, s3_bucket, s3_server
+from tests.uploads import keep_upload
 
 __all__ = ["s3_bucket", "s3_server"]  # the fixtures, used by name
 
@@ -142,13 +142,7 @@ def test_files_purge_deletes_an_old_file_row_and_bytes(made: Made, tmp_path: Pat
         files = Files(
             made.store, store.uow, retention_days=30, clean=strip_metadata, clock=made.clock
         )
-        async with store.uow() as uow:
-            merchant = await uow.merchants.get_or_create(MerchantKey("web", "m1"))
-            message = await uow.messages.add(NewMessage(merchant.id, "in", "file", "a.pdf"))
-            kept = await files.keep(
-                uow, files.check(Upload(PDF_BYTES, "a.pdf")), merchant.id, message.id, None
-            )
-            await uow.commit()
+        kept = await keep_upload(store, files, MerchantKey("web", "m1"), PDF_BYTES, "a.pdf")
         made.clock.now = START + timedelta(days=29)
         assert await files.purge() == 0  # a day before it is due: kept
         assert await files.read(kept) == PDF_BYTES
@@ -218,13 +212,7 @@ def test_the_command_line_exports_and_erases_a_merchants_files_in_the_bucket(
         await upgrade(db_url)
         store = SqlStore(db_url)
         files = Files(bucket, store.uow)
-        async with store.uow() as uow:
-            merchant = await uow.merchants.get_or_create(MerchantKey("web", "alice"))
-            message = await uow.messages.add(NewMessage(merchant.id, "in", "file", "n.pdf"))
-            kept = await files.keep(
-                uow, files.check(Upload(PDF_BYTES, "n.pdf")), merchant.id, message.id, None
-            )
-            await uow.commit()
+        kept = await keep_upload(store, files, MerchantKey("web", "alice"), PDF_BYTES, "n.pdf")
         await store.close()
         return kept.id
 

@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any
 
+from bot.channels.telegram.updates import TgMessage, TgUpdate, TgUser
 from tests.telegram.fake_api import BOT_USER, chat_json
 
 Json = dict[str, Any]
@@ -19,6 +20,15 @@ def user(user_id: int, lang: str | None = "en") -> Json:
     if lang is not None:
         data["language_code"] = lang
     return data
+
+
+def private_update(
+    update_id: int, message_id: int, user_id: int, lang: str | None, **fields: Any
+) -> TgUpdate:
+    """Our update for a merchant's private message as ``user(user_id, lang)`` sends it, with
+    the message's other ``fields`` (text, command, ...)."""
+    sender = TgUser(user_id, False, lang, f"Seller {user_id}")
+    return TgUpdate(update_id, message=TgMessage(message_id, user_id, "private", sender, **fields))
 
 
 def _message(user_id: int, lang: str | None, chat_id: int | None = None, **content: Any) -> Json:

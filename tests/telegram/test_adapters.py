@@ -15,7 +15,6 @@ from bot.channels.telegram.updates import (
     TgCallback,
     TgFile,
     TgLocation,
-    TgMessage,
     TgUpdate,
     TgUser,
 )
@@ -42,15 +41,8 @@ def update(body: dict[str, Any], update_id: int = 7) -> dict[str, Any]:
 def test_text_and_command(api: BotApi) -> None:
     got = api.parse_update(update(b.text(42, "How much is the deposit?", "zh-hans")))
     assert got.message is not None
-    assert got == TgUpdate(
-        7,
-        message=TgMessage(
-            got.message.message_id,
-            42,
-            "private",
-            TgUser(42, False, "zh-hans", "Seller 42"),
-            text="How much is the deposit?",
-        ),
+    assert got == b.private_update(
+        7, got.message.message_id, 42, "zh-hans", text="How much is the deposit?"
     )
     got = api.parse_update(update(b.command(42, "start", "ko", "@seller_support_test_bot x")))
     assert got.message is not None and got.message.command == "start"

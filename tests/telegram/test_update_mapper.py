@@ -11,7 +11,6 @@ import telegram as ptb
 from bot.channels.telegram.updates import (
     TgCallback,
     TgLocation,
-    TgMessage,
     TgUpdate,
     TgUser,
     update_of,
@@ -40,16 +39,13 @@ def test_a_command_with_its_entity(parse: Any) -> None:
     body = {"update_id": 3, **b.command(42, "Start", "ko", "@seller_support_test_bot x")}
     got = update_of(parse(body))
     assert got.message is not None
-    assert got == TgUpdate(
+    assert got == b.private_update(
         3,
-        message=TgMessage(
-            got.message.message_id,
-            42,
-            "private",
-            TgUser(42, False, "ko", "Seller 42"),
-            text="/Start@seller_support_test_bot x",
-            command="start",
-        ),
+        got.message.message_id,
+        42,
+        "ko",
+        text="/Start@seller_support_test_bot x",
+        command="start",
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from starlette.types import ASGIApp
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,3 +83,15 @@ def browser() -> Iterator[Browser]:
         chromium = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def ask_for_a_person(merchant: Page, url: str) -> Locator:
+    """The merchant opens the web chat at ``url``, is greeted and asks for a person; the chat's
+    log once the team is told, for the test to read on."""
+    merchant.goto(url)
+    chat = merchant.locator("#log")
+    expect(chat.locator(".msg.out").first).to_contain_text("seller-support assistant")
+    merchant.locator("#input").fill("I want to talk to a real person")
+    merchant.locator("#input").press("Enter")
+    expect(chat.locator(".msg.out").last).to_contain_text("seller-support team")
+    return chat

@@ -18,9 +18,10 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from bot.bootstrap import LateApp
-from bot.core.files import Files, Upload
+from bot.core.files import Files
 from bot.core.images import strip_metadata
 from bot.core.teams import DefaultTeamOnly
+from bot.core.types import MerchantKey
 from bot.settings import Settings
 from bot.staff.accounts import Accounts
 from bot.storage.files import LocalFileStore
@@ -29,6 +30,7 @@ from bot.storage.uow import SqlStore
 from tests.conftest import FAQ_DIR
 from tests.s3server import REGION, Bucket, s3_bucket, s3_server
 from tests.staff.conftest import FAST, PASSWORD, csrf_of, sign_in
+from tests.uploads import keep_upload
 
 __all__ = ["s3_bucket", "s3_server"]  # the fixtures, used by name
 
@@ -267,16 +269,7 @@ def test_retention_deletes_an_old_file(tmp_path: Path) -> None:
             clean=strip_metadata,
             clock=lambda: utcnow() + later["now"],
         )
-        async with store.uow() as uow:
-            from bot.core.ports import NewMessage
-            from bot.core.types import MerchantKey
-
-            merchant = await uow.merchants.get_or_create(MerchantKey("web", "m1"))
-            message = await uow.messages.add(NewMessage(merchant.id, "in", "file", "a.pdf"))
-            kept = await files.keep(
-                uow, files.check(Upload(PDF, "a.pdf")), merchant.id, message.id, None
-            )
-            await uow.commit()
+        kept = await keep_upload(store, files, MerchantKey("web", "m1"), PDF, "a.pdf")
         path = next((tmp_path / "files").rglob("*.pdf"))
         first = await files.purge()  # nothing is old yet
         later["now"] = timedelta(days=31)

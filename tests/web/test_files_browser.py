@@ -8,7 +8,6 @@ temporary FILES_DIR.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 from collections.abc import Iterator
@@ -18,15 +17,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from bot.bootstrap import LateApp
-from bot.core.teams import DefaultTeamOnly
-from bot.settings import Settings
-from bot.staff.accounts import Accounts
-from bot.storage.migrate import upgrade
-from bot.storage.uow import SqlStore
-from tests.conftest import FAQ_DIR
-from tests.staff.conftest import FAST, PASSWORD
-from tests.web.browsing import ServerThread, browser, free_port
+from tests.staff.conftest import PASSWORD, late_app_with_agents
+from tests.web.browsing import ServerThread, ask_for_a_person, browser, free_port
 from tests.web.test_files import GPS_TAG, PDF, png_with_gps
 
 __all__ = ["browser"]  # the Chromium fixture, used by name
@@ -49,25 +41,8 @@ LOADED = "(img) => img.complete && img.naturalWidth"  # the image's bytes came a
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerThread]:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-
-    async def prepare() -> None:
-        await upgrade(db_url)
-        store = SqlStore(db_url)
-        await Accounts(store.uow, passwords=FAST).add("ana", "agent", PASSWORD, ["default"])
-        await store.close()
-
-    asyncio.run(prepare())
-    settings = Settings(
-        database_url=db_url,
-        faq_dir=FAQ_DIR,
-        files_dir=tmp_path / "files",
-        snapshot_dir=tmp_path / "snapshots",
-        matcher_encoder="none",
-    )
-    running = ServerThread(
-        LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly()), free_port()
-    )
+    late = late_app_with_agents(tmp_path, {"ana": ["default"]}, matcher_encoder="none")
+    running = ServerThread(late, free_port())
     running.start()
     yield running
     running.stop()
@@ -84,12 +59,7 @@ def test_a_pdf_attached_and_a_screenshot_pasted_reach_the_agent(
 ) -> None:
     problems: list[str] = []
     merchant = watched(browser.new_context(locale="en-US").new_page(), problems)
-    merchant.goto(server.url)
-    chat = merchant.locator("#log")
-    expect(chat.locator(".msg.out").first).to_contain_text("seller-support assistant")
-    merchant.locator("#input").fill("I want to talk to a real person")
-    merchant.locator("#input").press("Enter")
-    expect(chat.locator(".msg.out").last).to_contain_text("seller-support team")
+    chat = ask_for_a_person(merchant, server.url)
 
     # The paperclip: a PDF chosen in the file picker.
     merchant.locator("#file").set_input_files(

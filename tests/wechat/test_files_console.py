@@ -21,13 +21,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from bot.bootstrap import LateApp
-from bot.core.teams import DefaultTeamOnly
-from bot.settings import Settings
-from bot.staff.accounts import Accounts
-from bot.storage.migrate import upgrade
-from bot.storage.uow import SqlStore
-from tests.conftest import FAQ_DIR
-from tests.staff.conftest import FAST, PASSWORD, sign_in
+from tests.staff.conftest import late_app_with_agents, sign_in
 from tests.wechat import wire
 from tests.wechat.fake_api import FakeWechatApi
 from tests.wechat.test_files import GPS_TAG, PDF, png_with_gps
@@ -57,30 +51,16 @@ def app(tmp_path: Path, api_on_its_own_loop: FakeWechatApi) -> Iterator[LateApp]
 
 def late_app(tmp_path: Path, api: FakeWechatApi, file_max_bytes: int = 10 * 1024 * 1024) -> LateApp:
     """The bot with WeChat on ``api``, two agents (ana: default team, sora: Seoul)."""
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-
-    async def prepare() -> None:
-        await upgrade(db_url)
-        store = SqlStore(db_url)
-        accounts = Accounts(store.uow, passwords=FAST)
-        await accounts.add("ana", "agent", PASSWORD, ["default"])
-        await accounts.add("sora", "agent", PASSWORD, ["seoul"])
-        await store.close()
-
-    asyncio.run(prepare())
-    settings = Settings(
-        database_url=db_url,
-        faq_dir=FAQ_DIR,
-        files_dir=tmp_path / "files",
+    return late_app_with_agents(
+        tmp_path,
+        {"ana": ["default"], "sora": ["seoul"]},
         file_max_bytes=file_max_bytes,
-        snapshot_dir=tmp_path / "snapshots",
         wechat_token=TOKEN,
         wechat_app_id=APP_ID,
         wechat_app_secret=SECRET,
         wechat_encoding_aes_key=AES_KEY,
         wechat_api_url=api.url,
     )
-    return LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly())
 
 
 def push(client: TestClient, xml: str) -> dict[str, object]:

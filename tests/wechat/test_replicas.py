@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -227,25 +228,41 @@ class Stalling:
         await self.inner.close()
 
 
-async def stalled_mid_answer(
-    replica: Replica,
-    conversation: ConversationService,
-    make_redis: MakeShared,
-    msg_id: str,
-    xml: str,
-) -> tuple[Bot, Gated, Stalling]:
-    """Replica A claims the message, starts answering and stalls past WeChat's window (its
-    answer due by the customer-service API); its lease on the message runs out unrenewed."""
-    stalling = Stalling(make_redis())
-    slow = Gated(conversation)
-    a = await replica(slow, budget=0.2, shared=stalling)
-    first = asyncio.create_task(a.post(xml))
-    while slow.calls == 0:  # A holds the claim and is answering
-        await asyncio.sleep(0.01)
-    stalling.freeze()
-    assert (await first).text == "success"  # past the budget: the answer is A's to send late
-    assert await make_redis().delete(claim_key(f"msg:{msg_id}"))  # the lease ran out
-    return a, slow, stalling
+class Stalled(NamedTuple):
+    """Replica A, stalled mid-answer: the message's XML, A, A's gated service and its Redis."""
+
+    xml: str
+    a: Bot
+    slow: Gated
+    stalling: Stalling
+
+
+Stall = Callable[[str], Awaitable[Stalled]]
+
+
+@pytest.fixture
+def stalled_mid_answer(
+    replica: Replica, conversation: ConversationService, make_redis: MakeShared
+) -> Stall:
+    """``stalled_mid_answer(text)``: replica A claims a new message with ``text``, starts
+    answering and stalls past WeChat's window (its answer due by the customer-service API);
+    its lease on the message runs out unrenewed."""
+
+    async def stall(text: str) -> Stalled:
+        msg_id = wire.next_msg_id()
+        xml = wire.text(OPENID, text, msg_id=msg_id)
+        stalling = Stalling(make_redis())
+        slow = Gated(conversation)
+        a = await replica(slow, budget=0.2, shared=stalling)
+        first = asyncio.create_task(a.post(xml))
+        while slow.calls == 0:  # A holds the claim and is answering
+            await asyncio.sleep(0.01)
+        stalling.freeze()
+        assert (await first).text == "success"  # past the budget: the answer is A's to send late
+        assert await make_redis().delete(claim_key(f"msg:{msg_id}"))  # the lease ran out
+        return Stalled(xml, a, slow, stalling)
+
+    return stall
 
 
 async def test_a_stalled_replica_whose_message_was_taken_over_never_sends_its_late_answer(
@@ -253,11 +270,9 @@ async def test_a_stalled_replica_whose_message_was_taken_over_never_sends_its_la
     conversation: ConversationService,
     store: FakeStore,
     fake_api: FakeWechatApi,
-    make_redis: MakeShared,
+    stalled_mid_answer: Stall,
 ) -> None:
-    msg_id = wire.next_msg_id()
-    xml = wire.text(OPENID, "How much is the security deposit?", msg_id=msg_id)
-    a, slow, stalling = await stalled_mid_answer(replica, conversation, make_redis, msg_id, xml)
+    xml, a, slow, stalling = await stalled_mid_answer("How much is the security deposit?")
     b = await replica(conversation)
     taken = await b.content(xml)  # WeChat's retry on B: B takes the message over, answers
     stalling.thaw()  # A wakes up with its answer ready for the customer-service API
@@ -273,11 +288,9 @@ async def test_a_stalled_replica_waking_while_another_answers_leaves_the_answer_
     replica: Replica,
     conversation: ConversationService,
     fake_api: FakeWechatApi,
-    make_redis: MakeShared,
+    stalled_mid_answer: Stall,
 ) -> None:
-    msg_id = wire.next_msg_id()
-    xml = wire.text(OPENID, "How long until I get paid?", msg_id=msg_id)
-    a, slow_a, stalling = await stalled_mid_answer(replica, conversation, make_redis, msg_id, xml)
+    xml, a, slow_a, stalling = await stalled_mid_answer("How long until I get paid?")
     slow_b = Gated(conversation)
     b = await replica(slow_b, budget=30.0)
     retry = asyncio.create_task(b.content(xml))  # B takes the message over, still answering
@@ -297,11 +310,9 @@ async def test_a_stalled_replica_whose_lease_ran_out_still_answers_when_nobody_t
     replica: Replica,
     conversation: ConversationService,
     fake_api: FakeWechatApi,
-    make_redis: MakeShared,
+    stalled_mid_answer: Stall,
 ) -> None:
-    msg_id = wire.next_msg_id()
-    xml = wire.text(OPENID, "How much is the security deposit?", msg_id=msg_id)
-    a, slow, stalling = await stalled_mid_answer(replica, conversation, make_redis, msg_id, xml)
+    xml, a, slow, stalling = await stalled_mid_answer("How much is the security deposit?")
     stalling.thaw()
     slow.gate.set()
     [sent] = await fake_api.wait_sent(1)  # no retry came: A's late answer is the one
