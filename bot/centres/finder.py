@@ -342,8 +342,53 @@ def focus(prepared: str, places: list[Span]) -> Span | None:
         after = [p for p in inside if p.start > cue]
         if after or inside:
             return after[0] if after else inside[-1]
+        anchored = _anchored(prepared, places, begin, end)
+        if anchored is not None:
+            return anchored
     distinct = {p.query for p in places}
     return places[-1] if len(distinct) == 1 else None
+
+
+# Sites a merchant names a place for and then asks about: "the factory is in Dongguan ... a
+# centre close to the factory", "창고가 인천에 있어요. 창고 근처에 센터".
+_SITES = (
+    re.compile(r"\b(?:factory|factories|plant|workshop)\b|工厂|厂房|공장"),
+    re.compile(r"\b(?:warehouses?|storage)\b|仓库|货仓|창고|물류창고"),
+    re.compile(r"\b(?:home|house|flat|apartment)\b|家里|住处|집"),
+    re.compile(r"\b(?:hq|head ?office|headquarters)\b|总部|본사"),
+    re.compile(r"\b(?:shop|store|showroom)\b|门店|店铺|매장"),
+)
+_SITE_REACH = 14  # characters from a site word to the place it stands in
+_SITE_JUST_BEFORE = 3  # a place qualifying the site word right before it
+
+
+def _anchored(prepared: str, places: list[Span], begin: int, end: int) -> Span | None:
+    """The one place the message ties to the site the question is about, else None."""
+    for site in _SITES:
+        if not site.search(prepared, begin, end):
+            continue
+        named = [m for m in site.finditer(prepared) if not begin <= m.start() < end]
+        # "the factory is in Dongguan", "창고가 인천에": the place follows; else it may come
+        # just before ("our Yiwu warehouse", "义乌的仓库", "인천 창고").
+        after = {
+            p.query: p
+            for p in places
+            for m in named
+            if 0 <= p.start - m.end() <= _SITE_REACH
+            or (m.end() <= p.start and not _CLAUSE.search(prepared, m.end(), p.start))
+        }
+        before = {
+            p.query: p
+            for p in places
+            for m in named
+            if 0 <= m.start() - (p.start + len(p.words)) <= _SITE_JUST_BEFORE
+        }
+        for near in (after, before):
+            if len(near) == 1:
+                return next(iter(near.values()))
+            if near:
+                return None
+    return None
 
 
 def parse_point(text: str) -> tuple[float, float] | None:

@@ -67,6 +67,19 @@ def test_a_corrected_place_wins_over_the_one_denied(finder: CentreFinder) -> Non
         assert found.place.name == place, text
 
 
+def test_a_question_about_a_site_takes_the_place_that_site_is_in(finder: CentreFinder) -> None:
+    for text, centre in [
+        ("We live in Busan but the workshop is in Foshan. Any centre near the workshop?", "foshan"),
+        ("家里在青岛，不过工厂在厦门。工厂附近有招商中心吗？", "xiamen"),
+        ("본사는 서울인데 공장이 부산에 있어요. 공장 근처에 센터 있나요?", "busan"),
+    ]:
+        found = finder.from_message(text)
+        assert isinstance(found, Nearest) and found.centre.id == centre, text
+    # Two places beside the site word: which one is still asked.
+    found = finder.from_message("Warehouses in Ningbo and Xiamen. A centre near the warehouse?")
+    assert isinstance(found, AskForPlace)
+
+
 def test_the_merchants_own_office_is_not_a_centre(finder: CentreFinder) -> None:
     for text in [
         "我们的办公室在宁波，跨境发货的面单地址怎么填",
