@@ -268,6 +268,7 @@ async def build(
         centres=centres.finder,
         metrics=metrics,
         files=files,
+        wake=deliverer.wake,  # answers a channel queued (WeChat's late ones) go out at once
     )
     desk = Desk(
         store.uow,

@@ -193,7 +193,9 @@ class FakeOutbox:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.u = uow
 
-    async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
+    async def add(
+        self, message_id: int, ticket_id: int | None, merchant_id: int, channel: str
+    ) -> int:
         item = OutboxItem(
             self.u.store.next_id("outbox", self.u),
             message_id,

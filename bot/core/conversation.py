@@ -46,6 +46,11 @@ def sent_marks(channel: str) -> str:
     return f"{channel}:sent"
 
 
+def queued_marks(channel: str) -> str:
+    """The delivery-key namespace recording that a delivery's answer was queued in the outbox."""
+    return f"{channel}:queued"
+
+
 class ConversationService:
     """One entry point for every channel: ``handle`` an event, read a merchant's ``history``."""
 
@@ -60,8 +65,10 @@ class ConversationService:
         metrics: Metrics = NO_METRICS,
         files: Files | None = None,
         prompts: FeedbackPrompts | None = None,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self._matcher = matcher
+        self._wake = wake  # tells the delivery loop an answer was queued (``queue_answer``)
         self.files = files  # where "file" events keep their attachment (None: files are off)
         self.metrics = metrics
         self._uow = uow
@@ -117,6 +124,30 @@ class ConversationService:
                 sent_marks(channel), key, message_id
             ):
                 await uow.commit()
+
+    async def queue_answer(self, event: Incoming) -> bool:
+        """Queue the stored answer to ``event`` in the outbox, for a channel that sends it after
+        ``handle`` returned and must not lose it (WeChat's late answers): leased, retried, sent
+        by whichever replica claims it. Once per delivery key (committed with the item), so a
+        second call queues nothing; True when the outbox has it, False when nothing is stored
+        to send (the channel then sends what it has itself)."""
+        event = storable_event(event)
+        channel, key = event.merchant.channel, event.delivery_key
+        if not key:
+            return False
+        async with self._uow() as uow:
+            message_id = await uow.deliveries.message_for(channel, key)
+            inbound = await uow.messages.get(message_id) if message_id is not None else None
+            if inbound is None or not await uow.messages.replies_to(inbound.id):
+                return False
+            if not await uow.deliveries.claim(queued_marks(channel), key, inbound.id):
+                return True  # queued before: never a second item for one answer
+            ticket = await uow.tickets.active_for(inbound.merchant_id)
+            ticket_id = ticket.id if ticket is not None else None
+            await uow.outbox.add(inbound.id, ticket_id, inbound.merchant_id, channel)
+            await uow.commit()
+        self._wake()
+        return True
 
     async def delivery_failed(self, key: MerchantKey, texts: Sequence[str], reason: str) -> None:
         """Answers a channel gave up sending: kept as failed replies on a ticket staff see."""

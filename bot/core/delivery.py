@@ -1,4 +1,5 @@
-"""Delivers queued staff messages through each merchant's channel, retrying until it can't.
+"""Delivers queued staff messages through each merchant's channel, retrying until it can't;
+and the bot's answers a channel queued rather than sent itself (WeChat's late answers).
 
 Items live in the database (the outbox), so a reply written just before a restart still goes
 out after it. A transient failure is retried with growing waits; a permanent one, or too many
@@ -17,10 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.files import Files
+from bot.core.files import Files, StoredFile
 from bot.core.metrics import NO_METRICS, Metrics
 from bot.core.outbound import DeliveryError, Outbound
-from bot.core.ports import UnitOfWork
+from bot.core.ports import StoredMessage, UnitOfWork
 from bot.core.sending import Sending
 from bot.core.tickets import AttemptResult, OutboxItem, utcnow
 from bot.core.types import Attachment, Outgoing
@@ -86,9 +87,15 @@ class Deliverer(Sending):
         async with self._uow() as uow:
             message = await uow.messages.get(item.message_id)
             merchant = await uow.merchants.get(item.merchant_id)
-            found = await uow.files.for_messages([item.message_id]) if self.files else {}
+            replies: list[StoredMessage] = []
+            found: dict[int, StoredFile] = {}
+            if message is not None and message.direction == "in":
+                # its channel queued the bot's answer to it (``queue_answer``), sent as one
+                replies = await uow.messages.replies_to(message.id)
+            elif self.files is not None:
+                found = await uow.files.for_messages([item.message_id])
         outbound = self.outbounds.get(item.channel)
-        if message is None or merchant is None:
+        if message is None or merchant is None or (message.direction == "in" and not replies):
             await self._save(replace(item, status="failed", error="message gone"), "failed")
             return False
         if outbound is None:
@@ -102,16 +109,21 @@ class Deliverer(Sending):
             if data is None:
                 return await self._failed(item, DeliveryError("file gone", permanent=True))
             attachment = Attachment(record.kind, data, record.name)
+        outgoing = [Outgoing(message.text, message.buttons, attachment=attachment)]
+        locale = message.locale or "en"
+        if replies:  # the whole answer in one send, as the channel would have sent it itself
+            outgoing = [Outgoing(m.text, m.buttons, m.venue) for m in replies]
+            locale = replies[0].locale or locale
         try:
-            outgoing = Outgoing(message.text, message.buttons, attachment=attachment)
-            await outbound.send(merchant.key, [outgoing], message.locale or "en")
+            await outbound.send(merchant.key, outgoing, locale)
         except DeliveryError as exc:
             return await self._failed(item, exc)
         except Exception as exc:  # an adapter bug must not lose the message either
             log.exception("outbound %s raised", item.channel)
             return await self._failed(item, DeliveryError(type(exc).__name__))
         await self._save(replace(item, status="sent", attempts=item.attempts + 1, error=""), "sent")
-        self.metrics.message_out(item.channel)
+        if not replies:  # an answer was counted when the conversation gave it
+            self.metrics.message_out(item.channel)
         return True
 
     async def _failed(self, item: OutboxItem, exc: DeliveryError) -> bool:

@@ -204,8 +204,10 @@ class TicketRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
-    async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
-        """Queue a staff message for delivery; returns the item's id."""
+    async def add(
+        self, message_id: int, ticket_id: int | None, merchant_id: int, channel: str
+    ) -> int:
+        """Queue a staff message (or an inbound one's stored answer) for delivery; its id."""
         ...
 
     async def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
@@ -359,6 +361,11 @@ class Conversation(Protocol):
     async def sent(self, event: Incoming) -> None:
         """The answer to ``event`` has reached the merchant (for a channel that sends it after
         ``handle`` returns, as Telegram does): a repeat delivery says so (``Reply.sent``)."""
+        ...
+
+    async def queue_answer(self, event: Incoming) -> bool:
+        """Queue the stored answer to ``event`` in the outbox (leased, retried, sent by any
+        replica); True when the outbox has it (now or before), False when none is stored."""
         ...
 
     async def history(self, key: MerchantKey, limit: int = 100) -> list[StoredMessage]:

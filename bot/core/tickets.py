@@ -119,7 +119,8 @@ AttemptResult = Literal["sending", "sent", "failed", "unavailable"]
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A staff message waiting to reach the merchant, or one that failed.
+    """A staff message waiting to reach the merchant, or one that failed; or a bot answer a
+    channel queued (``message_id`` then names the inbound message: its replies go out together).
 
     ``sending``: a deliverer claimed it until ``lease_until``; when the lease runs out (the
     deliverer died) it is claimed again. ``attempts`` counts failed or successful sends.
@@ -127,7 +128,7 @@ class OutboxItem:
 
     id: int
     message_id: int
-    ticket_id: int
+    ticket_id: int | None  # None: a bot answer queued by its channel while no ticket is open
     merchant_id: int
     channel: str
     status: OutboxStatus = "pending"

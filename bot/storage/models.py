@@ -232,7 +232,8 @@ class OutboxRow(_Leased, Base):
     message_id: Mapped[int] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), unique=True
     )
-    ticket_id: Mapped[int] = mapped_column(
+    # NULL: a bot answer its channel queued while the merchant had no open ticket
+    ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))

@@ -197,8 +197,11 @@ class SqlOutboxRepository:
         self.session = session
         self._clock = clock
 
-    async def add(self, message_id: int, ticket_id: int, merchant_id: int, channel: str) -> int:
-        """Queue a staff message for delivery (due now, on the unit of work's clock); its id."""
+    async def add(
+        self, message_id: int, ticket_id: int | None, merchant_id: int, channel: str
+    ) -> int:
+        """Queue a staff message (or an inbound one's stored answer) for delivery (due now, on
+        the unit of work's clock); its id."""
         now = self._clock()
         row = OutboxRow(
             message_id=message_id,

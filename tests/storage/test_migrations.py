@@ -51,10 +51,10 @@ async def schema_and_drift(url: str) -> tuple[set[str], list[Any]]:
 async def test_upgrade_builds_the_schema_and_is_idempotent(empty_url: str) -> None:
     assert await current_revisions(empty_url) == ()
     first = await upgrade(empty_url)
-    assert first.before == () and first.after == head_revisions() == ("0009",)
+    assert first.before == () and first.after == head_revisions() == ("0010",)
     assert first.changed
     again = await upgrade(empty_url)
-    assert not again.changed and again.before == again.after == ("0009",)
+    assert not again.changed and again.before == again.after == ("0010",)
     tables, drift = await schema_and_drift(empty_url)
     assert tables == {*TABLES, "outbox_attempts", "team_alerts", "files", "alembic_version"}
     assert drift == [], "the migrations do not match bot/storage/models.py"
@@ -87,12 +87,12 @@ def test_db_upgrade_command_reports_what_it_did(
     assert run_cli("db", "upgrade") == 0
     assert (tmp_path / "data" / "merchant-bot.db").is_file()
     out = capsys.readouterr().out
-    assert "data/merchant-bot.db: upgraded from an empty database to 0009" in out
+    assert "data/merchant-bot.db: upgraded from an empty database to 0010" in out
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert run_cli("db", "upgrade") == 0
     assert "env.db: upgraded" in capsys.readouterr().out
     assert run_cli("db", "upgrade", "--database-url", f"sqlite:///{tmp_path / 'env.db'}") == 0
-    assert "already at 0009, nothing to do" in capsys.readouterr().out
+    assert "already at 0010, nothing to do" in capsys.readouterr().out
 
 
 def test_db_upgrade_command_fails_cleanly_without_a_database(
@@ -139,7 +139,7 @@ async def test_upgrading_a_database_in_use_at_0003_keeps_its_rows(empty_url: str
     t0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     await _run(empty_url, OLD_ROWS, t="2026-11-25 08:00:00" if "sqlite" in empty_url else t0)
     result = await upgrade(empty_url)
-    assert (result.before, result.after) == (("0003",), ("0009",))
+    assert (result.before, result.after) == (("0003",), ("0010",))
     engine = create_engine(empty_url)
     try:
         async with engine.connect() as connection:

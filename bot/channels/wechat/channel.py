@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute
 
 from bot.channels.wechat.api import CustomerServiceApi
 from bot.channels.wechat.config import WechatConfig
-from bot.channels.wechat.endpoint import WechatEndpoint
+from bot.channels.wechat.endpoint import Queue, WechatEndpoint
 from bot.channels.wechat.mapping import STAFF_FILE_KINDS, STAFF_IMAGE_MAX_BYTES
 from bot.channels.wechat.media import InboundFiles
 from bot.channels.wechat.outbound import WechatOutbound
@@ -69,12 +69,14 @@ def build_channel(
     transport: httpx.AsyncBaseTransport | None = None,
     shared: Shared | None = None,
     files: Files | None = None,
+    queue: Queue | None = None,
 ) -> WechatChannel:
     """Wire the channel; without an app id and secret it answers passively only.
 
     ``shared`` (Redis with REDIS_URL) is what the replicas share: who answers a MsgId and how,
     the access token, the 48-hour window's counts; None: this process keeps them. ``files``:
-    where images merchants send are checked and kept (fetching them needs the API too)."""
+    where images merchants send are checked and kept (fetching them needs the API too).
+    ``queue``: where late answers go to be sent (the outbox); None: sent from this process."""
     api = (
         CustomerServiceApi(
             config.app_id, config.app_secret, config.api_url, transport=transport, shared=shared
@@ -84,7 +86,9 @@ def build_channel(
     )
     outbound = WechatOutbound(api, Window(), history=service, shared=shared)
     inbound = InboundFiles(api, files, service) if api is not None and files is not None else None
-    endpoint = WechatEndpoint(service, config, outbound, shared=shared, files=inbound)
+    endpoint = WechatEndpoint(
+        service, config, outbound, shared=shared, files=inbound, queue=queue if api else None
+    )
     return WechatChannel(config, outbound, endpoint)
 
 
@@ -97,8 +101,13 @@ def wechat_from(settings: Settings) -> ChannelFactory | None:
 
     def build(parts: ChannelParts) -> WechatChannel:
         # The desk's files service is the core's one (the conversation stores with it too).
+        # Late answers go through the outbox: leased and retried like staff replies (issue 16).
         return build_channel(
-            parts.conversation, config, shared=parts.shared, files=parts.desk.files
+            parts.conversation,
+            config,
+            shared=parts.shared,
+            files=parts.desk.files,
+            queue=parts.conversation.queue_answer,
         )
 
     return build

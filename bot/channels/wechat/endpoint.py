@@ -8,6 +8,9 @@ REDIS_URL); WeChat's retry on another replica gets the same passive text, or ``s
 A replica that stalled past its claim and finds the message taken over on waking sends
 nothing: the answer is published by a claim fenced on the flight's token (``flights``).
 An image's download (``media``) is part of its answer: a slow one goes the same way.
+With ``queue`` (the conversation's outbox, as served) a late answer is not sent from here but
+queued, once the flight won it: leased, retried and sent by whichever replica claims it, so a
+failed send or a replica's death after ``success`` does not lose it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -51,13 +54,15 @@ from bot.core.outbound import DeliveryError
 from bot.core.ports import Conversation
 from bot.core.shared import Held, MemoryShared, Shared
 from bot.core.texts import t
-from bot.core.types import Incoming, MerchantKey, Outgoing, Reply
+from bot.core.types import Incoming, Outgoing, Reply
 
 PATH = "/wechat"
 SHUTDOWN_SECONDS = 10.0
 ELSEWHERE_POLL_SECONDS = 0.05  # how often a retry looks for another replica's answer
 
 log = logging.getLogger(__name__)
+# Queues the stored answer to an event in the outbox (``Conversation.queue_answer``).
+Queue = Callable[[Incoming], Awaitable[bool]]
 
 
 class NotYetAnswered(Exception):
@@ -76,8 +81,10 @@ class WechatEndpoint:
         clock: Callable[[], float] = time.time,
         shared: Shared | None = None,
         files: InboundFiles | None = None,
+        queue: Queue | None = None,
     ) -> None:
         self._service, self._outbound = service, outbound
+        self._queue = queue  # None: late answers are sent from this process (no outbox)
         self._files = files  # None: images stay "unsupported" (files off, or no API access)
         self._shared: Shared = shared or MemoryShared()  # default: this process alone
         self._claiming: dict[str, asyncio.Lock] = {}
@@ -143,10 +150,10 @@ class WechatEndpoint:
         try:
             await asyncio.wait({flight.task}, timeout=self._budget)
         except asyncio.CancelledError:  # the connection went away: the API takes the answer
-            self._hand_over(flight, event.merchant)
+            self._hand_over(flight, event)
             raise
         if flight.route == "pending" and (not flight.task.done() or not _fits(flight.task)):
-            self._hand_over(flight, event.merchant)
+            self._hand_over(flight, event)
         if flight.late:
             return None
         if flight.lost:
@@ -298,15 +305,15 @@ class WechatEndpoint:
             event = menu.choose(event, history)
         return await self._service.handle(event)
 
-    def _hand_over(self, flight: Flight, merchant: MerchantKey) -> None:
+    def _hand_over(self, flight: Flight, event: Incoming) -> None:
         if flight.route != "pending":
             return
         self._settle(flight, "late", "late")
-        task = asyncio.create_task(self._deliver_late(flight, merchant))
+        task = asyncio.create_task(self._deliver_late(flight, event))
         self._late.add(task)
         task.add_done_callback(self._late.discard)
 
-    async def _deliver_late(self, flight: Flight, merchant: MerchantKey) -> None:
+    async def _deliver_late(self, flight: Flight, event: Incoming) -> None:
         if flight.settled is None or not await flight.settled:
             return  # a replica that took the message over answers it: never a second answer
         try:
@@ -316,8 +323,15 @@ class WechatEndpoint:
             return
         if not reply.messages:
             return
+        if self._queue is not None:
+            try:
+                if await self._queue(event):
+                    log.info("wechat: late answer queued for the customer-service API")
+                    return
+            except Exception:  # better sent from here, unretried, than not at all
+                log.exception("wechat: queueing a late answer failed")
         try:
-            await self._outbound.send(merchant, reply.messages, reply.locale)
+            await self._outbound.send(event.merchant, reply.messages, reply.locale)
         except DeliveryError as exc:
             log.warning(
                 "wechat: late answer undeliverable",
