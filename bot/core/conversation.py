@@ -312,7 +312,16 @@ class ConversationService:
         heard = self._responder.hear(merchant, event)  # the message's language, detected once
         locale = heard.locale
         messages: list[Outgoing] = []
-        answer = self._responder.faq_answer(merchant, event, inbound.id, heard)
+        centre = self._responder.centre_answer(event, heard)
+        answer = None
+        if centre is not None:  # a place and a centre question: the centre, whatever the FAQ says
+            said_centre, centre_id = centre
+            (stored_centre,) = await self._store(uow, merchant, inbound, said_centre, event)
+            told = await self.escalation.answered(uow, ticket, f"centre {centre_id}", stored_centre)
+            changes.append((told, stored_centre))
+            messages += said_centre.messages
+        else:
+            answer = self._responder.faq_answer(merchant, event, inbound.id, heard)
         if answer is not None and not self._clear(answer):
             answer = None  # people hold the thread: only a sure answer beats waiting for them
         if answer is not None and answer.decision is not None and answer.decision.faq_id:

@@ -242,14 +242,23 @@ class Responder:
 
     def _nearest(self, merchant: MerchantRecord, locale: UiLocale, found: Nearest) -> Outcome:
         merchant.centre_id = found.centre.id  # tickets are routed to this centre's team
-        centre = found.centre
-        venue = Venue(
-            centre_name(centre, locale), centre_address(centre, locale), centre.lat, centre.lon
-        )
-        # No centre in the merchant's country: a person can meet them by video call instead.
-        call = (Button(t(locale, VIDEO_CALL), payloads.encode("human")),) if found.abroad else ()
-        msg = Outgoing(describe(found, locale), buttons=call, venue=venue)
-        return Outcome([msg], locale, merchant_changed=True)
+        return Outcome([_nearest_message(found, locale)], locale, merchant_changed=True)
+
+    def centre_answer(self, event: Incoming, heard: Heard) -> tuple[Outcome, str] | None:
+        """The nearest centre to a place the message names, with the centre's id; None for
+        anything else. For a merchant whose thread people hold: the merchant and the ticket's
+        routing stay as they are."""
+        finder = self._finder()
+        if event.kind != "text" or finder is None or not event.text.strip():
+            return None
+        try:
+            found = finder.from_message(event.text)
+        except Exception:  # place detection is an extra: the relay must still go through
+            log.exception("centre lookup failed while people hold the thread")
+            return None
+        if not isinstance(found, Nearest):
+            return None
+        return Outcome([_nearest_message(found, heard.locale)], heard.locale), found.centre.id
 
     # -- buttons and commands --------------------------------------------------------------
 
@@ -345,3 +354,13 @@ class Responder:
             Button(t(locale, texts.MENU_TOPICS), payloads.encode("topics")),
             self._human_button(locale),
         )
+
+
+def _nearest_message(found: Nearest, locale: UiLocale) -> Outgoing:
+    centre = found.centre
+    venue = Venue(
+        centre_name(centre, locale), centre_address(centre, locale), centre.lat, centre.lon
+    )
+    # No centre in the merchant's country: a person can meet them by video call instead.
+    call = (Button(t(locale, VIDEO_CALL), payloads.encode("human")),) if found.abroad else ()
+    return Outgoing(describe(found, locale), buttons=call, venue=venue)

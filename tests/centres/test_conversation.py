@@ -165,3 +165,21 @@ def test_a_country_without_a_centre_gets_the_nearest_one_and_a_video_call_button
     pressed = run(service.handle(Incoming(WEB, "button", payload=message.buttons[0].payload)))
     assert pressed.messages, "the video-call button must hand over to a person"
     assert store.committed.tickets, "pressing it opens a ticket for the team"
+
+
+def test_a_centre_question_while_people_hold_the_thread_names_the_centre_and_staff_see_it(
+    service: ConversationService, store: FakeStore
+) -> None:
+    say(service, "I want to talk to a person")
+    reply = say(service, "저는 부산에 있어요 가까운 센터 어디예요?")
+    assert reply.messages[0].venue is not None, reply
+    assert "부산 비즈니스 확장 센터" in reply.messages[0].text  # the centre, not an FAQ entry
+
+    async def ticket_events() -> list[tuple[str, str]]:
+        async with store.uow() as uow:
+            merchant = await uow.merchants.get_or_create(WEB)
+            ticket = await uow.tickets.active_for(merchant.id)
+            assert ticket is not None  # still with people
+            return [(e.action, e.detail) for e in await uow.tickets.events(ticket.id)]
+
+    assert ("answered", "centre busan") in run(ticket_events())
