@@ -138,13 +138,17 @@ class ConversationService:
         async with self._uow() as uow:
             message_id = await uow.deliveries.message_for(channel, key)
             inbound = await uow.messages.get(message_id) if message_id is not None else None
-            if inbound is None or not await uow.messages.replies_to(inbound.id):
+            replies = await uow.messages.replies_to(inbound.id) if inbound is not None else []
+            if inbound is None or not replies:
                 return False
             if not await uow.deliveries.claim(queued_marks(channel), key, inbound.id):
                 return True  # queued before: never a second item for one answer
             ticket = await uow.tickets.active_for(inbound.merchant_id)
             ticket_id = ticket.id if ticket is not None else None
-            await uow.outbox.add(inbound.id, ticket_id, inbound.merchant_id, channel)
+            # The item names the answer's first message, not the question: a replica still on
+            # the previous release sends that message as it would a staff reply, never the
+            # merchant's own words back.
+            await uow.outbox.add(replies[0].id, ticket_id, inbound.merchant_id, channel)
             await uow.commit()
         self._wake()
         return True

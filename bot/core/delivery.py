@@ -89,13 +89,13 @@ class Deliverer(Sending):
             merchant = await uow.merchants.get(item.merchant_id)
             replies: list[StoredMessage] = []
             found: dict[int, StoredFile] = {}
-            if message is not None and message.direction == "in":
-                # its channel queued the bot's answer to it (``queue_answer``), sent as one
-                replies = await uow.messages.replies_to(message.id)
+            if message is not None and message.direction == "out" and message.reply_to:
+                # a bot answer its channel queued (``queue_answer``): all of it, in one send
+                replies = await uow.messages.replies_to(message.reply_to)
             elif self.files is not None:
                 found = await uow.files.for_messages([item.message_id])
         outbound = self.outbounds.get(item.channel)
-        if message is None or merchant is None or (message.direction == "in" and not replies):
+        if message is None or merchant is None:
             await self._save(replace(item, status="failed", error="message gone"), "failed")
             return False
         if outbound is None:

@@ -66,3 +66,8 @@ async def test_a_queued_answer_is_one_item_sent_whole_by_any_replica(
         item = await uow.outbox.get(1)
     assert item is not None
     assert (item.status, item.ticket_id, item.channel) == ("sent", None, "wechat")
+    async with store.uow() as uow:
+        named = await uow.messages.get(item.message_id)
+    # A replica still on the previous release sends the item's message as a staff reply: it
+    # must be the answer's first message, never the merchant's question.
+    assert named is not None and named.direction == "out" and named.text == reply.messages[0].text
