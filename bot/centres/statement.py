@@ -64,6 +64,11 @@ _EN_STATEMENT = [
         r"\s+(?:in|at|near|around|from)\s+(?P<place>.+)$"
     ),
     re.compile(r"^(?:based|located|living|currently)\s+in\s+(?P<place>.+)$"),
+    # "we're a small team based in Quanzhou", "I am a seller located in Busan"
+    re.compile(
+        r"^(?:i|we)\s*(?:'m|'re|am|are)\s+(?:a|an)\s+(?:[a-z-]+\s+){1,4}?(?:based|located)"
+        r"\s+in\s+(?P<place>.+)$"
+    ),
 ]
 _EN_NAME = [
     re.compile(r"^(?:in|at|near|from)\s+(?P<place>.+)$"),
@@ -131,6 +136,10 @@ _KO_STATEMENT = [
         r"일해요|일합니다|근무해요|근무합니다|지내요|있어용|있어여)$"
     ),
     re.compile(rf"^{_KO_WHO}{_KO_PLACE}\s*(?:살아요|사는데요|사는데|살고\s*있어요|삽니다)$"),
+    # "저희는 대구에 있는 작은 회사예요": a business that is somewhere
+    re.compile(
+        rf"^{_KO_WHO}{_KO_PLACE}\s*에\s*있는\s+[{HANGUL}\s]{{1,12}}?(?:이에요|예요|입니다|이고요)$"
+    ),
 ]
 _KO_NAME = [
     re.compile(

@@ -125,3 +125,14 @@ def test_faq_questions_are_almost_never_taken_for_places(
     assert not taken, taken  # none of the evaluation questions about other topics
     taken = [t for t in phrasings if finder.from_message(t) is not None]
     assert len(taken) <= len(phrasings) // 200, taken  # at most 0.5 % of the FAQ's phrasings
+
+
+def test_a_business_described_as_based_somewhere_states_the_place(finder: CentreFinder) -> None:
+    for text, centre in [
+        ("I am a new seller located in Ningbo", "ningbo"),
+        ("We're a tiny design studio based in Shenzhen.", "shenzhen"),
+        ("저희는 부산에 있는 작은 공장이에요", "busan"),
+    ]:
+        found = finder.from_message(text)
+        assert isinstance(found, Nearest) and found.centre.id == centre, text
+    assert finder.from_message("we are a small shop based in trouble") is None
