@@ -34,23 +34,26 @@ def test_overdue_tickets_are_flagged_and_sorted_by_time_left(
     staffed: Console, client: TestClient
 ) -> None:
     target = staffed.desk.policy.first_response
-    oldest = staffed.escalate("m-1").id
-    staffed.clock.advance(target - timedelta(minutes=30))
-    middle = staffed.escalate("m-2").id
-    staffed.clock.advance(timedelta(minutes=10))
-    newest = staffed.escalate("m-3").id
-    staffed.clock.advance(timedelta(minutes=40))  # oldest: 20 minutes past its target
     csrf = sign_in(client, "root")
-    answered = staffed.escalate("m-4").id
+    # The first ticket is answered at once: first by age but last by time left, so the two
+    # orders differ and the sort is what puts it last.
+    answered = staffed.escalate("m-1").id
     reply = client.post(
         f"/staff/tickets/{answered}/reply",
         data={"csrf": csrf, "text": "On it"},
         follow_redirects=False,
     )
     assert reply.status_code == 303
+    staffed.clock.advance(timedelta(minutes=5))
+    oldest = staffed.escalate("m-2").id
+    staffed.clock.advance(target - timedelta(minutes=30))
+    middle = staffed.escalate("m-3").id
+    staffed.clock.advance(timedelta(minutes=10))
+    newest = staffed.escalate("m-4").id
+    staffed.clock.advance(timedelta(minutes=40))  # oldest: 20 minutes past its target
 
     by_age = rows(client)
-    assert [r["id"] for r in by_age] == [oldest, middle, newest, answered]
+    assert [r["id"] for r in by_age] == [answered, oldest, middle, newest]
     left = {r["id"]: r for r in by_age}
     assert left[oldest]["overdue"] and left[oldest]["left_seconds"] < 0
     assert left[oldest]["left"] == ""  # the badge says it
