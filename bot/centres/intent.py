@@ -25,7 +25,11 @@ _OTHER_ADDRESSES = re.compile(
     r"\b(?:return|returns|shipping|delivery|billing|warehouse|registered|pickup|invoice|"
     r"sender|recipient|buyer'?s?|customer'?s?)\s+address(?:es)?\b|"
     r"(?:退货|退件|收货|发货|寄件|收件|仓库|注册|邮寄|账单|买家|客户|海外仓)地址|"
-    r"(?:반품|배송|수령|수취|발송|창고|회수|청구|등록|구매자|고객)\s*주소"
+    r"(?:반품|배송|수령|수취|발송|창고|회수|청구|등록|구매자|고객)\s*주소|"
+    # the merchant's own address ("有人知道我哋深圳嘅地址"), not where a centre is
+    r"\b(?:my|our)\s+(?:[a-z]+\s+){0,2}address(?:es)?\b|"
+    r"(?:我们|我哋|我的|我家)(?:(?!你们|您|贵)[^，,。.!！?？；;\s]){0,6}?地址|"
+    r"(?:저희|우리|제|내)\s*(?:[가-힣]{1,6}\s*)?주소"
 )
 # "보내 주실 수 있나요" asks whether something can be done, not whether a centre is there.
 _CAN = re.compile(r"수\s*(?:있나요|있어요|있을까요|있는지|있습니까)")
@@ -46,6 +50,9 @@ _WHERE_WORD = re.compile(
     r"哪|最近|附近|周边|离我|有没有|有冇|有无|有.{0,8}吗|能不能|可不可以|地址|怎么去|近的|近啲|边度|喺边|"
     r"어디|가까운|근처|있나요|있어요|있을까요|있는지|있습니까|갈\s*수|가야|어느|가능|주소|위치"
 )
+# A Korean statement that something exists: with a centre word it may ask ("센터 있어요"),
+# with a visit word alone it does not ("찾아가서 때리겠다는 구매자가 있어요").
+_EXISTS = re.compile(r"(?:있어요|있습니다)(?!\s*[?？])")
 # A correction is short and names the place at once: "不是宁德，是宁波", not "买家说不是本人下的单，
 # 是被盗号" (a sentence that happens to hold 不是 … 是).
 _CORRECTION = re.compile(
@@ -59,8 +66,11 @@ def asks_for_centre(prepared: str) -> bool:
     """True when the (prepared: case-folded, Simplified) message asks about a centre."""
     text = _OTHER_ADDRESSES.sub(" ", _OTHER_CENTRES.sub(" ", prepared))
     centre, visit = (bool(p.search(text)) for p in (_CENTRE_WORD, _VISIT_WORD))
-    where = bool(_WHERE_WORD.search(_CAN.sub("수", text)))  # "갈 수" stays a where word
-    return (centre and (where or visit)) or (visit and where)
+    text = _CAN.sub("수", text)  # "갈 수" stays a where word
+    where = bool(_WHERE_WORD.search(text))
+    if centre:
+        return where or visit
+    return visit and bool(_WHERE_WORD.search(_EXISTS.sub(" ", text)))
 
 
 def correction_at(prepared: str) -> tuple[int, int] | None:

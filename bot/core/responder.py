@@ -71,7 +71,15 @@ class Responder:
         merchant.locale = locale
         if event.kind == "text":
             place = self._place(merchant, locale, event.text)
-            out = place or self._text(locale, heard.message, message_id)
+            out = self._text(locale, heard.message, message_id) if place is None else place
+            if place is not None and heard.message is not None:
+                # A compliance matter with a place in it ("资金被冻结了，深圳最近的中心在哪"): the
+                # centre, and a person from its team (the ticket is routed to that centre).
+                text = self._text(locale, heard.message, message_id)
+                if text.handover and text.decision is not None and text.decision.compliance:
+                    text.messages[:0] = place.messages
+                    text.merchant_changed = True
+                    out = text
         elif event.kind == "button":
             out = self._button(merchant, locale, event.payload, message_id)
         elif event.kind == "command" and event.text.strip().lstrip("/").lower() == "centre":

@@ -183,3 +183,21 @@ def test_a_centre_question_while_people_hold_the_thread_names_the_centre_and_sta
             return [(e.action, e.detail) for e in await uow.tickets.events(ticket.id)]
 
     assert ("answered", "centre busan") in run(ticket_events())
+
+
+def test_a_compliance_matter_with_a_centre_question_gets_the_centre_and_a_person(
+    service: ConversationService, store: FakeStore
+) -> None:
+    reply = say(service, "我的资金被平台冻结了，我在深圳，最近的招商中心在哪？")
+    assert reply.messages[0].venue is not None and "深圳" in reply.messages[0].text
+    assert len(reply.messages) >= 2  # then the hand-over
+
+    async def routed() -> tuple[str | None, str | None]:
+        async with store.uow() as uow:
+            merchant = await uow.merchants.get_or_create(WEB)
+            ticket = await uow.tickets.active_for(merchant.id)
+            assert ticket is not None  # a person takes it
+            return merchant.centre_id, ticket.reason
+
+    centre_id, reason = run(routed())
+    assert centre_id == "shenzhen" and reason.startswith("compliance")

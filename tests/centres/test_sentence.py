@@ -82,6 +82,8 @@ def test_a_question_about_a_site_takes_the_place_that_site_is_in(finder: CentreF
 
 def test_the_merchants_own_office_is_not_a_centre(finder: CentreFinder) -> None:
     for text in [
+        "有个买家说他查到了我们宁波的地址，要上门来闹",
+        "답장 안 하면 울산 공장으로 직접 찾아가겠다는 사람이 있어요",
         "我们的办公室在宁波，跨境发货的面单地址怎么填",
         "저희 부산 사무실 주소로 샘플을 받아도 되나요?",
         "사무실은 울산에 하나뿐인데 미국 쪽 반품 주소 문제는 누구한테 물어봐요?",
