@@ -4,6 +4,7 @@ one bucket for files."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,10 @@ from bot.settings import Settings
 
 # boto3 reads these itself (its credential chain); they are no settings of the bot
 BOTO3_ENV = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
+# uvicorn reads this itself (``merchant-bot serve`` passes no forwarded_allow_ips): the proxy
+# addresses whose X-Forwarded-For it believes; no setting of the bot either
+UVICORN_ENV = frozenset({"FORWARDED_ALLOW_IPS"})
+NOT_SETTINGS = BOTO3_ENV | UVICORN_ENV
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 
@@ -54,7 +59,7 @@ def test_every_variable_set_on_the_bot_is_a_setting() -> None:
     fields = set(Settings.model_fields)
     for name in ("bot", "migrate"):
         environment = services[name]["environment"]
-        allowed = BOTO3_ENV if name == "bot" else frozenset()
+        allowed = NOT_SETTINGS if name == "bot" else frozenset()
         unknown = [key for key in environment if key.lower() not in fields and key not in allowed]
         assert unknown == [], f"{name}: not settings: {unknown}"
     environment = services["bot"]["environment"]
@@ -64,11 +69,26 @@ def test_every_variable_set_on_the_bot_is_a_setting() -> None:
     values = {
         key.lower(): interpolated(value)
         for key, value in environment.items()
-        if key not in BOTO3_ENV
+        if key not in NOT_SETTINGS
     }
     settings = Settings.model_validate(values)
     assert settings.database_pool_size == 5 and settings.database_max_overflow == 5
     assert settings.metrics_enabled and settings.faq_dir == Path("/app/faq")
+
+
+def test_the_replicas_believe_the_forwarded_address_from_the_proxy_only() -> None:
+    services = compose()["services"]
+    trusted = [
+        ipaddress.ip_network(part.strip())
+        for part in str(services["bot"]["environment"]["FORWARDED_ALLOW_IPS"]).split(",")
+    ]
+    # Caddy's address on the compose network is one Docker picks from its private pools
+    for proxy in ("172.18.0.5", "192.168.16.3", "10.0.1.7"):
+        assert any(ipaddress.ip_address(proxy) in net for net in trusted), proxy
+    assert all(net.is_private for net in trusted)  # never an address of the Internet
+    # that is safe only while the replicas are out of reach of anyone but the proxy
+    assert "ports" not in services["bot"] and services["bot"]["expose"] == ["8080"]
+    assert services["proxy"]["ports"]
 
 
 def serving(services: dict[str, Any]) -> dict[str, dict[str, Any]]:

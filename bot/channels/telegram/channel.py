@@ -113,7 +113,10 @@ class TelegramChannel:
         staff_input: StaffInput | None = None
         chat = config.staff_chat_id
         if chat is not None and desk is not None and uow is not None:
-            self.staff = StaffGroup(chat, self.sender, uow, desk, names, config.retry, files=files)
+            # ``shared``: one topic per ticket and one start-up catch-up across the fleet
+            self.staff = StaffGroup(
+                chat, self.sender, uow, desk, names, config.retry, files=files, shared=shared
+            )
             staff_input = StaffInput(
                 api, chat, config.bot_id, desk, uow, self.sender, names, downloads=downloads
             )

@@ -6,6 +6,13 @@ channel's sender, which keeps the group within its pace (about 20 messages a min
 creation included) and waits out 429s. A post that fails for a while is tried again later,
 never dropped; a topic that was deleted is created again and the post goes on there. What is
 still queued at shutdown is posted at the next start (the topic remembers its last event).
+
+Across replicas (``shared``: Redis with REDIS_URL) each replica mirrors the changes made on it,
+so two may find the same ticket without a topic at once. A topic is created by the replica
+that claims ``tg-topic:<chat>:<ticket>`` (a lease it renews while Telegram is slow); after
+winning it reads the ticket's topic again (the other may have just made it), and a replica
+that lost waits for the winner's topic and posts there. The start-up catch-up runs in one
+replica at a time: the one holding ``tg-catch-up:<chat>`` until its catch-up posts are out.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ import asyncio
 import contextlib
 import copy
 import logging
+import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.channels.telegram.api import TgApiError
@@ -35,6 +43,7 @@ from bot.channels.telegram.topics import (
 from bot.core.desk import Desk
 from bot.core.files import IMAGE_KINDS, Files, StoredFile
 from bot.core.ports import StoredMessage, UnitOfWork
+from bot.core.shared import Shared
 from bot.core.tickets import Ticket, TicketEvent, TicketFilter
 
 log = logging.getLogger(__name__)
@@ -44,6 +53,13 @@ TELEGRAM_STAFF = "tg-"  # usernames of staff acting from the group (see staff_in
 # still queued at shutdown are events past it, and the next start posts them.
 POSTED = "telegram-topic-posted"
 CATCH_UP_MESSAGES = 3  # merchant messages shown in a topic made after the fact
+# A topic's claim lives this long unless its replica renews it (every third of it while the
+# creation waits on the pace or on 429s): a replica that dies mid-creation frees it soon.
+TOPIC_CLAIM_SECONDS = 15.0
+TOPIC_POLL_SECONDS = 0.1  # a replica that lost the claim reads the ticket's topic this often
+# The catch-up's claim, renewed as its posts go out: a replica starting meanwhile leaves the
+# catch-up to the holder (both would queue the same posts left from last time).
+CATCH_UP_CLAIM_SECONDS = 300.0
 
 
 @dataclass
@@ -57,6 +73,7 @@ class _Job:
     pieces: list[str | StoredFile] | None = None
     failures: int = 0
     recreated: bool = False
+    catch_up: bool = False  # queued by this replica's start-up catch-up
 
 
 @dataclass
@@ -79,8 +96,13 @@ class StaffGroup:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         files: Files | None = None,
+        shared: Shared | None = None,
     ) -> None:
         self.chat_id = chat_id
+        # the fleet's claims (REDIS_URL); None: this replica is the only one
+        self._shared = shared
+        self._token = uuid.uuid4().hex  # what this replica's claims hold
+        self._catch_up_left = 0  # catch-up posts still queued while holding its claim
         self._files = files  # a message's file is posted in the topic too (None: its name only)
         self._sender = sender
         self._uow = uow
@@ -119,6 +141,9 @@ class StaffGroup:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
+        if self._catch_up_left:  # another replica (or the next start) may catch up now
+            self._catch_up_left = 0
+            await self._release(self._catch_up_key())
         if self._jobs:
             tickets = sorted({j.ticket.id for j in self._jobs})
             log.error(
@@ -136,14 +161,13 @@ class StaffGroup:
         try:
             if self._catch_up:
                 self._catch_up = False
-                try:
-                    await self._queue_orphans()
-                except Exception:  # the database blinked at start: the next start catches up
-                    log.exception("telegram: open tickets not checked for topics")
+                await self._start_catch_up()
             while self._jobs:
                 job = self._jobs[0]
                 if await self._attempt(job):
                     self._jobs.popleft()
+                    if job.catch_up:
+                        await self._caught_up_one()
         finally:
             self._worker = None
 
@@ -188,8 +212,11 @@ class StaffGroup:
             return
         thread = context.thread  # read each time: another job may have replaced the topic
         if thread is None:
-            thread = await self._create(ticket, context.label)
-            _lead(job.pieces, self._header(ticket, context.label))
+            thread, made = await self._create(ticket, context.label)
+            if not made and job.event is None:
+                return  # another replica made it, with the catch-up's header and messages
+            if made:
+                _lead(job.pieces, self._header(ticket, context.label))
         while job.pieces:
             try:  # one piece at a time: a retry repeats none that went out
                 await self._sender.deliver(self.chat_id, [await self._request(job, thread)])
@@ -199,9 +226,10 @@ class StaffGroup:
                 job.recreated = True
                 log.warning("telegram: ticket topic deleted, opening a new one",
                             extra={"ticket": ticket.id, "topic": thread})  # fmt: skip
-                thread = await self._create(ticket, context.label)
-                note = "the previous topic was deleted"
-                _lead(job.pieces, self._header(ticket, context.label, note))
+                thread, made = await self._create(ticket, context.label, gone=thread)
+                if made:
+                    note = "the previous topic was deleted"
+                    _lead(job.pieces, self._header(ticket, context.label, note))
                 continue
             job.pieces.pop(0)
 
@@ -228,15 +256,83 @@ class StaffGroup:
         photo = piece.kind in IMAGE_KINDS and len(data) <= MAX_PHOTO
         return SendFile(self.chat_id, data, piece.name, photo, thread_id=thread)
 
-    async def _create(self, ticket: Ticket, label: str) -> int:
-        """A new topic for the ticket, recorded before anything is posted in it."""
+    async def _create(
+        self, ticket: Ticket, label: str, gone: int | None = None
+    ) -> tuple[int, bool]:
+        """The ticket's topic (replacing ``gone``, a deleted one), and whether this replica
+        made it: across replicas only the holder of the topic's claim creates one, after
+        reading the ticket's topic again; the others wait for its topic."""
+        if self._shared is None:
+            return await self._new_topic(ticket, label, gone)
+        key = f"tg-topic:{self.chat_id}:{ticket.id}"
+        while True:
+            thread = await self._thread(ticket)
+            if thread is not None and thread != gone:
+                return thread, False
+            if await self._shared.claim(key, TOPIC_CLAIM_SECONDS, self._token):
+                break
+            await asyncio.sleep(TOPIC_POLL_SECONDS)  # real time: another replica is at work
+        async with self._holding(key):
+            thread = await self._thread(ticket)  # made by the other replica just before
+            if thread is not None and thread != gone:
+                return thread, False
+            return await self._new_topic(ticket, label, gone)
+
+    async def _new_topic(self, ticket: Ticket, label: str, gone: int | None) -> tuple[int, bool]:
+        """A new topic for the ticket, recorded before anything is posted in it (unless a
+        replica that stalled past its claim recorded one meanwhile: that one is kept)."""
         request = CreateTopic(self.chat_id, topic_name(ticket, label))
         (thread,) = await self._sender.deliver(self.chat_id, [request])
         async with self._uow() as uow:
+            other = thread_of(await uow.ticket_refs.get(ticket.id, SYSTEM), self.chat_id)
+            if other is not None and other != gone:
+                log.error("telegram: a second topic was made for the ticket; it stays empty",
+                          extra={"ticket": ticket.id, "topic": thread, "kept": other})  # fmt: skip
+                return other, False
             await uow.ticket_refs.set(ticket.id, SYSTEM, topic_ref(self.chat_id, thread))
             await uow.commit()
         log.info("telegram: ticket topic created", extra={"ticket": ticket.id, "topic": thread})
-        return thread
+        return thread, True
+
+    async def _thread(self, ticket: Ticket) -> int | None:
+        """The ticket's topic as stored now (another replica may have made it)."""
+        async with self._uow() as uow:
+            return thread_of(await uow.ticket_refs.get(ticket.id, SYSTEM), self.chat_id)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, key: str) -> AsyncIterator[None]:
+        """Keep this replica's claim on ``key`` alive while the body runs, then release it."""
+        assert self._shared is not None
+        shared = self._shared
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(TOPIC_CLAIM_SECONDS / 3)
+                try:
+                    if await shared.renew(key, self._token, TOPIC_CLAIM_SECONDS):
+                        continue
+                    log.warning("telegram: topic claim taken over", extra={"key": key})
+                except Exception:  # Redis is away: the claim may lapse, nothing else to do
+                    log.exception("telegram: topic claim not renewed", extra={"key": key})
+                return
+
+        renewing = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await self._release(key)
+
+    async def _release(self, key: str) -> None:
+        """Give up this replica's claim on ``key`` (a lost connection: it expires anyway)."""
+        if self._shared is None:
+            return
+        try:
+            await self._shared.delete(key, self._token)
+        except Exception:
+            log.exception("telegram: claim not released", extra={"key": key})
 
     async def _context(self, ticket: Ticket, catch_up: bool) -> _Context:
         async with self._uow() as uow:
@@ -318,14 +414,45 @@ class StaffGroup:
                 await uow.ticket_refs.set(job.ticket.id, POSTED, str(last))
                 await uow.commit()
 
-    async def _queue_orphans(self) -> None:
-        """At start: topics for open tickets that have none, and posts left from last time."""
+    def _catch_up_key(self) -> str:
+        return f"tg-catch-up:{self.chat_id}"
+
+    async def _start_catch_up(self) -> None:
+        """Queue the catch-up, unless another replica is doing it (it holds the claim)."""
+        key = self._catch_up_key()
+        try:
+            if self._shared is not None and not await self._shared.claim(
+                key, CATCH_UP_CLAIM_SECONDS, self._token
+            ):
+                log.info("telegram: another replica catches up the staff chat")
+                return
+            self._catch_up_left = await self._queue_orphans()
+        except Exception:  # the database blinked at start: the next start catches up
+            log.exception("telegram: open tickets not checked for topics")
+        if not self._catch_up_left:
+            await self._release(key)
+
+    async def _caught_up_one(self) -> None:
+        """A catch-up post is out: keep the claim while others are queued, else release it."""
+        self._catch_up_left -= 1
+        key = self._catch_up_key()
+        if self._catch_up_left > 0 and self._shared is not None:
+            try:
+                await self._shared.renew(key, self._token, CATCH_UP_CLAIM_SECONDS)
+            except Exception:
+                log.exception("telegram: catch-up claim not renewed", extra={"key": key})
+        elif self._catch_up_left == 0:
+            await self._release(key)
+
+    async def _queue_orphans(self) -> int:
+        """At start: topics for open tickets that have none, and posts left from last time;
+        how many jobs were queued."""
         jobs: list[_Job] = []
         orphans = 0
         async with self._uow() as uow:
             for ticket in await uow.tickets.find(TicketFilter()):
                 if thread_of(await uow.ticket_refs.get(ticket.id, SYSTEM), self.chat_id) is None:
-                    jobs.append(_Job(ticket, None, None))
+                    jobs.append(_Job(ticket, None, None, catch_up=True))
                     orphans += 1
                     continue
                 posted = await uow.ticket_refs.get(ticket.id, POSTED)
@@ -334,11 +461,12 @@ class StaffGroup:
                 for event in await uow.tickets.events(ticket.id):
                     if event.id > int(posted):
                         said = event.message_id and await uow.messages.get(event.message_id)
-                        jobs.append(_Job(ticket, event, said or None))
+                        jobs.append(_Job(ticket, event, said or None, catch_up=True))
         if jobs:
             log.info("telegram: catching up the staff chat",
                      extra={"topics": orphans, "posts": len(jobs) - orphans})  # fmt: skip
         self._jobs.extendleft(reversed(jobs))
+        return len(jobs)
 
 
 def _said(message: StoredMessage) -> str:
