@@ -92,6 +92,28 @@ def test_every_page_offers_the_opt_in_alerts_in_the_agents_language(
     assert "瀏覽器通知" in shown and 'data-new-ticket="新工單 #{ticket}"' in shown
 
 
+# Records what the console raises: notifications by title (Chromium shows none headless) and
+# each sound started, through the real AudioContext, which plays it too.
+RECORDER = """
+window.shown = [];
+window.beeps = 0;
+window.Notification = class {
+  constructor(title) { window.shown.push(title); }
+  static permission = 'granted';
+  static requestPermission() { return Promise.resolve('granted'); }
+};
+window.AudioContext = class extends window.AudioContext {
+  createOscillator() {
+    const tone = super.createOscillator();
+    const start = tone.start.bind(tone);
+    tone.start = (...when) => { window.beeps += 1; return start(...when); };
+    return tone;
+  }
+};
+"""
+ALL_ACTIVE = "/staff/queue.json?status=active"  # the poll alerts come from
+
+
 @pytest.mark.slow
 def test_opted_in_alerts_in_chromium(db_url: str, browser: Any) -> None:
     """The agent switches on notifications and the title count; a new ticket sets off both."""
@@ -108,11 +130,7 @@ def test_opted_in_alerts_in_chromium(db_url: str, browser: Any) -> None:
     problems: list[str] = []
     try:
         context = browser.new_context(locale="en-GB")
-        context.add_init_script(
-            "window.shown = []; window.Notification = class { constructor(title) {"
-            " window.shown.push(title); } static permission = 'granted';"
-            " static requestPermission() { return Promise.resolve('granted'); } };"
-        )
+        context.add_init_script(RECORDER)
         agent = watch(context.new_page(), problems)
         sign_in(agent, server.url, "mei")
         agent.locator("#alerts summary").click()
@@ -128,6 +146,117 @@ def test_opted_in_alerts_in_chromium(db_url: str, browser: Any) -> None:
         assert agent.evaluate("window.shown") == ["New ticket #1"]
         agent.reload()  # the choices are kept in this browser
         assert agent.get_by_label("Count in the tab title").is_checked()
+        assert problems == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_a_merchant_writing_alerts_the_holder_only_if_opted_in(db_url: str, browser: Any) -> None:
+    """Two agents each hold a ticket and both merchants write: the one who opted in gets a
+    notification, a sound and the title count for hers alone; the other gets nothing."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import FAQ_DIR
+    from tests.staff.stack import whole_app
+    from tests.staff.test_console_browser import add_staff, sign_in, watch
+    from tests.web.browsing import ServerThread, ask_for_a_person, free_port
+
+    add_staff(db_url, "mei", "--role", "agent", "--team", "default")
+    add_staff(db_url, "lin", "--role", "agent", "--team", "default")
+    server = ServerThread(whole_app(db_url, FAQ_DIR), free_port())
+    server.start()
+    problems: list[str] = []
+    try:
+        merchants = [watch(browser.new_context(locale="en-US").new_page(), problems)]
+        merchants.append(watch(browser.new_context(locale="en-US").new_page(), problems))
+        for merchant in merchants:  # tickets #1 and #2
+            ask_for_a_person(merchant, server.url)
+        agents = []
+        for name, ticket in (("mei", 1), ("lin", 2)):
+            context = browser.new_context(locale="en-GB")
+            context.add_init_script(RECORDER)
+            agent = watch(context.new_page(), problems)
+            sign_in(agent, server.url, name)
+            agent.goto(f"{server.url}/staff/tickets/{ticket}")
+            agent.get_by_role("button", name="Claim").click()
+            expect(agent.locator("#ticket-assignee")).to_have_text(name)
+            agents.append(agent)
+        mei, lin = agents
+
+        # Mei opts in on her ticket's page, which then polls her active tickets; the first poll
+        # is what later messages count from, so the merchants write only after it.
+        mei.locator("#alerts summary").click()
+        with mei.expect_response(lambda r: r.url.endswith(ALL_ACTIVE)):
+            for label in ("Browser notification", "Sound", "Count in the tab title"):
+                mei.get_by_label(label).check()
+        expect(mei).to_have_title("#1 · merchant-bot")
+        beeps = mei.evaluate("window.beeps")
+        assert beeps == 1  # switching the sound on plays it once
+        # Lin opted in to nothing and watches the queue, which observes every poll.
+        lin.goto(f"{server.url}/staff/")
+        row = lin.locator('#queue-rows tr[data-ticket="2"]')
+        expect(lin).to_have_title("(2) Queue · merchant-bot")  # the queue's count: polled
+        before = row.get_attribute("data-merchant-at")
+
+        # Lin's merchant writes first: once mei hears of her own, both messages are in a poll.
+        merchants[1].locator("#input").fill("Are you still there?")
+        merchants[1].locator("#input").press("Enter")
+        expect(row).not_to_have_attribute("data-merchant-at", before or "")
+        merchants[0].locator("#input").fill("My store ID is 778899")
+        merchants[0].locator("#input").press("Enter")
+
+        expect(mei).to_have_title("(1) #1 · merchant-bot")
+        assert mei.evaluate("window.shown") == ["The merchant wrote on #1"]
+        assert mei.evaluate("window.beeps") == beeps + 1
+        # Lin's queue poll has seen her merchant's message and alerted nothing.
+        assert lin.evaluate("window.shown") == []
+        assert lin.evaluate("window.beeps") == 0
+        assert lin.title() == "(2) Queue · merchant-bot"  # still the queue's count, not unseen
+        assert problems == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_alert_choices_are_kept_per_agent_in_a_shared_browser(db_url: str, browser: Any) -> None:
+    """What one agent switched on is not on for the next agent in the same browser, and is
+    still on when the first comes back."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import FAQ_DIR
+    from tests.staff.stack import whole_app
+    from tests.staff.test_console_browser import add_staff, sign_in, watch
+    from tests.web.browsing import ServerThread, free_port
+
+    add_staff(db_url, "mei", "--role", "agent", "--team", "default")
+    add_staff(db_url, "lin", "--role", "agent", "--team", "default")
+    server = ServerThread(whole_app(db_url, FAQ_DIR), free_port())
+    server.start()
+    problems: list[str] = []
+    labels = ("Browser notification", "Sound", "Count in the tab title")
+    try:
+        context = browser.new_context(locale="en-GB")
+        context.add_init_script(RECORDER)
+        page = watch(context.new_page(), problems)
+        sign_in(page, server.url, "mei")
+        page.locator("#alerts summary").click()
+        for label in labels:
+            page.get_by_label(label).check()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(f"{server.url}/staff/login")
+
+        sign_in(page, server.url, "lin")
+        expect(page.locator("#alerts")).to_be_visible()  # the script has read the settings
+        for label in labels:
+            assert not page.get_by_label(label).is_checked(), label
+        page.get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(f"{server.url}/staff/login")
+
+        sign_in(page, server.url, "mei")
+        expect(page.locator("#alerts")).to_be_visible()
+        for label in labels:
+            assert page.get_by_label(label).is_checked(), label
         assert problems == []
     finally:
         server.stop()

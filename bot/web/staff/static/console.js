@@ -2,9 +2,9 @@
 // without it. It polls the queue and the open ticket (every 2 s), sends replies and notes with
 // fetch() (X-CSRF-Token header) so drafts survive errors, inserts canned replies, tells the
 // server the agent's time zone, and switches the console's language as soon as one is chosen.
-// Alerts, each opt-in per browser (localStorage): a new ticket in the agent's teams, or the
-// merchant writing on a ticket the agent holds, as a browser notification, a sound, and a count
-// in the tab title ("(2) Queue"), found by the same polling.
+// Alerts, each opt-in per agent (localStorage, keyed by the signed-in agent): a new ticket in the
+// agent's teams, or the merchant writing on a ticket the agent holds, as a browser notification,
+// a sound, and a count in the tab title ("(2) Queue"), found by the same polling.
 "use strict";
 
 (() => {
@@ -59,13 +59,14 @@
     }
   }
 
-  const ALERTS_KEY = "mb_staff_alerts";
+  // One entry per agent: colleagues sharing a browser each keep their own choices.
+  const ALERTS_KEY = "mb_staff_alerts:";
   const ALL_ACTIVE = "/staff/queue.json?status=active"; // every active ticket the agent may see
   const title = document.title.replace(/^\(\d+\) /, ""); // the page's own, translated
   let queueCount = null; // on the queue page: how many rows it shows
 
-  function alertSettings() {
-    try { return JSON.parse(localStorage.getItem(ALERTS_KEY) || "{}") || {}; } catch { return {}; }
+  function alertSettings(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch { return {}; }
   }
 
   // The opt-in alerts: `observe(tickets)` with each poll of the agent's active tickets.
@@ -75,7 +76,8 @@
     box.hidden = false; // without the script there is nothing to alert with
     const error = box.querySelector(".form-error");
     const said = box.dataset;
-    let settings = alertSettings();
+    const key = ALERTS_KEY + said.me;
+    let settings = alertSettings(key);
     let known = null; // ticket id -> when its merchant last wrote, after the first poll
     let unseen = 0;
     let audio = null;
@@ -116,8 +118,8 @@
           if (!allowed) { on = input.checked = false; error.textContent = said.blocked; }
         }
         if (input.name === "sound" && on) beep(); // this click lets the page play sound
-        settings = { ...alertSettings(), [input.name]: on };
-        localStorage.setItem(ALERTS_KEY, JSON.stringify(settings));
+        settings = { ...alertSettings(key), [input.name]: on };
+        localStorage.setItem(key, JSON.stringify(settings));
         retitle();
         for (const call of changed) call();
       });
@@ -141,7 +143,7 @@
         known = new Map([...rows].map((r) => [Number(r.dataset.ticket), Number(r.dataset.merchantAt) || 0]));
       },
       observe(tickets) {
-        settings = alertSettings(); // another tab may have changed them
+        settings = alertSettings(key); // another tab may have changed them
         const now = new Map(tickets.map((t) => [t.id, t.last_merchant_ts || 0]));
         if (known === null) { known = now; return; }
         let fresh = 0;
