@@ -246,6 +246,7 @@ async def build(
         file_store_from(settings, clock),  # its files' times for the retention sweep
         store.uow,
         max_bytes=settings.file_max_bytes,
+        per_channel=settings.file_max_bytes_by_channel,
         retention_days=settings.file_retention_days,
         clean=strip_metadata,
         clock=clock,

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     files_dir: Path = Path("data/files")
     file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     file_retention_days: int = Field(default=90, ge=0, le=36500)
+    # A lower limit on one channel, as JSON: {"telegram": 5242880}; keys web, telegram, wechat
+    file_max_bytes_by_channel: dict[str, int] = Field(default_factory=dict)
     # Several replicas: the bytes in an S3-compatible bucket instead of FILES_DIR when
     # FILES_S3_BUCKET is set. FILES_S3_URL: the server (empty: AWS); keys are PREFIX + file id;
     # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or a profile, or a role).
@@ -122,6 +124,16 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str) -> str:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("file_max_bytes_by_channel")
+    @classmethod
+    def _channel_limits(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - {"web", "telegram", "wechat"})
+        if unknown:
+            raise ValueError(f"unknown channel {', '.join(unknown)} (web, telegram, wechat)")
+        if any(not 1024 <= v <= 100 * 1024 * 1024 for v in value.values()):
+            raise ValueError("each limit must be between 1024 and 104857600 bytes")
         return value
 
     @field_validator("files_s3_prefix")

@@ -205,8 +205,10 @@ class Files:
         clean: Callable[[bytes, str], bytes] | None = None,
         clock: Callable[[], datetime] = utcnow,
         channels: frozenset[str] = frozenset({"web"}),
+        per_channel: Mapping[str, int] | None = None,
     ) -> None:
         self.store = store
+        self.per_channel = dict(per_channel or {})  # FILE_MAX_BYTES_BY_CHANNEL: lower limits
         self._uow = uow
         self.max_bytes = max_bytes
         self.retention_days = retention_days
@@ -240,7 +242,7 @@ class Files:
 
     def sendable(self, channel: str) -> int:
         """The largest file staff may send on the channel's tickets."""
-        return self.limit(self.caps.get(channel))
+        return self.limit_for(channel, self.caps.get(channel))
 
     def shown(self, channel: str) -> frozenset[str]:
         """The kinds of file staff may send on the channel's tickets (empty: none)."""
@@ -254,6 +256,12 @@ class Files:
     def limit(self, channel_max: int | None = None) -> int:
         """The size limit of a channel whose own limit is ``channel_max`` (None: none)."""
         return self.max_bytes if channel_max is None else min(channel_max, self.max_bytes)
+
+    def limit_for(self, channel: str, platform_max: int | None = None) -> int:
+        """The size limit on ``channel``: FILE_MAX_BYTES, the channel's own setting and what
+        its platform carries (``platform_max``), whichever is lowest."""
+        limits = [self.max_bytes, self.per_channel.get(channel), platform_max]
+        return min(x for x in limits if x is not None)
 
     async def keep(
         self,

@@ -98,8 +98,9 @@ def create_app(
             if files is None:
                 raise ApiError(404, "not_found", NOT_FOUND)
             client_id, name, lang, tz = file_params(request.query_params)
-            body = await read_upload(request, files.max_bytes)
-            attachment = files.check(Upload(body, name))
+            most = files.limit_for("web")
+            body = await read_upload(request, most)
+            attachment = files.check(Upload(body, name), most)
         except (ApiError, FileRefused) as exc:
             hint = exc.lang if isinstance(exc, ApiError) else lang
             locale = await merchant_locale(request, service, token, new, hint)

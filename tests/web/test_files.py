@@ -64,7 +64,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     yield from stack_on(tmp_path)
 
 
-def stack_on(tmp_path: Path, bucket: Bucket | None = None) -> Iterator[Stack]:
+def stack_on(tmp_path: Path, bucket: Bucket | None = None, **extra: object) -> Iterator[Stack]:
     """The bot through ``LateApp``: its files in FILES_DIR, or in ``bucket`` when given."""
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     files_dir = tmp_path / "files"
@@ -82,12 +82,12 @@ def stack_on(tmp_path: Path, bucket: Bucket | None = None) -> Iterator[Stack]:
         database_url=db_url,
         faq_dir=FAQ_DIR,
         files_dir=files_dir,
-        file_max_bytes=64 * 1024,
         snapshot_dir=tmp_path / "snapshots",
         files_s3_bucket=bucket.name if bucket else "",
         files_s3_url=bucket.url if bucket else "",
         files_s3_prefix="merchant-bot/",
         files_s3_region=REGION,
+        **{"file_max_bytes": 64 * 1024, **extra},  # type: ignore[arg-type]
     )
     late = LateApp(settings, store=SqlStore(db_url), teams=DefaultTeamOnly())
     with TestClient(late, base_url="http://testserver") as client:
@@ -205,6 +205,31 @@ def test_an_oversize_file_is_refused_in_chinese(stack: Stack) -> None:
     assert refused.status_code == 413
     assert refused.json()["message"] == "文件太大。文件最大为 0.1 MB。"
     assert stored_files(stack.files_dir) == []
+
+
+@pytest.fixture
+def web_capped(tmp_path: Path) -> Iterator[Stack]:
+    """The bot with 10 MB files in general and 1 MB on the web chat."""
+    yield from stack_on(
+        tmp_path, file_max_bytes=10 * 1024 * 1024, file_max_bytes_by_channel={"web": 1024 * 1024}
+    )
+
+
+def test_a_lower_limit_for_the_web_chat_alone_is_said_in_the_merchants_language(
+    web_capped: Stack,
+) -> None:
+    client = web_capped.client
+    client.get("/")
+    big = b"%PDF-1.4\n" + b"0" * (1536 * 1024)
+    refused = upload(client, big, "big.pdf", 1, lang="ko")
+    assert refused.status_code == 413, refused.text
+    message = refused.json()["message"]
+    assert "1MB" in message and "파일" in message, message
+    assert stored_files(web_capped.files_dir) == []
+    small = b"%PDF-1.4\n" + b"0" * (512 * 1024)
+    assert upload(client, small, "small.pdf", 2).status_code == 200
+    files = web_capped.late.services.files if web_capped.late.services else None
+    assert files is not None and files.limit_for("telegram") == 10 * 1024 * 1024
 
 
 def test_a_staff_reply_with_a_pdf_appears_in_the_merchants_history(stack: Stack) -> None:

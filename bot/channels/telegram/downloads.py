@@ -28,7 +28,8 @@ class Downloads:
     def __init__(self, api: BotApi, files: Files) -> None:
         self._api = api
         self.files = files
-        self.limit = files.limit(TELEGRAM_DOWNLOAD_MAX)  # FILE_MAX_BYTES, at most 20 MB
+        # FILE_MAX_BYTES or Telegram's own setting, at most the 20 MB bots may download
+        self.limit = files.limit_for("telegram", TELEGRAM_DOWNLOAD_MAX)
 
     async def attachment(self, file: TgFile) -> Attachment:
         """The file, downloaded and checked; ``FileRefused`` (too large, not an accepted kind,

@@ -40,7 +40,8 @@ class InboundFiles:
             data = await self._download(media)
             # Off the event loop: cleaning a large image takes a while, and other merchants'
             # messages must still be answered within WeChat's 5 seconds meanwhile.
-            attachment = await asyncio.to_thread(self._files.check, Upload(data, media.name))
+            most = self._files.limit_for("wechat")
+            attachment = await asyncio.to_thread(self._files.check, Upload(data, media.name), most)
         except FileRefused as exc:
             log.info("wechat: file refused", extra={"code": exc.code})
             locale = await self._locale(event.merchant)
@@ -49,7 +50,7 @@ class InboundFiles:
 
     async def _download(self, media: Media) -> bytes:
         try:
-            return await self._api.media(media.media_id, self._files.max_bytes)
+            return await self._api.media(media.media_id, self._files.limit_for("wechat"))
         except ApiError as exc:
             log.warning(
                 "wechat: a file could not be fetched",
