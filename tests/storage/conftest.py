@@ -172,3 +172,16 @@ async def store(store_url: str) -> AsyncIterator[StoreUnderTest]:
         yield sql
     finally:
         await sql.store.close()
+
+
+@pytest.fixture
+async def twin(store: StoreUnderTest, store_url: str) -> AsyncIterator[StoreUnderTest]:
+    """A second replica: another store on the same database (the fake: the same store)."""
+    if store_url == "fake":
+        yield store
+        return
+    other = SqlUnderTest(store_url)
+    try:
+        yield other
+    finally:
+        await other.store.close()

@@ -5,30 +5,15 @@ deliverer sends the stored answer in one send, as the channel would have."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-
-import pytest
+from collections.abc import Sequence
 
 from bot.core.conversation import ConversationService
 from bot.core.delivery import Deliverer
 from bot.core.types import Incoming, MerchantKey, Outgoing
 from bot.faq.matcher import Matcher
-from tests.storage.conftest import SqlUnderTest, StoreUnderTest
+from tests.storage.conftest import StoreUnderTest
 
 WECHAT = MerchantKey("wechat", "o-late-1")
-
-
-@pytest.fixture
-async def twin(store: StoreUnderTest, store_url: str) -> AsyncIterator[StoreUnderTest]:
-    """A second replica: another store on the same database (the fake: the same store)."""
-    if store_url == "fake":
-        yield store
-        return
-    other = SqlUnderTest(store_url)
-    try:
-        yield other
-    finally:
-        await other.store.close()
 
 
 class Channel:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,23 +28,10 @@ from bot.staff.passwords import Passwords
 from bot.staff.throttle import HashGate
 from bot.web.mapping import history_json, updates_json
 from tests.staff.conftest import FAST, PASSWORD
-from tests.storage.conftest import SqlUnderTest, StoreUnderTest
+from tests.storage.conftest import StoreUnderTest
 
 WECHAT = MerchantKey("wechat", "o-merchant-1")
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def twin(store: StoreUnderTest, store_url: str) -> AsyncIterator[StoreUnderTest]:
-    """A second replica: another store on the same database (the fake: the same store)."""
-    if store_url == "fake":
-        yield store
-        return
-    other = SqlUnderTest(store_url)
-    try:
-        yield other
-    finally:
-        await other.store.close()
 
 
 class Channel:
