@@ -48,6 +48,7 @@ from bot.faq.reloader import FaqHolder
 from bot.settings import Settings
 from bot.shared.redis_store import shared_from
 from bot.staff.macros import MACROS_FILE, MacroHolder
+from bot.staff.throttle import SharedWindow
 from bot.storage.files import file_store_from
 from bot.storage.leader import elect_for
 from bot.storage.migrate import upgrade
@@ -457,6 +458,8 @@ def app(services: Services) -> Starlette:
         services.macros,
         clock=services.clock,
         admin=admin_parts(services),
+        # REDIS_URL: one sign-in limit per address for the fleet, not one per replica
+        limiter=SharedWindow(services.shared) if services.shared is not None else None,
     )
     middleware: list[Middleware] = []
     metrics = services.metrics

@@ -4,19 +4,26 @@ Every argon2 check takes its memory (19 MiB) for its whole run. ``HashGate`` run
 threads of its own, with a short bounded wait: past that bound a check is refused at once
 (``Busy``) instead of queueing, so a flood of sign-ins costs a fixed amount of memory and
 answers quickly rather than piling up. ``SlidingWindow`` counts attempts per key (the client's
-address) in memory, with a bounded number of keys.
+address) in memory, with a bounded number of keys; ``SharedWindow`` counts them in the state
+the replicas share (``REDIS_URL``), so a fleet allows an address the limit once, not once per
+replica.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+from bot.core.shared import Quota, Shared
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -25,6 +32,7 @@ HASHES_WAITING = 8  # a burst of 10 is served within ~100 ms; more than that is 
 ATTEMPTS = 10  # sign-in attempts per address...
 WINDOW = 60.0  # ...per this many seconds
 ADDRESSES = 4096  # addresses remembered (a few hundred bytes each at most)
+SIGN_IN_KEY = "staff-sign-in:"  # + the address: a shared quota's key
 
 
 class Busy(Exception):
@@ -74,6 +82,14 @@ class HashGate:
             self._admitted -= 1
 
 
+class AttemptLimit(Protocol):
+    """Counts attempts per key: what the sign-in form asks before it checks a password."""
+
+    async def check(self, key: str) -> int | None:
+        """Count an attempt by ``key``: None when allowed, else the whole seconds to wait."""
+        ...
+
+
 class SlidingWindow:
     """At most ``limit`` attempts per key in any ``window`` seconds, kept in memory.
 
@@ -118,3 +134,38 @@ class SlidingWindow:
             return max(1, math.ceil(times[0] + self.window - now))
         times.append(now)
         return None
+
+    async def check(self, key: str) -> int | None:
+        """``attempt``, as ``AttemptLimit`` asks."""
+        return self.attempt(key)
+
+
+class SharedWindow:
+    """At most ``limit`` attempts per key in any ``window`` seconds, counted in ``Shared``: one
+    rate quota per key, so every replica counts against the same window.
+
+    The keys expire with their window (the store's own TTL), so there is no table to bound.
+    """
+
+    def __init__(self, shared: Shared, limit: int = ATTEMPTS, window: float = WINDOW) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("a sliding window needs a positive limit and window")
+        self.shared, self.limit, self.window = shared, limit, window
+        # Redis unreachable: this replica keeps counting alone rather than refusing sign-in
+        self.fallback = SlidingWindow(limit, window)
+
+    async def check(self, key: str) -> int | None:
+        """Count an attempt by ``key``: None when allowed, else the whole seconds to wait.
+
+        A refused attempt is not counted (``take`` takes nothing it refuses), as in memory.
+        """
+        quota = Quota(SIGN_IN_KEY + key, self.limit, self.window)
+        try:
+            # hold 0: an attempt counts from when it is made, not from when its check finishes
+            taken = await self.shared.take([quota], hold=0.0)
+        except Exception as exc:  # the shared store is down: sign-in still works, counted here
+            log.warning("sign-in limit counted in this replica", extra={"error": repr(exc)})
+            return await self.fallback.check(key)
+        if taken.ticket is not None:
+            return None
+        return max(1, math.ceil(taken.wait))

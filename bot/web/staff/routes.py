@@ -19,7 +19,7 @@ from bot.core.teams import TeamDirectory
 from bot.core.tickets import utcnow
 from bot.staff.auth import StaffAuth
 from bot.staff.macros import Macros
-from bot.staff.throttle import SlidingWindow
+from bot.staff.throttle import AttemptLimit
 from bot.web.staff.admin import AdminParts, admin_routes
 from bot.web.staff.pages import PREFIX, STATIC, Pages
 from bot.web.staff.queue import Queue
@@ -34,12 +34,13 @@ def staff_routes(
     teams: Callable[[], TeamDirectory],
     *,
     clock: Callable[[], datetime] = utcnow,
-    limiter: SlidingWindow | None = None,
+    limiter: AttemptLimit | None = None,
     admin: AdminParts | None = None,
 ) -> list[BaseRoute]:
     """The console's routes, mounted at /staff (add them to ``create_app(routes=...)``).
 
-    ``limiter`` counts sign-in attempts per client address (default: 10 a minute);
+    ``limiter`` counts sign-in attempts per client address (default: 10 a minute, in this
+    process);
     ``admin`` adds the admin pages (insights, the unanswered workbench, the test pane).
     """
     pages = Pages(desk, auth, macros, teams, clock)

@@ -4,7 +4,8 @@ The sign-in form has no session yet, so its CSRF token is a double submit: a ran
 cookie and in the form, which another site can neither read nor set.
 
 Sign-in needs no account, so it is rationed before any password is checked: each client
-address gets 10 tries a minute (429 with Retry-After past that), and when the hash gate is full
+address gets 10 tries a minute (429 with Retry-After past that; counted across the replicas with
+``REDIS_URL``, else per process), and when the hash gate is full
 the attempt is refused at once (429) rather than queued.
 """
 
@@ -19,7 +20,7 @@ from starlette.responses import Response
 
 from bot.formatting import clock, duration
 from bot.i18n import UI_LOCALES, _
-from bot.staff.throttle import Busy, SlidingWindow
+from bot.staff.throttle import AttemptLimit, Busy, SlidingWindow
 from bot.web.staff import cookies
 from bot.web.staff.forms import FormError, posted_csrf, read_form, same_token
 from bot.web.staff.pages import BAD_CSRF, PREFIX, Pages, locale, safe_next, say, see_other
@@ -57,9 +58,9 @@ def client_address(request: Request) -> str:
 class SignIn:
     """GET and POST /staff/login, POST /staff/logout."""
 
-    def __init__(self, pages: Pages, limiter: SlidingWindow | None = None) -> None:
+    def __init__(self, pages: Pages, limiter: AttemptLimit | None = None) -> None:
         self.pages = pages
-        self.limiter = SlidingWindow() if limiter is None else limiter  # (empty is falsy)
+        self.limiter: AttemptLimit = SlidingWindow() if limiter is None else limiter
 
     async def form(self, request: Request) -> Response:
         """The sign-in form (or the queue, for a browser already signed in)."""
@@ -77,7 +78,7 @@ class SignIn:
         username = form.get("username")[:64]
         if not same_token(form.get("csrf"), cookies.read(request, cookies.LOGIN_CSRF) or ""):
             return self._form(request, next_url, say(request, FORM_EXPIRED), 403, username)
-        wait = self.limiter.attempt(client_address(request))
+        wait = await self.limiter.check(client_address(request))
         if wait is not None:
             log.info("staff sign-in refused: too many attempts from the address")
             seconds = duration(timedelta(seconds=wait), locale(request), threshold=1)
