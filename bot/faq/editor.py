@@ -7,6 +7,8 @@ file is replaced (atomically); a refused edit leaves the file untouched. The hot
 picks the change up like any edit by hand. Two admins (or two replicas) editing at once never
 lose an edit: the file is replaced only if it still holds the text the edit was made from,
 checked under an exclusive lock; otherwise the later edit is refused and can be sent again.
+A folder that cannot be written (a read-only mount, another user's files) refuses the edit the
+same way, the file as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import difflib
 import fcntl
 import hashlib
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -32,6 +35,8 @@ from bot.content.problems import Problem, errors
 from bot.faq.loader import faq_files, load_faq
 from bot.text.language import LANGS, Lang
 from bot.text.normalize import normalize
+
+log = logging.getLogger(__name__)
 
 
 class EditRefused(Exception):
@@ -86,13 +91,23 @@ def add_phrasing(folder: Path, entry_id: str, lang: Lang, text: str, *, write: b
     edit = Edit(path, before, _dump(document))
     _validate(folder, edit)
     if write:
-        with _locked(folder):
-            if _digest(path.read_text(encoding="utf-8")) != _digest(before):
-                raise EditRefused(
-                    f"{path.name} was changed by someone else while this edit was made; "
-                    "nothing was written: send it again"
-                )
-            _replace(path, edit.after)
+        try:
+            with _locked(folder):
+                if _digest(path.read_text(encoding="utf-8")) != _digest(before):
+                    raise EditRefused(
+                        f"{path.name} was changed by someone else while this edit was made; "
+                        "nothing was written: send it again"
+                    )
+                _replace(path, edit.after)
+        except OSError as exc:
+            # A read-only mount or a folder of another user: the operator's to fix, the file
+            # as it was (the rename is the only step that changes it).
+            log.warning("FAQ edit not written: %s: %s", folder, exc)
+            reason = exc.strerror or type(exc).__name__
+            raise EditRefused(
+                f"the FAQ folder cannot be written ({reason}); nothing was written: "
+                "ask whoever runs the bot to make it writable"
+            ) from exc
     return edit
 
 
@@ -158,5 +173,13 @@ def _locked(folder: Path) -> Iterator[None]:
 def _replace(path: Path, text: str) -> None:
     """Write beside the file and rename: the hot reload never reads half a file."""
     tmp = path.with_name(f".{path.name}.edit")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        # No half-written copy left behind (a full disk); what is there but not a file is
+        # not ours to remove.
+        if tmp.is_file():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
