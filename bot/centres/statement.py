@@ -64,6 +64,11 @@ _EN_STATEMENT = [
         r"\s+(?:in|at|near|around|from)\s+(?P<place>.+)$"
     ),
     re.compile(r"^(?:based|located|living|currently)\s+in\s+(?P<place>.+)$"),
+    # "(we) just moved to Xiamen", "relocated to Busan last month"
+    re.compile(
+        r"^(?:(?:i|we)\s*(?:'ve|have)?\s+)?(?:just\s+|recently\s+)?(?:moved|relocated)\s+"
+        r"(?:our\s+\w+\s+)?to\s+(?P<place>[a-z' -]+?)(?:\s+(?:last|this)\s+\w+|\s+recently)?$"
+    ),
     # "we're a small team based in Quanzhou", "I am a seller located in Busan"
     re.compile(
         r"^(?:i|we)\s*(?:'m|'re|am|are)\s+(?:a|an)\s+(?:[a-z-]+\s+){1,4}?(?:based|located)"
@@ -105,6 +110,11 @@ _ZH_STATEMENT = [
         rf"^{_ZH_WHO}{_ZH_WHEN}(?:在|住在|位于|来自|是在|人在|坐标|定位在?)\s*"
         rf"(?P<place>.{{2,14}}?){_ZH_END}$"
     ),
+    # "我们是肇庆的一家小公司": a business of some place
+    re.compile(
+        rf"^{_ZH_WHO}是(?P<place>[^的，,。\s]{{2,8}}?)的(?:一家|一个|一间)?.{{0,6}}?"
+        r"(?:公司|工厂|厂|店|商家|卖家|团队|企业)$"
+    ),
 ]
 _ZH_NAME = [re.compile(rf"^{_ZH_WHO}{_ZH_WHEN}是(?P<place>.{{2,10}}?)(?:人|的)$")]
 _ZH_ASK = [
@@ -136,6 +146,8 @@ _KO_STATEMENT = [
         r"일해요|일합니다|근무해요|근무합니다|지내요|있어용|있어여)$"
     ),
     re.compile(rf"^{_KO_WHO}{_KO_PLACE}\s*(?:살아요|사는데요|사는데|살고\s*있어요|삽니다)$"),
+    # "군산에서 연락드려요": writing from a place
+    re.compile(rf"^{_KO_WHO}{_KO_PLACE}\s*에서\s*(?:연락\s*드려요|연락\s*드립니다|연락드려요)$"),
     # "저희는 대구에 있는 작은 회사예요": a business that is somewhere
     re.compile(
         rf"^{_KO_WHO}{_KO_PLACE}\s*에\s*있는\s+[{HANGUL}\s]{{1,12}}?(?:이에요|예요|입니다|이고요)$"

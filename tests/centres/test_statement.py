@@ -136,3 +136,15 @@ def test_a_business_described_as_based_somewhere_states_the_place(finder: Centre
         found = finder.from_message(text)
         assert isinstance(found, Nearest) and found.centre.id == centre, text
     assert finder.from_message("we are a small shop based in trouble") is None
+
+
+def test_moving_writing_from_and_a_business_of_a_place_state_it(finder: CentreFinder) -> None:
+    for text, centre in [
+        ("We just relocated to Guangzhou", "guangzhou"),
+        ("창원에서 연락드립니다", "busan"),
+        ("我们是东莞的一家电子厂", "guangzhou"),
+    ]:
+        found = finder.from_message(text)
+        assert isinstance(found, Nearest) and found.centre.id == centre, (text, found)
+    for text in ["we moved to a bigger warehouse", "我们是做玩具的一家工厂"]:
+        assert finder.from_message(text) is None, text
