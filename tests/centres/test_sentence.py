@@ -88,6 +88,7 @@ def test_the_merchants_own_office_is_not_a_centre(finder: CentreFinder) -> None:
         "저희 부산 사무실 주소로 샘플을 받아도 되나요?",
         "사무실은 울산에 하나뿐인데 미국 쪽 반품 주소 문제는 누구한테 물어봐요?",
         "Our only office is in Xiamen, what return address should UK buyers use?",
+        "is our shared / serviced office address in Busan fine for the seller profile?",
     ]:
         assert finder.from_message(text) is None, text
     for text, centre in [("我们在佛山，想去你们办公室聊聊，地址在哪", "foshan")]:
