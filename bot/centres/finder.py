@@ -17,6 +17,7 @@ from bot.centres.gazetteer import (
     ADMIN_WORD_ENDINGS,
     Gazetteer,
     Place,
+    PlacesMissing,
     country_code,
     default_gazetteer,
 )
@@ -120,7 +121,10 @@ class CentreFinder:
         """The nearest centre to a shared point (ValueError for coordinates out of range)."""
         if not valid_point(lat, lon):
             raise ValueError(f"not a point on Earth: {lat}, {lon}")
-        near = self._gazetteer().nearest(lat, lon)
+        try:
+            near = self._gazetteer().nearest(lat, lon)
+        except PlacesMissing:  # the centres have their own points; only the town name is lost
+            near = None
         return self._nearest(lat, lon, place=near, shared=True)
 
     def from_place(self, query: str) -> Nearest | UnknownPlace:

@@ -421,8 +421,18 @@ def country_code(text: str) -> str | None:
     return _countries().get(key) if key else None
 
 
+class PlacesMissing(RuntimeError):
+    """The place table was never built (it is a build output, not kept in git)."""
+
+
 def load(path: Path = DATA_FILE) -> Gazetteer:
     """Read a gazetteer file (gzip or plain text), line by line."""
+    if not path.is_file():
+        raise PlacesMissing(
+            f"the place table {path} is missing: build it with "
+            "`python scripts/build_gazetteer.py` after `pip install -e '.[places]'` "
+            "(./dev run does both)"
+        )
     with path.open("rb") as raw:
         gzipped = raw.read(2) == b"\x1f\x8b"
     if gzipped:

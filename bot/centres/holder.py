@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from bot.centres.finder import CentreFinder, utc_now
-from bot.centres.gazetteer import Gazetteer, default_gazetteer
+from bot.centres.gazetteer import Gazetteer, PlacesMissing, default_gazetteer
 from bot.centres.loader import load_centres
 from bot.centres.model import Centres
 from bot.content.holder import ContentHolder, ContentState
 from bot.content.problems import errors
 from bot.content.watching import watch
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class CentresState(ContentState):
     """What /healthz reports about the centres."""
+
+    places: str = ""  # why place names cannot be looked up (the place table is missing)
 
     @property
     def centres(self) -> int:
@@ -27,11 +32,14 @@ class CentresState(ContentState):
 
     def as_dict(self) -> dict[str, object]:
         """The state for /healthz."""
-        return {
-            "ok": self.ok,
+        state: dict[str, object] = {
+            "ok": self.ok and not self.places,
             "centres": self.centres,
             "problems": [str(p) for p in errors(self.problems)],
         }
+        if self.places:
+            state["places"] = self.places
+        return state
 
 
 class CentresHolder:
@@ -68,8 +76,15 @@ class CentresHolder:
         return True
 
     def warm(self) -> None:
-        """Load the gazetteer now (about 0.3 s) rather than on the first merchant's message."""
-        self._gazetteer()
+        """Load the gazetteer now (about 0.3 s) rather than on the first merchant's message.
+
+        Without the place table the bot still serves (centres answer only to a shared location
+        or the menu's question); /healthz says what to build."""
+        try:
+            self._gazetteer()
+        except PlacesMissing as exc:
+            log.error("centres: %s", exc)
+            self.state.places = str(exc)
 
     async def watch(self, every: float) -> None:
         """Poll for changes forever; loads run in a thread so chats are not blocked."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.centres.gazetteer import PlacesMissing, load
 from bot.centres.holder import CentresHolder
 from tests.centres.conftest import WriteCentres, centre_yaml
 
@@ -87,3 +88,18 @@ def test_watch_picks_up_a_new_centre(write_centres: WriteCentres) -> None:
         return holder.state.centres
 
     assert asyncio.run(scenario()) == 2
+
+
+def test_without_the_place_table_the_bot_serves_and_health_says_what_to_build(
+    write_centres: WriteCentres, tmp_path: Path
+) -> None:
+    missing = tmp_path / "gazetteer.tsv.gz"  # never built
+    holder = CentresHolder(write_centres(two_centres()), gazetteer=lambda: load(missing))
+    assert holder.reload() is True
+    holder.warm()  # start-up goes on
+    state = holder.state.as_dict()
+    assert state["ok"] is False and "build_gazetteer.py" in str(state["places"])
+    found = holder.finder().from_location(36.0, 120.3)  # a shared point still finds its centre
+    assert found.centre.id == "north" and found.place is None
+    with pytest.raises(PlacesMissing, match="is missing"):
+        holder.finder().from_place("Qingdao")
