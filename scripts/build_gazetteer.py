@@ -720,13 +720,20 @@ def main(argv: list[str] | None = None) -> int:
     given = {k for row in neighbourhood_rows() for k in row[-1].split("|")}
     text = build(cities, units, areas + dong_rows(named_places(build(cities, units, areas)), given))
     if args.check:
+        if not DATA_FILE.is_file():
+            print(f"{DATA_FILE} is missing: run scripts/build_gazetteer.py", file=sys.stderr)
+            return 1
         current = gzip.decompress(DATA_FILE.read_bytes()).decode("utf-8")
         if current != text:
             print(f"{DATA_FILE} is out of date: run scripts/build_gazetteer.py", file=sys.stderr)
             return 1
         print(f"{DATA_FILE} is up to date")
         return 0
-    DATA_FILE.write_bytes(compress(text))
+    # A fresh clone has no data folder; a build cut short leaves no half-written table.
+    DATA_FILE.parent.mkdir(parents=True, exist_ok=True)
+    partial = DATA_FILE.with_name(DATA_FILE.name + ".part")
+    partial.write_bytes(compress(text))
+    partial.replace(DATA_FILE)
     places = text.index(KEYS_MARK)
     count = text.count("\n", 0, places) - 2
     print(f"wrote {DATA_FILE} ({count} places, {DATA_FILE.stat().st_size:,} bytes)")
