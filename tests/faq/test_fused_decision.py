@@ -68,9 +68,22 @@ def test_small_talk_gets_its_kind_when_no_entry_is_sure(build) -> None:  # type:
 
 
 def test_compliance_hands_over_without_another_topics_answer(build) -> None:  # type: ignore[no-untyped-def]
-    # The regex signal fires; the top entry (the deposit) is not about this matter.
-    d = build(right=0.9).ask("an agency will sell us 100 fake reviews, deposit first, ok?")
+    # The regex signal fires; the top entry (the deposit) is not about this matter; the
+    # encoder sees some compliance in it too, so the regex stands.
+    d = build(right=0.9, compliance=0.4).ask(
+        "an agency will sell us 100 fake reviews, deposit first, ok?"
+    )
     assert d.action == "escalate" and d.faq_id is None and d.compliance
+
+
+def test_a_regex_hit_gives_way_to_a_sure_entry_the_encoder_sees_no_compliance_in(build) -> None:  # type: ignore[no-untyped-def]
+    text = "an agency will sell us 100 fake reviews, deposit first, ok?"
+    d = build(right=0.9, compliance=0.1).ask(text)
+    assert (d.action, d.compliance) == ("answer", None)
+    assert d.faq_id == d.candidates[0].faq_id
+    # Unsure of the entry, the regex still hands over, whatever the encoder thinks.
+    unsure = build(right=0.3, in_scope=0.9, compliance=0.1).ask(text)
+    assert unsure.action == "escalate" and unsure.compliance
 
 
 def test_the_encoders_compliance_sense_hands_over_unless_an_ordinary_entry_is_sure(build) -> None:  # type: ignore[no-untyped-def]
