@@ -14,6 +14,7 @@ from typing import ClassVar, TypedDict, TypeVar, Unpack
 from starlette.routing import BaseRoute
 
 from bot.channels.telegram.api import ALLOWED_UPDATES, BotApi, TgApiError
+from bot.channels.telegram.claims import Claims
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.config import (
     TelegramConfig,
@@ -125,6 +126,8 @@ class TelegramChannel:
         self.intake = Intake(
             api, conversation, self.sender, config.bot_id, staff_input, names, downloads
         )
+        # ``shared``: a webhook update is answered by the one replica that claims it
+        self.claims = Claims(shared, config.bot_id) if shared is not None else None
         self.poller = self._new_poller()
         self._polling: asyncio.Task[None] | None = None
         self._connecting: asyncio.Task[None] | None = None
@@ -163,7 +166,7 @@ class TelegramChannel:
         if self.config.mode != "webhook":
             return []
         check_webhook(self.config)
-        return [webhook_route(self.api, self.intake, self.config.webhook_secret)]
+        return [webhook_route(self.api, self.intake, self.config.webhook_secret, self.claims)]
 
     async def start(self) -> None:
         """Check the token, set the command menu, then poll or register the webhook.
@@ -370,7 +373,8 @@ def build_channel(
     ``files`` carries photos and documents both ways (without: "text only");
     ``desk`` and ``uow`` switch the staff side on when the config names a staff chat;
     ``clock`` and ``sleep`` pace the sends (tests pass a clock they control); ``shared`` makes
-    the pace the fleet's, ``leadership`` lets only its holder poll getUpdates.
+    the pace the fleet's and has one replica answer a webhook update, ``leadership`` lets
+    only its holder poll getUpdates.
     """
     api: BotApi
     if config.framework == "ptb":

@@ -6,6 +6,10 @@ recorded as sent): a process that dies before leaves the update with Telegram, w
 it again, and the stored answer is then sent if it was not recorded as sent. When the core
 could not store the update, a 500 makes Telegram deliver it again later; a repeat of a stored
 update is recognised and not answered twice.
+
+With ``claims`` (the fleet's ``Shared``) an update is answered by the one replica that claims
+it: a retry reaching another replica while the answer is in work gets a 503 and nothing is
+stored or sent there; Telegram delivers it again later (``claims``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.telegram.api import BotApi
+from bot.channels.telegram.claims import Claims
 from bot.channels.telegram.intake import Intake
 
 PATH = "/telegram/webhook"
@@ -28,7 +33,7 @@ MAX_BODY = 1 << 20  # updates are a few KiB; anything this big is not from Teleg
 log = logging.getLogger(__name__)
 
 
-def webhook_route(api: BotApi, intake: Intake, secret: str) -> Route:
+def webhook_route(api: BotApi, intake: Intake, secret: str, claims: Claims | None = None) -> Route:
     """The Starlette route; ``secret`` is the one given to setWebhook (never empty)."""
     if not secret:
         raise ValueError("a webhook needs a secret")
@@ -50,15 +55,24 @@ def webhook_route(api: BotApi, intake: Intake, secret: str) -> Route:
             update = api.parse_update(data)
         except ValueError:
             return _error(400, "not a Telegram update")
-        try:
+
+        async def answer() -> None:
             answered = await intake.process(update)
+            if answered is not None:
+                await answered  # never raises: sent (and recorded), or reported as undelivered
+
+        try:
+            if claims is None:
+                await answer()
+            elif not await claims.run(update, answer):
+                # another replica is answering it: nothing stored or sent here, Telegram
+                # sends it again later and the retry finds the answer (or takes it over)
+                return _error(503, "being answered by another replica, send again later")
         except Exception:  # not stored: Telegram retries, and the retry is handled once
             log.exception(
                 "telegram: webhook update not stored", extra={"update_id": update.update_id}
             )
             return _error(500, "not stored, send again")
-        if answered is not None:
-            await answered  # never raises: sent (and recorded), or reported as undelivered
         return JSONResponse({"ok": True})
 
     return Route(PATH, receive, methods=["POST"])
