@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from bot.centres.gazetteer import country_code
@@ -15,6 +16,7 @@ from bot.text.scripts import HAN, HANGUL
 Kind = Literal["place", "region", "country"]
 Candidate = Callable[[int, int], "Span | None"]  # (start, length) -> a span, or None
 NearMiss = Callable[[str, bool], "str | None"]  # (word, after a preposition) -> a city, or None
+Fix = Callable[[str], "str | None"]  # a word -> the name of the place it stands for, or None
 
 MAX_LATIN_WORDS = 3
 MAX_HAN = 5
@@ -41,6 +43,18 @@ _LATIN = re.compile(r"[a-z][a-z'.]*")  # "beijing-based": the hyphen ends the na
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _HANGUL = re.compile(f"[{HANGUL}]+")
 _LOCATIVE = re.compile(r"(?:에서|에|\s*근처|\s*쪽|\s*(?:사는|살아|살고|삽니다))")
+# Where a Chinese sentence puts a place name: after 在, 到, 离... (or first in its run), and
+# before 的, 最近, 附近, 有... (or last). A sound-alike is read as a city only there, so that a
+# word in the middle of a phrase ("公司的背景是") is left alone.
+_SLOT_BEFORE = ("在", "到", "去", "离", "从", "于", "住", "近", "自", "是", "中国", "省", "市")
+_SLOT_AFTER = (
+    "的", "最近", "附近", "周边", "周围", "这边", "那边", "这里", "那里", "一带", "有", "哪",
+    "离", "市", "区", "近", "还是", "和", "或",
+)  # fmt: skip
+# A one-character nickname (穗, 沪) only right after "in", "to", "from"...: elsewhere the
+# character is part of another word (麦穗, 沪深).
+_ONE_CHAR_BEFORE = frozenset("在来到去离赴回返驻")
+MAX_JOINED = 3  # Hangul words of one name split by stray spaces ("광저 우", "부 산 에")
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ def place_spans(
     near_miss: NearMiss | None = None,
     near_miss_cjk: Callable[[str], str | None] | None = None,
     foreign: Callable[[str], bool] | None = None,
+    homophone: Fix | None = None,
+    nickname: Fix | None = None,
 ) -> list[Span]:
     """Every place, region and country named in a prepared message, in order, negations dropped.
 
@@ -67,11 +83,13 @@ def place_spans(
     "near"... stands before it);
     ``near_miss_cjk`` does the same for a Han or Hangul word ("广洲", "인쳔");
     ``foreign`` tells a Han name of a place outside the Chinese-writing countries (一山, Ilsan):
-    such a name yields to a name that overlaps it and reaches further ("一山东": 山东).
+    such a name yields to a name that overlaps it and reaches further ("一山东": 山东);
+    ``homophone`` reads a Han word that sounds like a big city (深镇), only where a place name
+    stands; ``nickname`` reads a one-character nickname (穗), only after 在, 来, 到...
     """
     spans = (
         _latin(prepared, known, near_miss)
-        + _han(prepared, known, near_miss_cjk, foreign)
+        + _han(prepared, known, near_miss_cjk, foreign, homophone, nickname)
         + _hangul(prepared, known, near_miss_cjk)
     )
     spans.sort(key=lambda s: s.start)
@@ -141,6 +159,8 @@ def _han(
     known: Callable[[str], bool],
     near_miss: Callable[[str], str | None] | None,
     foreign: Callable[[str], bool] | None = None,
+    homophone: Fix | None = None,
+    nickname: Fix | None = None,
 ) -> list[Span]:
     out: list[Span] = []
     for run in _HAN_RUN.finditer(text):
@@ -148,11 +168,18 @@ def _han(
 
         def found(i: int, n: int, chars: str = chars, at: int = at) -> Span | None:
             words = chars[i : i + n]
+            if n == 1:
+                placed = i > 0 and chars[i - 1] in _ONE_CHAR_BEFORE and _slot_after(chars[i + 1 :])
+                return _slip(words, at + i, nickname) if placed else None
             if _HAN_FUNCTION.search(words):
                 # Only a country or a region may hold such a character (马来西亚); a town
                 # name with one is a phrase around a name ("工厂在佛山"), or a slip (厦们).
                 return _closed_list(words, at + i) or _slip(words, at + i, near_miss)
-            return _classify(words, at + i, known) or _slip(words, at + i, near_miss)
+            return (
+                _classify(words, at + i, known)
+                or _slip(words, at + i, near_miss)
+                or (_slip(words, at + i, homophone) if _in_slot(chars, i, n) else None)
+            )
 
         def sure(i: int, n: int, chars: str = chars) -> bool:
             span = found(i, n)
@@ -172,8 +199,17 @@ def _han(
             )
             return None if longer else span
 
-        out += _greedy(len(chars), MAX_HAN, 2, candidate)
+        out += _greedy(len(chars), MAX_HAN, 1, candidate)
     return out
+
+
+def _slot_after(after: str) -> bool:
+    return not after or after.startswith(_SLOT_AFTER)
+
+
+def _in_slot(chars: str, i: int, n: int) -> bool:
+    """True when chars[i:i+n] stands where a Chinese sentence puts a place name."""
+    return (i == 0 or chars[:i].endswith(_SLOT_BEFORE)) and _slot_after(chars[i + n :])
 
 
 def _yields(span: Span, foreign: Callable[[str], bool] | None) -> bool:
@@ -185,7 +221,16 @@ def _hangul(
     text: str, known: Callable[[str], bool], near_miss: Callable[[str], str | None] | None
 ) -> list[Span]:
     out: list[Span] = []
-    for m in _HANGUL.finditer(text):
+    tokens = list(_HANGUL.finditer(text))
+    covered = 0
+    for k, m in enumerate(tokens):
+        if m.start() < covered:
+            continue
+        joined = _joined(text, tokens[k : k + MAX_JOINED], known)
+        if joined is not None:
+            out.append(joined)
+            covered = joined.start + len(joined.words)
+            continue
         word = m.group(0)
         while len(word) >= 2 and word not in _KO_NOT_NAMES:
             # A slip is read as a place only where Korean puts one: before 에, 에서, 근처, 쪽
@@ -202,6 +247,31 @@ def _hangul(
                 break
             word = shorter
     return out
+
+
+def _joined(text: str, tokens: list[re.Match[str]], known: Callable[[str], bool]) -> Span | None:
+    """A place name split by stray spaces ("광저 우 에", "인천광역 시에"), where Korean puts a
+    place (before 에, 근처...), and only when its first part is no place of its own."""
+    first = tokens[0].group(0)
+    if _classify(_PARTICLES.sub("", first), 0, known) or _classify(first, 0, known):
+        return None
+    for count in range(len(tokens), 1, -1):
+        group = tokens[:count]
+        if any(text[a.end() : b.start()] != " " for a, b in pairwise(group)):
+            continue
+        at = [g.start() + j for g in group for j in range(len(g.group(0)))]
+        whole = word = "".join(g.group(0) for g in group)
+        while len(word) > len(first):
+            span = _classify(word, group[0].start(), known)
+            after = whole[len(word) :] + text[group[-1].end() :]
+            if span is not None and span.kind == "place" and _LOCATIVE.match(after.lstrip()):
+                end = at[len(word) - 1] + 1
+                return Span("place", text[group[0].start() : end], group[0].start(), word)
+            shorter = _PARTICLES.sub("", word)
+            if shorter == word:
+                break
+            word = shorter
+    return None
 
 
 def _located(word: str, start: int, near_miss: Callable[[str], str | None] | None) -> Span | None:

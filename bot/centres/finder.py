@@ -24,12 +24,14 @@ from bot.centres.gazetteer import (
 from bot.centres.geo import haversine_km, nearest, valid_point
 from bot.centres.hours import Openness, openness
 from bot.centres.intent import asks_for_centre, centre_cue_at, correction_at
+from bot.centres.misspellings import EVERYDAY_HOMOPHONES, Misspellings, build
 from bot.centres.model import Centre, Centres
 from bot.centres.names import EVERYDAY_PLACE_NAMES, HAN_SUFFIXES, name_key
+from bot.centres.regions import region_capital
 from bot.centres.statement import mention, prepare
 from bot.centres.typos import CjkNearMiss
 from bot.text.chinese import pinyin
-from bot.text.scripts import HAN, HANGUL
+from bot.text.scripts import HAN, HANGUL, only
 
 # A bare name ("宁波", "Busan") is taken for a place only when it is a well-known one.
 KNOWN_HOME_POPULATION = 100_000  # in China, Korea, Taiwan, Hong Kong, Macau
@@ -48,6 +50,15 @@ _NEST_GAP = re.compile(
     rf"^(?:[\s,，、-]+|[{HANGUL}]+(?:{'|'.join(ADMIN_WORD_ENDINGS)})|"
     r"(?:gu|si|gun|dong|district|city)\b|[市区县])*$"
 )
+# Korean readings of Chinese names (광주 廣州, 청도 青島) are Korean towns too: the Chinese
+# city is meant when China is named right before it, perhaps with a province or a site between
+# ("중국 광주", "중국의 광동성 광주", "중국 공장은 광주에"), not anywhere in the message: "중국에
+# 수출하는데 광주에 있어요" is a seller in Gwangju.
+_CHINA_BEFORE = (
+    rf"(?:중국|中国)\s*(?:의\s*)?"
+    rf"(?:(?:[{HANGUL}]{{1,4}}성|공장|사무실|지사|회사|창고|매장|본사|법인)(?:은|는|이|가|도)?\s*)?"
+)
+_NAMED_CHINA = re.compile(r"^(?:중국|中国)|(?:중국|中国)$")
 _LATIN_PLACE = re.compile(r"^[a-z][a-z'.-]+(?: [a-z][a-z'.-]+){0,2}$")
 # "I'm in trouble", "we're in the middle of...": words after "in" that are not places.
 _NOT_PLACES = frozenset(
@@ -133,6 +144,9 @@ class CentreFinder:
         if point is not None:
             return self.from_location(*point)
         gazetteer = self._gazetteer()
+        alias = self._fixes().nickname(query)
+        if alias and not self._well_known(query):  # 鹏城: Shenzhen; 禅城 stays the district
+            query = alias
         country = country_code(query)
         if country:  # "Korea" asks for a city; "Singapore" and "Macau" are cities too
             exact = gazetteer.resolve(query, fuzzy=False)
@@ -153,13 +167,23 @@ class CentreFinder:
     def from_message(self, text: str) -> Found | None:
         """What to answer to a free-text message about where the merchant is; None when the
         message is about something else (or too unsure to be treated as a place)."""
-        said = mention(text, self.known)
+        prepared = prepare(text)
+        said = mention(
+            text,
+            lambda w: (
+                self.known(w) or self.misspelt(w, china_before(prepared, w), bare=True) is not None
+            ),
+        )
         if said is None:
             return self._from_sentence(text)
         if said.kind == "ask":  # the place may still stand elsewhere in the sentence
             return self._from_sentence(text) or AskForPlace()
+        # "我在深镇", "김헤에 있어요", "중국 광주에 있어요": the name stands where a place does
+        fixed = self.misspelt(said.place, china_before(prepared, said.place))
         try:
-            found: Nearest | UnknownPlace | None = self.from_place(as_written(said.place, text))
+            found: Nearest | UnknownPlace | None = self.from_place(
+                fixed or as_written(said.place, text)
+            )
         except ValueError:  # "I'm at 95 200": numbers, but no point on Earth
             found = None
         if isinstance(found, Nearest):
@@ -179,12 +203,20 @@ class CentreFinder:
         reach = None if asks else correction_at(prepared)
         if not asks and reach is None:
             return None
+        fixes = self._fixes()
         spans = self._nested(
             prepared,
             place_spans(
-                prepared, self.known, self.near_miss, self.near_miss_cjk, self.written_abroad
+                prepared,
+                self.known,
+                self.near_miss,
+                lambda w: self.near_miss_cjk(w, china_before(prepared, w)),
+                self.written_abroad,
+                homophone=fixes.homophone,
+                nickname=fixes.nickname,
             ),
         )
+        spans = [self._read_in_china(prepared, s) for s in spans]  # "중국 광주": 廣州
         if reach is not None:  # a correction only: the places it corrects, not any in the text
             spans = [s for s in spans if s.start < reach[1] and s.start + len(s.words) > reach[0]]
         # A region next to a town qualifies it ("Ganzhou in Jiangxi", "Suzhou, Jiangsu").
@@ -267,9 +299,74 @@ class CentreFinder:
             return None
         return place.name
 
-    def near_miss_cjk(self, word: str) -> str | None:
-        """A big city's name for a misspelt Han or Hangul word ("广洲", "인쳔"), else None."""
-        return _cjk_near_miss(self._gazetteer())(word)
+    def near_miss_cjk(self, word: str, china: bool = False) -> str | None:
+        """A place's name for a misspelt Han or Hangul word ("广洲", "인쳔", "김헤"), or for a
+        Chinese city's name read the Korean way ("영파"); else None. ``china``: China is named
+        right before the word, so a Korean reading means the Chinese city first."""
+        key = name_key(word)
+        if key in EVERYDAY_HOMOPHONES:
+            return None
+        fixes = self._fixes()
+        if not only(key, HANGUL):
+            return _cjk_near_miss(self._gazetteer())(word)
+        reading = fixes.korean_reading(key, china=china)
+        if reading and (china or not self._korean_place(key)):
+            return reading
+        return _cjk_near_miss(self._gazetteer())(word) or fixes.korean_slip(key)
+
+    def misspelt(self, words: str, china: bool = False, *, bare: bool = False) -> str | None:
+        """The place a name standing alone or in "I'm in X" means when it is not a known place
+        as written: a nickname (鹏城), a sound-alike (深镇, 김헤), a Korean reading (영파).
+
+        ``bare``: the name is the whole message, where a Korean reading (a common Hangul
+        word as often as not) counts only if China is named.
+        """
+        key = name_key(words)
+        if _NAMED_CHINA.search(key) and len(key) > 2:  # "중국 광주"
+            key, china = _NAMED_CHINA.sub("", key), True
+        if len(key) < 2 or not only(key, HAN + HANGUL) or country_code(key) or region_capital(key):
+            return None  # a country or a province (장쑤 is Jiangsu, not a slip of 장수)
+        fixes = self._fixes()
+        if only(key, HANGUL) and china and self.known(key):
+            return fixes.korean_reading(key, china=True)
+        if self.known(key):
+            return None
+        if only(key, HANGUL):
+            if bare and not china:
+                return _cjk_near_miss(self._gazetteer())(key) or fixes.korean_slip(key)
+            return self.near_miss_cjk(key, china)
+        if key in EVERYDAY_HOMOPHONES:
+            return None
+        return fixes.nickname(key) or fixes.homophone(key) or self.near_miss_cjk(key)
+
+    def _read_in_china(self, prepared: str, span: Span) -> Span:
+        """A Hangul place after "중국" read as the Chinese city of that Korean reading, if any."""
+        if (
+            span.kind != "place"
+            or not only(name_key(span.words), HANGUL)
+            or not china_before(prepared, span.words, span.start)
+        ):
+            return span
+        city = self._fixes().korean_reading(span.words, china=True)
+        return Span("place", span.words, span.start, city, span.slip) if city else span
+
+    def _korean_place(self, key: str) -> bool:
+        found = self._gazetteer().resolve(key, fuzzy=False)
+        return found is not None and found.place.country == "KR"
+
+    def _fixes(self) -> Misspellings:
+        return _misspellings(self._gazetteer())
+
+    def _well_known(self, words: str) -> bool:
+        """True when the gazetteer alone knows the words as a well-known place."""
+        found = self._gazetteer().resolve(words, fuzzy=False)
+        if found is None:
+            return False
+        place = found.place
+        if place.admin or self._gazetteer().names_area(words):
+            return True
+        floor = KNOWN_HOME_POPULATION if place.country in HOME else KNOWN_ABROAD_POPULATION
+        return place.population >= floor
 
     def written_abroad(self, words: str) -> bool:
         """True when Han words name a lesser place outside the Chinese-writing countries: a
@@ -285,14 +382,8 @@ class CentreFinder:
         key = name_key(words)
         if country_code(words) or len(key) < 2 or key in EVERYDAY_PLACE_NAMES:
             return False
-        found = self._gazetteer().resolve(words, fuzzy=False)
-        if found is None:
-            return False
-        place = found.place
-        if place.admin or self._gazetteer().names_area(words):
-            return True  # a city, county or district (용인, 강남구, 宜蘭): named like a town
-        floor = KNOWN_HOME_POPULATION if place.country in HOME else KNOWN_ABROAD_POPULATION
-        return place.population >= floor
+        # a city, county or district (용인, 강남구, 宜蘭) is named like a town; a nickname too
+        return self._well_known(words) or self._fixes().nickname(key) is not None
 
     def _nearest(
         self,
@@ -323,6 +414,11 @@ class CentreFinder:
             corrected=corrected,
             abroad=abroad,
         )
+
+
+@lru_cache(maxsize=2)
+def _misspellings(gazetteer: Gazetteer) -> Misspellings:
+    return build(gazetteer)
 
 
 @lru_cache(maxsize=2)
@@ -393,6 +489,16 @@ def _anchored(prepared: str, places: list[Span], begin: int, end: int) -> Span |
             if near:
                 return None
     return None
+
+
+def china_before(prepared: str, words: str, at: int | None = None) -> bool:
+    """True when China is named right before the words ("중국 광주"), at ``at`` if given."""
+    if not words:
+        return False
+    pattern = re.compile(_CHINA_BEFORE + re.escape(words))
+    if at is None:
+        return pattern.search(prepared) is not None
+    return any(m.end() == at + len(words) for m in pattern.finditer(prepared, 0, at + len(words)))
 
 
 def parse_point(text: str) -> tuple[float, float] | None:

@@ -170,6 +170,15 @@ class Gazetteer:
                     out.append((written, self._names[i], self._country[i]))
         return out
 
+    def places_in(
+        self, countries: frozenset[str], min_population: int, *, areas: bool = False
+    ) -> list[Place]:
+        """The places of these countries with this many people (and every area, if ``areas``)."""
+        rows = self._pop >= min_population
+        if areas:
+            rows = rows | self._admin
+        return [self.place(int(i)) for i in np.flatnonzero(rows) if self._country[i] in countries]
+
     def place(self, i: int) -> Place:
         """The place at row ``i``."""
         return Place(
