@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-from bot.centres.gazetteer import country_code
+from bot.centres.gazetteer import Place, country_code
 from bot.centres.names import EVERYDAY_PLACE_NAMES
 from bot.centres.regions import KOREAN_CITIES_ZH, region_capital
+from bot.centres.statement import is_syllable
 from bot.text.scripts import HAN, HANGUL
 
 Kind = Literal["place", "region", "country"]
@@ -19,14 +20,16 @@ NearMiss = Callable[[str, bool], "str | None"]  # (word, after a preposition) ->
 Fix = Callable[[str], "str | None"]  # a word -> the name of the place it stands for, or None
 
 MAX_LATIN_WORDS = 3
+MAX_PINYIN_WORDS = 5  # a name cut into syllables ("wu lu mu qi", see statement.prepare)
 MAX_HAN = 5
 # Words that are never a place on their own, though a town somewhere bears the name.
-_NOT_NAMES = frozenset(
+NOT_NAMES = frozenset(
     """a an the in at to of for and or but near from my our your is are am be i we you it this
     that there here which what where who how can could get go come walk talk see visit meet
     want would will do does did have has centre center office team shop store factory
-    warehouse company business hi hello please thanks""".split()  # noqa: SIM905
-)
+    warehouse company business hi hello please thanks
+    zhongxin zuijin fujin nali nage zaina""".split()  # noqa: SIM905
+)  # the last line: pinyin of a centre question ("zui jin de zhongxin zai nali")
 # Han characters that never stand inside a place name in these messages: a candidate holding
 # one ("工厂在佛山") is a phrase around a name, not a name.
 _HAN_FUNCTION = re.compile("[在的是我你他她们有和与从到去来了吗呢吧啊这那个哪离最近附]")
@@ -66,6 +69,7 @@ class Span:
     start: int
     query: str  # the name to resolve (a region's capital for a region)
     slip: bool = False  # read as a misspelt city's name, not found as written
+    at: Place | None = None  # the very place meant, when its name alone would mean another
 
 
 def place_spans(
@@ -140,7 +144,9 @@ def _latin(
     def candidate(i: int, n: int) -> Span | None:
         parts = [t for t, _ in tokens[i : i + n]]
         words = " ".join(parts)
-        if any(w in _NOT_NAMES for w in parts) or (n == 1 and len(words) < 3):
+        if any(w in NOT_NAMES for w in parts) or (n == 1 and len(words) < 3):
+            return None
+        if n > MAX_LATIN_WORDS and not all(is_syllable(w) for w in parts):
             return None
         span = _classify(words, tokens[i][1], known)
         if span is None and n == 1 and near_miss:
@@ -151,7 +157,7 @@ def _latin(
             span = Span("place", words, tokens[i][1], fixed, slip=True) if fixed else None
         return span
 
-    return _greedy(len(tokens), MAX_LATIN_WORDS, 1, candidate)
+    return _greedy(len(tokens), MAX_PINYIN_WORDS, 1, candidate)
 
 
 def _han(
@@ -201,6 +207,24 @@ def _han(
 
         out += _greedy(len(chars), MAX_HAN, 1, candidate)
     return out
+
+
+def ends_name(after: str) -> bool:
+    """True when Chinese text after a name lets the name end there ("的", "附近", "区", or
+    nothing): "长安" in "东莞长安，", not "工业" in "东莞工业区"."""
+    return _slot_after(after) or after.startswith(("镇", "街道", "县"))
+
+
+def has_function_char(words: str) -> bool:
+    """True when Han words hold a character no place name holds in these messages (在, 的)."""
+    return _HAN_FUNCTION.search(words) is not None
+
+
+def strip_particles(word: str) -> str:
+    """A Hangul word without the particles after it ("강남에서" -> "강남")."""
+    while (shorter := _PARTICLES.sub("", word)) != word and len(shorter) >= 2:
+        word = shorter
+    return word
 
 
 def _slot_after(after: str) -> bool:

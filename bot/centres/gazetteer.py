@@ -226,6 +226,18 @@ class Gazetteer:
             return None
         return self._corrected(keys[-1] if stripped else keys[0], country)
 
+    def named_near(self, words: str, lat: float, lon: float, max_km: float) -> Place | None:
+        """The place of this exact name nearest to a point, within ``max_km``, of any size:
+        "长安" next to Dongguan is the town of Dongguan, not the larger 长安 elsewhere."""
+        rows = sorted({i for key in name_keys(words) for i in self._ids(key)})
+        if not rows:
+            return None
+        distance, best = min(
+            (haversine_km(lat, lon, math.degrees(self._lat[i]), math.degrees(self._lon[i])), i)
+            for i in rows
+        )
+        return self.place(best) if distance <= max_km else None
+
     def _ids(self, key: str) -> list[int]:
         n = bisect.bisect_left(self._keys, key)
         if n == len(self._keys) or self._keys[n] != key:

@@ -34,7 +34,7 @@ _OTHER_ADDRESSES = re.compile(
 # "보내 주실 수 있나요" asks whether something can be done, not whether a centre is there.
 _CAN = re.compile(r"수\s*(?:있나요|있어요|있을까요|있는지|있습니까)")
 _CENTRE_WORD = re.compile(
-    r"\b(?:cent(?:er|re)s?|offices?|branch(?:es)?|bureaus?|physical location|zhongxin)\b|"
+    r"\b(?:cent(?:er|re)s?|offices?|branch(?:es)?|bureaus?|physical location|zhong ?xin)\b|"
     r"中心|办事处|办公室|分部|网点|센터|샌터|쎈터|사무실|사무소|지점|지사"
 )
 _VISIT_WORD = re.compile(

@@ -14,14 +14,19 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from bot.centres.gazetteer import country_code
-from bot.text.chinese import cantonese_to_mandarin, to_simplified
+from bot.text.chinese import cantonese_to_mandarin, reading_table, to_simplified
 from bot.text.scripts import HAN, HANGUL, has_han
 
 MAX_CHARS = 80  # longer messages are questions, not "I'm in X"
 MAX_BARE_WORDS = 4
+# Pinyin typed without spaces ("wozaiguangzhou") is cut into syllables only from this many:
+# fewer, and English words fall apart into syllables too ("change", "hang", "banana").
+MIN_RUN_SYLLABLES = 4
+MIN_TONED_WORDS = 2  # "shen1zhen4 zui4jin4": one toned word alone may be a code ("a4", "mp3")
 
 Kind = Literal["statement", "name", "ask"]
 
@@ -64,6 +69,8 @@ _EN_STATEMENT = [
         r"\s+(?:in|at|near|around|from)\s+(?P<place>.+)$"
     ),
     re.compile(r"^(?:based|located|living|currently)\s+in\s+(?P<place>.+)$"),
+    # pinyin cut into syllables (see prepare): "wo zai guang zhou", "wo men zai yi wu"
+    re.compile(r"^wo(?:\s*men)?\s+(?:xian\s*zai\s+|ye\s+)?zai\s+(?P<place>[a-z ]+)$"),
     # "(we) just moved to Xiamen", "relocated to Busan last month"
     re.compile(
         r"^(?:(?:i|we)\s*(?:'ve|have)?\s+)?(?:just\s+|recently\s+)?(?:moved|relocated)\s+"
@@ -77,6 +84,7 @@ _EN_STATEMENT = [
 ]
 _EN_NAME = [
     re.compile(r"^(?:in|at|near|from)\s+(?P<place>.+)$"),
+    re.compile(r"^(?P<place>[a-z][a-z' -]{2,30}?)\s+here$"),  # "Dongguang here"
     re.compile(r"^(?:i|we)\s*(?:'m|'re|am|are)\s+(?P<place>.+?)\s+based$"),
 ]
 _EN_ASK = [
@@ -182,7 +190,60 @@ def prepare(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if has_han(text):
         text = cantonese_to_mandarin(to_simplified(text))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", spaced_pinyin(toneless(text))).strip()
+
+
+# Syllables with a vowel: "n", "m", "hm" would let any English word fall apart into pinyin.
+_VOWEL = re.compile("[aeiouv]")
+_TONED = re.compile(r"\b(?:[a-z]+[1-5])+[a-z]*\b")
+_LATIN_RUN = re.compile(r"\b[a-z]{8,}\b")  # four syllables take eight letters at least
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    return frozenset(s for s in reading_table().values() if _VOWEL.search(s))
+
+
+def is_syllable(word: str) -> bool:
+    """True for one pinyin syllable without tone ("guang", "zhou")."""
+    return word in _syllables()
+
+
+def syllables(run: str) -> list[str] | None:
+    """A run of Latin letters cut into as few pinyin syllables as it takes; None if it is not
+    pinyin through and through ("zhongxin" -> ["zhong", "xin"])."""
+    known = _syllables()
+    best: list[list[str] | None] = [[]] + [None] * len(run)
+    for end in range(1, len(run) + 1):
+        for start in range(max(0, end - 6), end):
+            head, word = best[start], run[start:end]
+            shorter = best[end] is None or len(head or ()) + 1 < len(best[end] or ())
+            if head is not None and word in known and shorter:
+                best[end] = [*head, word]
+    return best[len(run)]
+
+
+def toneless(text: str) -> str:
+    """Tone digits off pinyin ("shen1zhen4" -> "shenzhen"), when two words or more carry them
+    and every one is pinyin."""
+    toned = _TONED.findall(text)
+    if len(toned) < MIN_TONED_WORDS:
+        return text
+    bare = [re.sub(r"[1-5]", "", t) for t in toned]
+    if any(syllables(b) is None for b in bare):
+        return text
+    return _TONED.sub(lambda m: re.sub(r"[1-5]", "", m.group(0)), text)
+
+
+def spaced_pinyin(text: str) -> str:
+    """Pinyin run together ("wozaiguangzhou") cut into syllables ("wo zai guang zhou"), so that
+    words and place names stand apart; only long runs, which English words hardly make."""
+
+    def cut(m: re.Match[str]) -> str:
+        parts = syllables(m.group(0))
+        return " ".join(parts) if parts and len(parts) >= MIN_RUN_SYLLABLES else m.group(0)
+
+    return _LATIN_RUN.sub(cut, text)
 
 
 def _clean(place: str) -> str:
@@ -255,6 +316,10 @@ def mention(text: str, known: Callable[[str], bool]) -> Mention | None:
         return Mention("ask", asks=True) if asks else None
     if len(places) > 1 and "bare" in kinds:
         return None  # a name beside a sentence that names a place: something else is going on
+    if asks and len({p for _, p in places}) > 1:
+        # "We live in Hangzhou, our company is in Ningbo. Closest centre to the company?":
+        # which place is asked about is for the whole sentence to tell (finder.focus)
+        return Mention("ask", asks=True)
     kind, place = places[0]
     if kind == "statement" or (kind == "ask" and place):
         return Mention("statement", place, asks)
