@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
 
 from bot.centres.finder import CentreFinder
 from bot.core import payloads, texts
@@ -49,6 +50,80 @@ def sent_marks(channel: str) -> str:
 def queued_marks(channel: str) -> str:
     """The delivery-key namespace recording that a delivery's answer was queued in the outbox."""
     return f"{channel}:queued"
+
+
+def part_marks(channel: str) -> str:
+    """The delivery-key namespace recording that some of the channel's sends of a delivery's
+    answer went out: one mark per count, keyed ``part_key(key, count)``."""
+    return f"{channel}:part"
+
+
+MAX_KEY = 255  # deliveries.key
+MAX_PARTS = 100  # a repeat looks for at most this many part marks
+
+
+def part_key(key: str, count: int) -> str | None:
+    """The key of the mark saying ``count`` sends went out; None when it would not fit (that
+    answer's progress is not recorded: a repeat sends all of it, as before)."""
+    marked = f"{key}#{count}"
+    return marked if len(marked) <= MAX_KEY else None
+
+
+class SentRecorder:
+    """Records how far the answer to one delivery went out (``SentRecording``).
+
+    ``open`` takes the unit of work and finds the stored message before the channel's send;
+    ``record`` after it claims one mark and commits: a crash between a send and its record
+    (the send then repeated) has only that write as its window. Marks go beside the delivery
+    key, in the deliveries table: ``sent_marks`` for the whole answer, ``part_marks`` per count
+    of sends that went out.
+    """
+
+    def __init__(self, uow: Callable[[], UnitOfWork], channel: str, key: str) -> None:
+        self._make, self._channel, self._key = uow, channel, key
+        self._stack: AsyncExitStack | None = None
+        self._uow: UnitOfWork | None = None
+        self._message_id: int | None = None
+
+    async def open(self) -> None:
+        """Open the unit of work and find the stored message (nothing when already open)."""
+        if self._stack is not None or not self._key:
+            return
+        stack = AsyncExitStack()
+        try:
+            uow = await stack.enter_async_context(self._make())
+            self._message_id = await uow.deliveries.message_for(self._channel, self._key)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack, self._uow = stack, uow
+
+    async def record(self, count: int | None = None) -> None:
+        """``count`` sends went out (None: all of them): one mark, committed; then closed."""
+        if not self._key:
+            return
+        try:
+            await self.open()
+            uow, message_id = self._uow, self._message_id
+            if uow is None or message_id is None:
+                return
+            if count is None:
+                channel, key = sent_marks(self._channel), self._key
+            else:
+                channel, marked = part_marks(self._channel), part_key(self._key, count)
+                if marked is None:
+                    return
+                key = marked
+            if await uow.deliveries.claim(channel, key, message_id):
+                await uow.commit()
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Close the unit of work (rolled back unless ``record`` committed)."""
+        stack, self._stack, self._uow, self._message_id = self._stack, None, None, None
+        if stack is not None:
+            await stack.aclose()
 
 
 class ConversationService:
@@ -110,20 +185,18 @@ class ConversationService:
     ) -> list[StoredMessage]:
         return await self.files.attach(uow, messages) if self.files is not None else messages
 
-    async def sent(self, event: Incoming) -> None:
+    async def sent(self, event: Incoming, count: int | None = None) -> None:
         """The answer to ``event`` reached the merchant (the channel sent it after ``handle``
         returned): recorded under the event's delivery key, so that a repeat delivery (after
-        a crash) replays it with ``sent`` and the channel does not send it again."""
+        a crash) replays it with ``sent`` and the channel does not send it again. With
+        ``count``: only that many of the channel's sends of it went out (``Reply.parts_sent``).
+        """
+        await self.recorder(event).record(count)
+
+    def recorder(self, event: Incoming) -> SentRecorder:
+        """Records how far the answer to ``event`` went out, send by send (``SentRecorder``)."""
         event = storable_event(event)
-        channel, key = event.merchant.channel, event.delivery_key
-        if not key:
-            return
-        async with self._uow() as uow:
-            message_id = await uow.deliveries.message_for(channel, key)
-            if message_id is not None and await uow.deliveries.claim(
-                sent_marks(channel), key, message_id
-            ):
-                await uow.commit()
+        return SentRecorder(self._uow, event.merchant.channel, event.delivery_key or "")
 
     async def queue_answer(self, event: Incoming) -> bool:
         """Queue the stored answer to ``event`` in the outbox, for a channel that sends it after
@@ -520,15 +593,32 @@ class ConversationService:
     ) -> Reply:
         """The answer already given to a repeated delivery (waiting briefly if still in work),
         and whether the channel said it was sent."""
-        waited, sent = 0.0, False
+        waited, sent, parts = 0.0, False, 0
         while True:
             async with self._uow() as uow:
                 earlier = await uow.messages.replies_to(message_id) if message_id else []
                 if earlier and key:
                     sent = await uow.deliveries.message_for(sent_marks(channel), key) is not None
+                    if not sent:
+                        parts = await self._parts_sent(uow, channel, key)
             if earlier or waited >= REPLAY_WAIT_SECONDS:
                 break
             await asyncio.sleep(REPLAY_POLL_SECONDS)
             waited += REPLAY_POLL_SECONDS
         messages = tuple(Outgoing(m.text, m.buttons, m.venue) for m in earlier)
-        return Reply(messages, locale=merchant.locale or "en", duplicate=True, sent=sent)
+        return Reply(
+            messages, locale=merchant.locale or "en", duplicate=True, sent=sent, parts_sent=parts
+        )
+
+    async def _parts_sent(self, uow: UnitOfWork, channel: str, key: str) -> int:
+        """How many sends of the answer went out in an unbroken run of part marks from the
+        first (a mark missing in between counts as not sent: sent again, never lost)."""
+        parts = 0
+        while parts < MAX_PARTS:
+            marked = part_key(key, parts + 1)
+            if marked is None:
+                break
+            if await uow.deliveries.message_for(part_marks(channel), marked) is None:
+                break
+            parts += 1
+        return parts

@@ -351,6 +351,27 @@ class UnitOfWork(Transaction, Protocol):
         ...
 
 
+class SentRecording(Protocol):
+    """How far the answer to one delivery went out, recorded as each of the channel's sends
+    of it returns (``Conversation.recorder``): ``open`` before a send takes a unit of work (a
+    database connection) and finds the stored message, so that ``record`` right after the
+    send is one short write, not a wait for a connection on a busy database; ``close`` gives
+    the unit of work back when the send failed."""
+
+    async def open(self) -> None:
+        """Get ready to record (idempotent); raises when the database cannot be reached."""
+        ...
+
+    async def record(self, count: int | None = None) -> None:
+        """``count`` of the channel's sends of the answer went out (None: all of them, the
+        answer is ``sent``); committed, and the unit of work closed."""
+        ...
+
+    async def close(self) -> None:
+        """Give back the unit of work ``open`` took, recording nothing."""
+        ...
+
+
 class Conversation(Protocol):
     """What every channel sees of the core (``bot.core.conversation.ConversationService``)."""
 
@@ -361,6 +382,12 @@ class Conversation(Protocol):
     async def sent(self, event: Incoming) -> None:
         """The answer to ``event`` has reached the merchant (for a channel that sends it after
         ``handle`` returns, as Telegram does): a repeat delivery says so (``Reply.sent``)."""
+        ...
+
+    def recorder(self, event: Incoming) -> SentRecording:
+        """Records how far the answer to ``event`` went out, send by send, for a channel that
+        sends one answer as several messages: a repeat delivery that is not ``sent`` says how
+        many went out (``Reply.parts_sent``)."""
         ...
 
     async def queue_answer(self, event: Incoming) -> bool:

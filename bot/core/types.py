@@ -106,9 +106,13 @@ class Outgoing:
 class Reply:
     """The core's answer to one event. ``duplicate``: a repeat delivery, answered before (the
     stored answer in ``messages``); ``sent``: and the channel said that answer reached the
-    merchant (``Conversation.sent``), so it is not to be sent again."""
+    merchant (``Conversation.sent``), so it is not to be sent again; ``parts_sent``: when not
+    ``sent``, how many of the channel's own sends of that answer it recorded as gone out
+    (``SentRecording.record`` with a count: Telegram's Bot API requests), so that it sends
+    only the rest."""
 
     messages: tuple[Outgoing, ...] = ()
     locale: str = "en"
     duplicate: bool = False
     sent: bool = False
+    parts_sent: int = 0

@@ -7,6 +7,9 @@ Telegram, only after that: a process killed before it leaves the update with Tel
 delivers it again. A repeat delivery is recognised by the core through the delivery key; its
 stored answer is sent again only when it was never recorded as sent (the process died in
 between), so a crash can at worst repeat an answer whose send was in flight, never lose one.
+An answer of several messages is recorded message by message as each send returns, with the
+database connection taken before the send (``Conversation.recorder``); a repeat sends only the
+messages not recorded (``Reply.parts_sent``), so a crash repeats one message at most.
 """
 
 from __future__ import annotations
@@ -20,13 +23,13 @@ from bot.channels.telegram.api import BotApi, TgApiError
 from bot.channels.telegram.downloads import Downloads, merchant_locale
 from bot.channels.telegram.mapping import Inbound, sender_of, to_inbound, to_requests
 from bot.channels.telegram.ordering import ChatLocks
-from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.sender import Sender, Tracked
 from bot.channels.telegram.sends import SendText
 from bot.channels.telegram.staff_input import StaffInput
 from bot.channels.telegram.topics import Names
 from bot.channels.telegram.updates import TgUpdate
 from bot.core.files import FileRefused
-from bot.core.ports import Conversation
+from bot.core.ports import Conversation, SentRecording
 from bot.core.types import Incoming
 from bot.logs import current_request_id, request_scope
 
@@ -104,15 +107,25 @@ class Intake:
             reply = await self._conversation.handle(event)
             resend = reply.duplicate and not reply.sent and bool(reply.messages)
             answered: Answered | None = None
+            skipped = 0
             if reply.messages and (resend or not reply.duplicate):
+                requests = to_requests(chat, reply.messages)
+                if resend:  # the messages recorded as gone out are not sent again
+                    skipped = min(max(reply.parts_sent, 0), len(requests))
+                marks = _Marks(self._conversation, event, len(requests), skipped)
                 # queued under the lock: the chat's replies keep its order
-                done = self._sender.post(chat, to_requests(chat, reply.messages))
-                answered = asyncio.create_task(self._record(event, done))
+                done = self._sender.post(chat, Tracked(requests[skipped:], marks))
+                answered = asyncio.create_task(self._record(event, done, marks))
                 self._remember(key, answered)
         if resend:
             log.warning(
                 "telegram: repeated update whose answer was not recorded as sent; sending it",
-                extra={"chat": chat, "update_id": update.update_id, "replies": len(reply.messages)},
+                extra={
+                    "chat": chat,
+                    "update_id": update.update_id,
+                    "replies": len(reply.messages),
+                    "already_sent": skipped,
+                },
             )
         elif reply.duplicate:  # replies=0: unanswered by design (open ticket) or by a crash
             log.info(
@@ -137,14 +150,16 @@ class Intake:
         done = self._sender.post(chat, [SendText(chat, exc.text(locale))])
         return asyncio.ensure_future(_ended(done))
 
-    async def _record(self, event: Incoming, done: asyncio.Future[bool]) -> None:
-        """Wait for the answer's send; once it went out, have the core record it as sent.
+    async def _record(self, event: Incoming, done: asyncio.Future[bool], marks: _Marks) -> None:
+        """Wait for the answer's send; once it went out, make sure the core recorded it as sent
+        (``marks`` did as the last message returned, unless that failed: tried again here).
 
         Never raises: an answer sent and not recorded is sent again only after a crash. One
-        given up on is reported (``on_failure``) and not recorded, so a repeat tries again.
+        given up on is reported (``on_failure``) and not recorded, so a repeat tries again
+        (the messages recorded as gone out excepted).
         """
         try:
-            if await done:
+            if await done and not marks.complete:
                 await self._conversation.sent(event)
         except Exception:
             log.exception(
@@ -166,6 +181,45 @@ class Intake:
             log.warning(
                 "telegram: answerCallbackQuery failed", extra={"chat": chat_id, "reason": str(exc)}
             )
+
+
+class _Marks:
+    """Records how far one answer went out, as the sender tells (``Progress``): before each
+    message the core's recorder takes its database connection, and as the message returns it
+    writes one mark, ``skipped + sent`` of ``total`` (the last: the answer is sent).
+
+    A conversation without a recorder (a wrapper around the core) records only the whole
+    answer, through ``sent``, as the last message returns.
+    """
+
+    def __init__(
+        self, conversation: Conversation, event: Incoming, total: int, skipped: int = 0
+    ) -> None:
+        self._conversation, self._event = conversation, event
+        self._total, self._skipped = total, skipped
+        recorder = getattr(conversation, "recorder", None)
+        self._recorder: SentRecording | None = recorder(event) if recorder is not None else None
+        self.complete = False  # the whole answer was recorded as sent
+
+    async def ready(self) -> None:
+        if self._recorder is not None:
+            await self._recorder.open()
+
+    async def went_out(self, sent: int) -> None:
+        count = self._skipped + sent
+        if count < self._total:
+            if self._recorder is not None:
+                await self._recorder.record(count)
+            return
+        if self._recorder is not None:
+            await self._recorder.record()
+        else:
+            await self._conversation.sent(self._event)
+        self.complete = True
+
+    async def not_sent(self) -> None:
+        if self._recorder is not None:
+            await self._recorder.close()
 
 
 async def _ended(done: asyncio.Future[bool]) -> None:

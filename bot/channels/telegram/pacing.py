@@ -29,7 +29,11 @@ from dataclasses import dataclass, field
 from bot.core.shared import Quota, Shared
 
 PRUNE_AT = 1000  # chats tracked before idle ones are forgotten
-HOLD_SECONDS = 60.0  # a shared slot of a send that never finished (its replica died) frees then
+# A shared slot of a send that never finished (its replica died) frees then: the whole chat waits
+# that long for its next message, so it is a send's usual worst (PTB times out in 5 s, a
+# Telegram 429 asks for seconds), not the longest HTTP timeout (60 s, which stretched one chat
+# by a minute after a kill in the fleet benchmark); a slower send only risks one early message.
+HOLD_SECONDS = 15.0
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,9 @@ the rate limiter keeps all of them within Telegram's limits. A 429 waits ``retry
 tries again; other transient failures are retried with growing waits. What still fails is
 reported to ``on_failure`` (replies) or raised to the caller (``deliver``). ``post`` hands back
 a future that says how a reply's job ended (sent, or reported), for whoever must know that the
-merchant has it (the Telegram intake records it before Telegram may forget the update).
+merchant has it (the Telegram intake records it before Telegram may forget the update). Requests
+posted as ``Tracked`` also tell their ``Progress`` as each one goes out, so that a reply of
+several messages is recorded message by message (a crash then repeats one of them at most).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.channels.telegram.api import TgApiError
 from bot.channels.telegram.mapping import merchant_key
@@ -57,6 +60,29 @@ FailureHook = Callable[[FailedDelivery], Awaitable[None]]
 Transport = Callable[[Request], Awaitable[int]]  # returns the message or topic id
 
 
+class Progress(Protocol):
+    """Told how a posted reply's requests go out, one at a time, and awaited each time (the
+    next request waits): ``ready`` once a request holds its pace slot, just before it is made;
+    then ``went_out`` with how many of the reply's requests have gone out, or ``not_sent`` when
+    that attempt failed (it may be tried again). What these raise is logged, never a failure
+    of the send."""
+
+    async def ready(self) -> None: ...
+
+    async def went_out(self, sent: int) -> None: ...
+
+    async def not_sent(self) -> None: ...
+
+
+class Tracked(list[Request]):
+    """A reply's requests, with the ``Progress`` to tell as they go out (``post``); to anyone
+    else, a plain list of them."""
+
+    def __init__(self, requests: Iterable[Request], progress: Progress) -> None:
+        super().__init__(requests)
+        self.progress = progress
+
+
 @dataclass
 class _Job:
     requests: Sequence[Request]
@@ -64,6 +90,7 @@ class _Job:
     done: asyncio.Future[bool] | None = None  # a post's end: True sent, False reported failed
     sent: int = 0
     results: list[int] = field(default_factory=list)
+    progress: Progress | None = None
 
 
 class Sender:
@@ -89,11 +116,13 @@ class Sender:
         """Queue requests for a chat; failures are reported to ``on_failure``.
 
         The future is True once every request was sent, False once they were given up on
-        (and reported); it never raises, and nobody has to await it.
+        (and reported); it never raises, and nobody has to await it. ``Tracked`` requests tell
+        their ``Progress`` as they go out (before the future ends).
         """
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         if requests:
-            self._enqueue(chat_id, _Job(requests, None, done))
+            progress = requests.progress if isinstance(requests, Tracked) else None
+            self._enqueue(chat_id, _Job(requests, None, done, progress=progress))
         else:
             done.set_result(True)
         return done
@@ -145,8 +174,10 @@ class Sender:
     async def _run(self, chat_id: int, job: _Job) -> None:
         try:
             for request in job.requests[job.sent :]:
-                job.results.append(await self._send(chat_id, request))
+                job.results.append(await self._send(chat_id, request, job.progress))
                 job.sent += 1
+                if job.progress is not None:  # recorded before the next request is made
+                    await self._tell(chat_id, job.progress.went_out(job.sent))
         except TgApiError as exc:
             await self._failed(chat_id, job, exc)
         except Exception as exc:  # an adapter bug must not stop this chat's queue
@@ -158,12 +189,19 @@ class Sender:
             if job.done is not None and not job.done.done():
                 job.done.set_result(True)
 
-    async def _send(self, chat_id: int, request: Request) -> int:
+    async def _send(self, chat_id: int, request: Request, progress: Progress | None = None) -> int:
         failures = floods = 0
         while True:
             try:
                 async with self._limiter.slot(chat_id):  # counts from when the request ends
-                    return await self._transport(request)
+                    if progress is None:
+                        return await self._transport(request)
+                    await self._tell(chat_id, progress.ready())  # a wait here delays the send,
+                    try:  # not the record of it: the window a crash repeats stays short
+                        return await self._transport(request)
+                    except BaseException:
+                        await self._tell(chat_id, progress.not_sent())
+                        raise
             except TgApiError as exc:
                 if exc.retry_after is not None and floods < self._retry.flood_waits:
                     floods += 1
@@ -181,6 +219,13 @@ class Sender:
                     extra={"chat": chat_id, "status": exc.status, "attempt": failures},
                 )
                 await self._sleep(self._retry.wait(failures))
+
+    async def _tell(self, chat_id: int, told: Awaitable[None]) -> None:
+        """Await a ``Progress`` call; what it raises is logged (the send goes on)."""
+        try:
+            await told
+        except Exception:
+            log.exception("telegram: a reply's progress was not recorded", extra={"chat": chat_id})
 
     async def _failed(self, chat_id: int, job: _Job, exc: TgApiError) -> None:
         try:
