@@ -11,14 +11,14 @@ the FAQ answers it. Whether a bare name is a real place is for the caller's ``kn
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from bot.centres.gazetteer import country_code
-from bot.text.chinese import cantonese_to_mandarin, reading_table, to_simplified
+from bot.text.chinese import reading_table
+from bot.text.normalize import fold
 from bot.text.scripts import HAN, HANGUL, has_han
 
 MAX_CHARS = 80  # longer messages are questions, not "I'm in X"
@@ -183,13 +183,9 @@ _BARE = re.compile(rf"^[a-z{HAN}{HANGUL}][a-z{HAN}{HANGUL} '.-]*$")
 
 
 def prepare(text: str) -> str:
-    """Width, case, tones and Traditional folded (Cantonese to Mandarin), spaces squeezed."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("`", "'")
-    # Pinyin tones and accents off (Shēnzhèn); Hangul survives the round trip.
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFC", text)
-    if has_han(text):
-        text = cantonese_to_mandarin(to_simplified(text))
+    """Width, case, tones, Traditional and written Cantonese folded, spaces squeezed."""
+    # the shared folding (pinyin tones off: Shēnzhèn), punctuation kept for the patterns here
+    text = fold(text).replace("’", "'").replace("`", "'")
     return re.sub(r"\s+", " ", spaced_pinyin(toneless(text))).strip()
 
 

@@ -27,8 +27,8 @@ def _fold_latin(match: re.Match[str]) -> str:
 _nfkc = partial(unicodedata.normalize, "NFKC")
 
 
-def _clean(text: str) -> tuple[str, bool]:
-    # Everything after NFKC; also tells whether Cantonese was converted.
+def _fold(text: str) -> tuple[str, bool]:
+    # Everything after NFKC but the noise; also tells whether Cantonese was converted.
     text = _ACCENTED_RE.sub(_fold_latin, text.casefold())
     cantonese = False
     if has_han(text):
@@ -36,7 +36,17 @@ def _clean(text: str) -> tuple[str, bool]:
         if _CANTONESE_HINT_RE.search(text):
             cantonese = True
             text = cantonese_to_mandarin(text)
-    return _NOISE_RE.sub(" ", text).strip(), cantonese
+    return text, cantonese
+
+
+def _clean(text: str) -> tuple[str, bool]:
+    folded, cantonese = _fold(text)
+    return _NOISE_RE.sub(" ", folded).strip(), cantonese
+
+
+def fold(text: str) -> str:
+    """Fold width, case, accents, Traditional Chinese and written Cantonese; keep punctuation."""
+    return _fold(_nfkc(text))[0]
 
 
 def normalize(text: str) -> str:
