@@ -123,3 +123,41 @@ def test_web_chat_in_chromium(server: ServerThread, browser: Browser, service: F
     refused = "net::ERR_CONNECTION_REFUSED"  # the attempts while the server was down
     assert [p for p in problems if refused not in p] == []
     context.close()
+
+
+def test_no_greeting_lands_after_an_answer_to_what_was_typed_while_the_page_loaded(
+    server: ServerThread, browser: Browser, service: FakeService
+) -> None:
+    page = browser.new_context(locale="en-US").new_page()
+    page.set_default_timeout(10_000)
+    history: list[object] = []
+    chats: list[object] = []
+
+    def first_held(held: list[object]):  # type: ignore[no-untyped-def]
+        def handle(route) -> None:  # type: ignore[no-untyped-def]
+            if held:
+                route.continue_()
+            else:
+                held.append(route)
+
+        return handle
+
+    page.route("**/api/history*", first_held(history))
+    page.route("**/api/chat", first_held(chats))
+    page.goto(server.url)
+    # The merchant types while the page still loads its (empty) history ...
+    page.locator("#input").fill(QUESTIONS["en"])
+    page.locator("#input").press("Enter")
+    expect(page.locator("#log .msg.in")).to_have_count(1)
+    assert len(history) == 1 and len(chats) == 1
+    # ... the empty history arrives before the question is stored ...
+    history[0].continue_()  # type: ignore[attr-defined]
+    # the page marks its log busy while the question waits, and not busy once the history is in
+    expect(page.locator("#log")).to_have_attribute("aria-busy", "false")
+    chats[0].continue_()  # type: ignore[attr-defined]
+    # ... and the answer stays the last thing said: no greeting is sent after it.
+    expect(page.locator("#log .msg.out").last).to_contain_text(ANSWER["en"])
+    page.locator("#input").fill(QUESTIONS["ko"])
+    page.locator("#input").press("Enter")  # sends go one at a time: after any greeting queued
+    expect(page.locator("#log .msg.out").last).to_contain_text(ANSWER["ko"])
+    assert [e.kind for e in service.events] == ["text", "text"]

@@ -64,6 +64,7 @@
   })();
   let locale = localeFromTag(navigator.language);
   const queue = [];
+  let wrote = false; // the merchant sent something on this page
   let busy = false;
   let cursor = 0; // the newest stored message this page has accounted for
 
@@ -216,6 +217,7 @@
   }
 
   function send(body, label) {
+    if (body.type !== "start") wrote = true;
     const item = { body: { ...body, id: newId(), lang: navigator.language || undefined } };
     if (label) {
       item.li = addMessage({ direction: "in", text: label });
@@ -426,7 +428,9 @@
     document.addEventListener("visibilitychange", poll);
     scrollDown("instant");
     log.setAttribute("aria-busy", "false");
-    if (!history.messages || !history.messages.length) send({ type: "start" });
+    // No greeting once the merchant has written (while the history loaded): it would land
+    // after the answer to what they wrote.
+    if (!wrote && (!history.messages || !history.messages.length)) send({ type: "start" });
   }
 
   start();
