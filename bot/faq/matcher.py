@@ -140,20 +140,13 @@ class Matcher:
         # The encoder's compliance sense gives way to a confident ordinary entry ("when is my
         # payout?" sits near "my payout is held"); a regex signal only when the encoder sees
         # little compliance in the message as well.
-        p_compliance = cal.compliance.prob(ev.compliance) if cal.compliance is not None else None
-        semantic_compliance = (
-            cal.compliance is not None
-            and cal.compliance.fires(ev.compliance)
-            and (escalate_entry or not confident)
-        )
-        if (
-            regex_compliance
-            and confident
-            and not escalate_entry
-            and p_compliance is not None
-            and p_compliance < REGEX_YIELDS_BELOW
-        ):
-            regex_compliance = None
+        semantic_compliance = False
+        if cal.compliance is not None:
+            p_compliance = cal.compliance.prob(ev.compliance)
+            ordinary_and_sure = confident and not escalate_entry
+            semantic_compliance = p_compliance >= cal.compliance.cutoff and not ordinary_and_sure
+            if ordinary_and_sure and p_compliance < REGEX_YIELDS_BELOW:
+                regex_compliance = None
         if regex_compliance or semantic_compliance:
             # The entry's answer goes with the hand-over only when it is about this matter.
             action, compliance = "escalate", regex_compliance or ev.compliance_label
