@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from bot.text.normalize import normalize, normalize_many
+from bot.text.normalize import fold, normalize, normalize_many
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,10 @@ def _normalize_joined(texts: list[str]) -> str:
 def test_normalize_many_equals_normalizing_the_joined_texts(texts: list[str]) -> None:
     assert normalize_many(texts) == _normalize_joined(texts)
     assert unicodedata.is_normalized("NFKC", normalize_many(texts))
+
+
+def test_fold_folds_like_normalize_but_keeps_punctuation() -> None:
+    assert fold("Ｉ’m in Shēnzhèn, OK?") == "i’m in shenzhen, ok?"
+    assert fold("我喺東莞，有冇中心？") == "我在东莞,有没有中心?"  # full width to half width
+    # Mandarin 系 stays: written Cantonese is converted only where it is there
+    assert fold("关系") == "关系"
